@@ -1,0 +1,90 @@
+import { parseArgs } from 'node:util';
+
+/**
+ * Each option of a command is declared once (type, default, help, env name); parsing,
+ * environment fallback and `--help` are derived from the declaration.
+ */
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  help: string;
+  default?: string | boolean;
+  env?: string;
+  short?: string;
+  /** Placeholder in --help, e.g. FILE. */
+  arg?: string;
+}
+
+export type OptionSpecs = Record<string, OptionSpec>;
+
+export type ParsedOptions<S extends OptionSpecs> = {
+  [K in keyof S]: S[K]['type'] extends 'boolean' ? boolean : string | undefined;
+} & { _: string[] };
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export function parseOptions<S extends OptionSpecs>(
+  argv: string[],
+  specs: S,
+  env = process.env,
+): ParsedOptions<S> {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  for (const [name, s] of Object.entries(specs))
+    options[name] = { type: s.type, ...(s.short ? { short: s.short } : {}) };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const out: Record<string, unknown> = { _: parsed.positionals };
+  for (const [name, s] of Object.entries(specs)) {
+    const v = (parsed.values as Record<string, unknown>)[name];
+    const fromEnv = s.env ? env[s.env] : undefined;
+    if (v !== undefined) out[name] = v;
+    else if (fromEnv !== undefined)
+      out[name] = s.type === 'boolean' ? fromEnv === 'true' || fromEnv === '1' : fromEnv;
+    else out[name] = s.default ?? (s.type === 'boolean' ? false : undefined);
+  }
+  return out as ParsedOptions<S>;
+}
+
+export function helpText(usage: string, specs: OptionSpecs): string {
+  const rows = Object.entries(specs).map(([name, s]) => {
+    const flag = `${s.short ? `-${s.short}, ` : ''}--${name}${s.type === 'string' ? ` ${s.arg ?? 'VALUE'}` : ''}`;
+    const extras = [
+      s.default !== undefined && s.default !== false ? `default: ${String(s.default)}` : '',
+      s.env ? `env: ${s.env}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    return `  ${flag.padEnd(30)} ${s.help}${extras ? ` (${extras})` : ''}`;
+  });
+  return `Usage: ${usage}\n\nOptions:\n${rows.join('\n')}\n`;
+}
+
+/**
+ * Runs a command body with the shared conventions: `--help` prints the derived help,
+ * a UsageError exits 2 with its message, anything else propagates.
+ */
+export async function runCommand<S extends OptionSpecs>(
+  argv: string[],
+  usage: string,
+  specs: S,
+  body: (opts: ParsedOptions<S>) => Promise<number>,
+): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(helpText(usage, specs));
+    return 0;
+  }
+  try {
+    return await body(parseOptions(argv, specs));
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n\n${helpText(usage, specs)}`);
+      return 2;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,109 @@
+import type {
+  ExternalRef,
+  Props,
+  PropValue,
+  RecordChange,
+  RecordType,
+  RemoteRecord,
+  SystemName,
+} from '../core/types.ts';
+
+/**
+ * What the engine needs from a system. One folder per connector implements it; connectors
+ * know nothing of the engine, the store or each other.
+ */
+export interface Connector {
+  readonly system: SystemName;
+
+  /** Cheap call that proves the URL and the credentials work; throws a ConnectorError with the fix. */
+  verify(): Promise<ConnectorInfo>;
+
+  /** Every record of a type, page by page (a full read). Each record exactly once. */
+  readAll(type: RecordType, opts?: { signal?: AbortSignal }): AsyncIterable<RemoteRecord>;
+
+  /** One record, or null when it does not exist. */
+  read(type: RecordType, id: string): Promise<RemoteRecord | null>;
+
+  /**
+   * Changes since a watermark (an opaque string the connector made; undefined = start now).
+   * Returns the changes and the watermark to store once they are durably processed.
+   * `complete: false` means the feed could not be read and the caller must do a full read.
+   */
+  changesSince(watermark: string | undefined, opts?: { signal?: AbortSignal }): Promise<ChangeBatch>;
+
+  create(type: RecordType, props: Props, opts: CreateOptions): Promise<RemoteRecord>;
+
+  /** Partial update: only the given properties are sent. Returns the record after the write. */
+  update(type: RecordType, id: string, patch: Props, opts?: UpdateOptions): Promise<RemoteRecord>;
+
+  delete(type: RecordType, id: string): Promise<void>;
+
+  /**
+   * Looks for a record this product created before a crash: by external reference where the
+   * system stores them, else by the natural key of `props` (unique group name, login, e-mail).
+   */
+  findCreated(type: RecordType, props: Props, ref: ExternalRef): Promise<RemoteRecord | null>;
+}
+
+export interface ConnectorInfo {
+  system: SystemName;
+  /** e.g. "hub" or "2026" for YouTrack, the profile name for Customcrm. */
+  mode: string;
+  /** Capabilities the connector found missing and the fallback it uses, said once. */
+  fallbacks: string[];
+}
+
+export interface ChangeBatch {
+  changes: RecordChange[];
+  watermark: string;
+  complete: boolean;
+}
+
+export interface CreateOptions {
+  /** Same key for every retry of the same logical create. */
+  idempotencyKey: string;
+  /** Reference to the record on the other side, stored where the system can hold it. */
+  externalRef: ExternalRef;
+}
+
+export interface UpdateOptions {
+  /** Version the caller read; a changed record fails with code STALE instead of being overwritten. */
+  ifMatch?: string;
+}
+
+export type ConnectorErrorCode =
+  | 'WRONG_URL'
+  | 'WRONG_TOKEN'
+  | 'NO_HUB_SCOPE'
+  | 'FORBIDDEN'
+  | 'SEAT_LIMIT'
+  | 'NOT_FOUND'
+  | 'STALE'
+  | 'DUPLICATE'
+  | 'INVALID_RECORD'
+  | 'UNAVAILABLE'
+  | 'BAD_RESPONSE'
+  | 'UNSUPPORTED';
+
+/**
+ * A failure the user can act on. `message` says what happened and what to do; `record` and
+ * `property` point at the data when one record is to blame. Never contains a secret.
+ */
+export class ConnectorError extends Error {
+  override readonly name = 'ConnectorError';
+  constructor(
+    readonly code: ConnectorErrorCode,
+    message: string,
+    readonly info: {
+      system: SystemName;
+      type?: RecordType;
+      record?: string;
+      property?: string;
+      value?: PropValue;
+      status?: number;
+      cause?: unknown;
+    },
+  ) {
+    super(message);
+  }
+}

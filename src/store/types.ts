@@ -1,0 +1,202 @@
+import type { FlowName, Props, PropValue, RecordType, SystemName } from '../core/types.ts';
+
+/**
+ * The state store: everything the sync remembers between cycles. One implementation per
+ * database (sqlite/, postgres/), one shared test suite. The engine sees only this interface.
+ * All methods are async so that a networked database fits behind the same shape.
+ */
+export interface StateStore {
+  /** Creates or upgrades the schema. Idempotent. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Runs `fn` in one transaction: everything it wrote is kept together or not at all. */
+  transaction<T>(fn: (tx: StateStore) => Promise<T>): Promise<T>;
+
+  // Links
+  getLink(id: number): Promise<Link | null>;
+  findLink(query: { flow: FlowName; ytId?: string; crmId?: string }): Promise<Link | null>;
+  listLinks(query: {
+    flow?: FlowName;
+    status?: LinkStatus;
+    limit?: number;
+    afterId?: number;
+  }): Promise<Link[]>;
+  /** Streams links of a flow in id order without holding them all. */
+  iterateLinks(flow: FlowName): AsyncIterable<Link>;
+  insertLink(link: NewLink): Promise<Link>;
+  updateLink(id: number, patch: LinkPatch): Promise<void>;
+  countLinks(): Promise<Array<{ flow: FlowName; status: LinkStatus; count: number }>>;
+
+  // History: every change applied and every conflict, per property
+  addHistory(entries: NewHistoryEntry[]): Promise<void>;
+  listHistory(query: { linkId?: number; recordId?: string; limit?: number }): Promise<HistoryEntry[]>;
+
+  // Conflicts
+  addConflict(conflict: NewConflict): Promise<Conflict>;
+  listConflicts(query: { status?: ConflictStatus; linkId?: number; limit?: number }): Promise<Conflict[]>;
+  resolveConflict(id: number, resolution: 'keep-winner' | 'apply-loser', by: string): Promise<void>;
+  /** Resolutions chosen by a person and not yet carried out by a cycle. */
+  pendingResolutions(): Promise<Conflict[]>;
+  markResolutionApplied(id: number): Promise<void>;
+
+  // Quarantine: records rejected with a reason, retried on later cycles
+  quarantine(entry: NewQuarantineEntry): Promise<void>;
+  releaseQuarantine(query: { system: SystemName; recordType: RecordType; recordId: string }): Promise<void>;
+  listQuarantine(query: { status?: QuarantineStatus; limit?: number }): Promise<QuarantineEntry[]>;
+  /** Operator asked for a retry: the entry is retried on the next cycle even before its backoff expires. */
+  requestRetry(id: number | 'all'): Promise<number>;
+
+  // Journal of writes in flight (crash-safe creates)
+  beginWrite(entry: NewJournalEntry): Promise<JournalEntry>;
+  completeWrite(
+    id: number,
+    result: { targetId?: string; status: 'done' | 'failed'; error?: string },
+  ): Promise<void>;
+  pendingWrites(): Promise<JournalEntry[]>;
+
+  // Watermarks / cursors: advanced only after the data behind them is durably processed
+  getWatermark(name: string): Promise<string | undefined>;
+  setWatermark(name: string, value: string): Promise<void>;
+
+  // Cycles
+  startCycle(info: { connection: string; kind: 'full' | 'incremental' | 'plan' }): Promise<number>;
+  finishCycle(id: number, result: CycleResult): Promise<void>;
+  listCycles(query: { limit: number }): Promise<CycleRecord[]>;
+}
+
+export type LinkStatus = 'active' | 'youtrack-deleted' | 'customcrm-deleted' | 'both-deleted';
+export type LinkOrigin = 'merged' | 'created-in-customcrm' | 'created-in-youtrack';
+
+export interface Link {
+  id: number;
+  flow: FlowName;
+  ytType: RecordType;
+  ytId: string;
+  crmType: RecordType;
+  crmId: string;
+  origin: LinkOrigin;
+  status: LinkStatus;
+  /** Last synchronized value of every mapped property, under the mapping's row names: the base of the three-way merge. */
+  base: Props;
+  ytHash: string | null;
+  crmHash: string | null;
+  crmVersion: string | null;
+  /** Display name for search and the dashboard. */
+  label: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NewLink = Omit<Link, 'id' | 'createdAt' | 'updatedAt'>;
+export type LinkPatch = Partial<
+  Pick<Link, 'status' | 'base' | 'ytHash' | 'crmHash' | 'crmVersion' | 'label' | 'ytId' | 'crmId'>
+>;
+
+export type HistoryAction =
+  'created' | 'updated' | 'linked' | 'conflict' | 'deleted' | 'resolved' | 'skipped';
+
+export interface HistoryEntry {
+  id: number;
+  at: string;
+  cycleId: number | null;
+  linkId: number | null;
+  flow: FlowName;
+  /** The system that was written (or where the record lives, for a conflict). */
+  system: SystemName;
+  recordId: string;
+  property: string | null;
+  oldValue: PropValue;
+  newValue: PropValue;
+  /** Where the change came from: a side, or an operator's decision. */
+  source: SystemName | 'operator';
+  action: HistoryAction;
+  note: string | null;
+}
+export type NewHistoryEntry = Omit<HistoryEntry, 'id'>;
+
+export type ConflictStatus = 'open' | 'kept' | 'applied-loser';
+
+export interface Conflict {
+  id: number;
+  linkId: number;
+  flow: FlowName;
+  property: string;
+  winnerSide: SystemName;
+  winnerValue: PropValue;
+  loserSide: SystemName;
+  loserValue: PropValue;
+  status: ConflictStatus;
+  /** True while a person's choice waits to be carried out by the next cycle. */
+  pending: boolean;
+  at: string;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+}
+export type NewConflict = Omit<Conflict, 'id' | 'status' | 'pending' | 'resolvedAt' | 'resolvedBy'>;
+
+export type QuarantineStatus = 'quarantined' | 'released';
+
+export interface QuarantineEntry {
+  id: number;
+  system: SystemName;
+  recordType: RecordType;
+  recordId: string;
+  flow: FlowName;
+  code: string;
+  property: string | null;
+  reason: string;
+  attempts: number;
+  firstSeen: string;
+  lastSeen: string;
+  retryRequested: boolean;
+  status: QuarantineStatus;
+}
+export type NewQuarantineEntry = Pick<
+  QuarantineEntry,
+  'system' | 'recordType' | 'recordId' | 'flow' | 'code' | 'property' | 'reason'
+>;
+
+export interface JournalEntry {
+  id: number;
+  /** Idempotency key sent with the create; the same on every retry. */
+  key: string;
+  flow: FlowName;
+  op: 'create';
+  targetSystem: SystemName;
+  targetType: RecordType;
+  sourceSystem: SystemName;
+  sourceId: string;
+  payload: Props;
+  status: 'pending' | 'done' | 'failed';
+  targetId: string | null;
+  createdAt: string;
+}
+export type NewJournalEntry = Pick<
+  JournalEntry,
+  'key' | 'flow' | 'op' | 'targetSystem' | 'targetType' | 'sourceSystem' | 'sourceId' | 'payload'
+>;
+
+export interface FlowSystemCounts {
+  read: number;
+  created: number;
+  updated: number;
+  deleted: number;
+  conflicts: number;
+  errors: number;
+}
+export interface CycleResult {
+  status: 'ok' | 'failed' | 'stopped';
+  writes: number;
+  stats: Partial<Record<FlowName, Partial<Record<SystemName, FlowSystemCounts>>>>;
+  message?: string;
+}
+export interface CycleRecord extends CycleResult {
+  id: number;
+  connection: string;
+  kind: string;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export type { PropValue };
