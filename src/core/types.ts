@@ -14,8 +14,11 @@ export type YouTrackType = 'User' | 'Group' | 'Organization';
 export type CustomcrmType = 'Customer' | 'Contact';
 export type RecordType = YouTrackType | CustomcrmType;
 
-/** The four flows of the dataflow. Groups and Usergroups share one record stream (one Hub group is one Customer). */
-export type FlowName = 'groups' | 'organizations' | 'usergroups' | 'users';
+/**
+ * The flows of the dataflow. The dataflow's Groups and Usergroups are two views of one Hub group
+ * (joined by ringId) and one group must be one Customer, so both are the single flow 'groups'.
+ */
+export type FlowName = 'organizations' | 'groups' | 'users';
 
 export interface ExternalRef {
   System: string;
