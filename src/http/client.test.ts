@@ -1,0 +1,181 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HttpClient, parseRetryAfter } from './client.ts';
+import { HttpError } from './errors.ts';
+import { TokenBucket } from './rate-limit.ts';
+import { ManualClock } from '../util/clock.ts';
+import { JsonLogger, MemorySink } from '../log/logger.ts';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
+const servers: Array<{ close: () => void }> = [];
+
+async function serve(handler: Handler): Promise<{ url: string; calls: () => number }> {
+  let n = 0;
+  const server = createServer((req, res) => handler(req, res, ++n));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  servers.push({ close: () => server.closeAllConnections() || server.close() });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls: () => n };
+}
+
+afterEach(() => {
+  for (const s of servers.splice(0)) s.close();
+});
+
+const fast = { baseDelayMs: 1, maxDelayMs: 2 };
+
+describe('HttpClient', () => {
+  it('retries 5xx with backoff and returns the first success', async () => {
+    const srv = await serve((_req, res, n) => {
+      res.writeHead(n < 3 ? 503 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ n }));
+    });
+    const client = new HttpClient({ system: 'test', baseUrl: srv.url, retry: fast });
+    const res = await client.get<{ n: number }>('/x');
+    expect(res.body.n).toBe(3);
+    expect(srv.calls()).toBe(3);
+  });
+
+  it('honours Retry-After on 429 through the injected clock', async () => {
+    const clock = new ManualClock(1_000_000);
+    const srv = await serve((_req, res, n) => {
+      if (n === 1) {
+        res.writeHead(429, { 'retry-after': '7' });
+        return res.end();
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('[]');
+    });
+    const client = new HttpClient({ system: 'test', baseUrl: srv.url, clock, retry: fast });
+    await client.get('/x');
+    expect(clock.now()).toBeGreaterThanOrEqual(1_007_000);
+  });
+
+  it('gives up with a typed error after the last attempt', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(500);
+      res.end('boom');
+    });
+    const client = new HttpClient({ system: 'test', baseUrl: srv.url, retry: { ...fast, maxAttempts: 3 } });
+    const err = await client.get('/x').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HttpError);
+    expect((err as HttpError).code).toBe('SERVER_ERROR');
+    expect((err as HttpError).details.attempts).toBe(3);
+    expect(srv.calls()).toBe(3);
+  });
+
+  it('does not retry a non-idempotent POST after a 5xx, but does after a 429', async () => {
+    const srv = await serve((_req, res, n) => {
+      res.writeHead(n === 1 ? 429 : 500, { 'retry-after': '0' });
+      res.end();
+    });
+    const client = new HttpClient({ system: 'test', baseUrl: srv.url, retry: fast });
+    const err = (await client
+      .request({ method: 'POST', path: '/x', body: {} })
+      .catch((e: unknown) => e)) as HttpError;
+    expect(err.code).toBe('SERVER_ERROR');
+    expect(srv.calls()).toBe(2);
+  });
+
+  it('does not retry 4xx other than 429 and maps statuses to codes', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(412, { 'content-type': 'application/json' });
+      res.end('{"title":"stale"}');
+    });
+    const client = new HttpClient({ system: 'test', baseUrl: srv.url, retry: fast });
+    const err = (await client.get('/x').catch((e: unknown) => e)) as HttpError;
+    expect(err.code).toBe('PRECONDITION_FAILED');
+    expect(err.details.body).toEqual({ title: 'stale' });
+    expect(srv.calls()).toBe(1);
+  });
+
+  it('treats a truncated body as a transient network failure and retries', async () => {
+    const srv = await serve((_req, res, n) => {
+      const body = JSON.stringify({ ok: true, pad: 'x'.repeat(100) });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) });
+      if (n === 1) {
+        res.write(body.slice(0, 10));
+        res.socket?.destroy();
+        return;
+      }
+      res.end(body);
+    });
+    const client = new HttpClient({ system: 'test', baseUrl: srv.url, retry: fast });
+    const res = await client.get<{ ok: boolean }>('/x');
+    expect(res.body.ok).toBe(true);
+    expect(srv.calls()).toBe(2);
+  });
+
+  it('reports a 200 with a body that is not JSON as BAD_RESPONSE', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('<html>oops</html>');
+    });
+    const client = new HttpClient({ system: 'test', baseUrl: srv.url, retry: { ...fast, maxAttempts: 2 } });
+    const err = (await client.get('/x').catch((e: unknown) => e)) as HttpError;
+    expect(err.code).toBe('BAD_RESPONSE');
+    expect(err.message).toMatch(/not valid JSON/);
+  });
+
+  it('times out a slow answer with code TIMEOUT', async () => {
+    const srv = await serve((_req, res) => {
+      setTimeout(() => res.end('{}'), 500);
+    });
+    const client = new HttpClient({
+      system: 'test',
+      baseUrl: srv.url,
+      timeoutMs: 50,
+      retry: { ...fast, maxAttempts: 1 },
+    });
+    const err = (await client.get('/x').catch((e: unknown) => e)) as HttpError;
+    expect(err.code).toBe('TIMEOUT');
+  });
+
+  it('sends the bearer token but never logs it', async () => {
+    const token = 'perm:super-secret-token-4711';
+    let seen = '';
+    const srv = await serve((req, res, n) => {
+      seen = req.headers.authorization ?? '';
+      res.writeHead(n === 1 ? 502 : 200, { 'content-type': 'application/json' });
+      res.end(`{"echo":"${token}"}`);
+    });
+    const sink = new MemorySink();
+    const logger = new JsonLogger(sink, 'debug');
+    const client = new HttpClient({
+      system: 'test',
+      baseUrl: srv.url,
+      auth: { kind: 'bearer', token },
+      logger,
+      retry: fast,
+    });
+    await client.get('/x', { token });
+    expect(seen).toBe(`Bearer ${token}`);
+    expect(sink.lines.length).toBeGreaterThan(1);
+    for (const line of sink.lines) expect(line).not.toContain('super-secret-token-4711');
+  });
+});
+
+describe('TokenBucket', () => {
+  it('lets a burst through and then spaces requests by the rate', async () => {
+    const clock = new ManualClock(0);
+    const bucket = new TokenBucket({ ratePerSecond: 10, burst: 3 }, clock);
+    for (let i = 0; i < 3; i++) await bucket.acquire();
+    expect(clock.now()).toBe(0);
+    await bucket.acquire();
+    await bucket.acquire();
+    expect(clock.now()).toBeGreaterThanOrEqual(200);
+    expect(clock.now()).toBeLessThan(250);
+  });
+
+  it('rejects a nonsensical configuration', () => {
+    expect(() => new TokenBucket({ ratePerSecond: 0, burst: 1 }, new ManualClock())).toThrow(/ratePerSecond/);
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads seconds and HTTP dates', () => {
+    expect(parseRetryAfter('3', 0)).toBe(3000);
+    expect(parseRetryAfter(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
+    expect(parseRetryAfter('soon', 0)).toBeUndefined();
+  });
+});
