@@ -1,0 +1,319 @@
+import { createHash } from 'node:crypto';
+import type { CrmDatabase, ListQuery } from './database.ts';
+import type { CrmKind, ExternalRefValue } from './fields.ts';
+import { canonicalJson, parseObject, problem, problemReply, type Reply } from './http.ts';
+import { CrmStoreError, iso, parseId, render, type CrmCapability, type CrmRecord } from './records.ts';
+import { EVENT_TYPES } from './webhooks.ts';
+
+export interface ApiContext {
+  db: CrmDatabase;
+  disabled: ReadonlySet<CrmCapability>;
+  now: () => number;
+}
+
+export interface ApiRequest {
+  method: string;
+  /** Path segments after `/v1`. */
+  segments: string[];
+  query: URLSearchParams;
+  headers: Record<string, string | string[] | undefined>;
+  body: () => Promise<string>;
+}
+
+const KINDS: readonly string[] = ['customers', 'contacts'];
+
+export function capabilities(disabled: ReadonlySet<CrmCapability>): Record<string, boolean> {
+  return {
+    etag: !disabled.has('etag'),
+    idempotencyKeys: !disabled.has('idempotency'),
+    externalRefs: !disabled.has('externalRefs'),
+    webhooks: !disabled.has('webhooks'),
+    modifiedSince: !disabled.has('modifiedSince'),
+  };
+}
+
+/** Routes an authenticated `/v1` call. */
+export async function route(ctx: ApiContext, req: ApiRequest): Promise<Reply> {
+  const [first, id, ...rest] = req.segments;
+  const allow = (methods: string): Reply | undefined =>
+    methods.split(',').includes(req.method)
+      ? undefined
+      : problemReply(
+          problem(405, 'method-not-allowed', `${req.method} is not allowed here; use ${methods}`),
+          {
+            allow: methods,
+          },
+        );
+  if (first && KINDS.includes(first) && rest.length === 0) {
+    const kind = first as CrmKind;
+    if (id === undefined)
+      return allow('GET,POST') ?? (req.method === 'GET' ? list(ctx, kind, req) : create(ctx, kind, req));
+    return allow('GET,PATCH,DELETE') ?? one(ctx, kind, id, req);
+  }
+  if (first === 'webhooks' && !ctx.disabled.has('webhooks') && rest.length === 0) {
+    if (id === undefined)
+      return allow('GET,POST') ?? (req.method === 'GET' ? listWebhooks(ctx) : addWebhook(ctx, req));
+    return allow('DELETE') ?? removeWebhook(ctx, id);
+  }
+  return problemReply(problem(404, 'not-found', `There is no resource at /v1/${req.segments.join('/')}`));
+}
+
+function list(ctx: ApiContext, kind: CrmKind, req: ApiRequest): Reply {
+  const serverTime = iso(ctx.now());
+  const q = parseListQuery(ctx, kind, req.query);
+  if (typeof q === 'string') return problemReply(problem(400, 'invalid-parameter', q));
+  const page = ctx.db.list(kind, q);
+  return {
+    status: 200,
+    headers: { 'x-server-time': serverTime },
+    body: {
+      data: page.data.map((r) => render(r, ctx.disabled)),
+      nextCursor: page.lastId === null ? null : encodeCursor(kind, page.lastId),
+    },
+  };
+}
+
+function parseListQuery(ctx: ApiContext, kind: CrmKind, params: URLSearchParams): ListQuery | string {
+  const known = ['limit', 'cursor', 'email', 'includeDeleted'];
+  if (!ctx.disabled.has('modifiedSince')) known.push('modifiedSince');
+  if (!ctx.disabled.has('externalRefs')) known.push('externalRef');
+  for (const name of new Set(params.keys())) {
+    if (!known.includes(name))
+      return `Unknown query parameter "${name}"; this server knows ${known.join(', ')}`;
+    if (params.getAll(name).length > 1)
+      return `Query parameter "${name}" is given more than once; give it once`;
+  }
+  const q: ListQuery = { limit: 100 };
+  const limit = params.get('limit');
+  if (limit !== null) {
+    if (!/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > 1000)
+      return `limit must be an integer from 1 to 1000, got "${limit}"`;
+    q.limit = Number(limit);
+  }
+  const cursor = params.get('cursor');
+  if (cursor !== null) {
+    const after = decodeCursor(kind, cursor);
+    if (after === undefined)
+      return `cursor "${cursor}" was not made by this list; start again without a cursor`;
+    q.afterId = after;
+  }
+  const since = params.get('modifiedSince');
+  if (since !== null) {
+    const ms = parseIsoTime(since);
+    if (ms === undefined)
+      return `modifiedSince must be an ISO 8601 date-time with a time zone, e.g. 2026-01-31T12:00:00.000Z; got "${since}"`;
+    q.modifiedSince = ms;
+  }
+  const email = params.get('email');
+  if (email !== null) q.email = email;
+  const ref = params.get('externalRef');
+  if (ref !== null) {
+    const m = /^([^:]+):([^:]+):(.+)$/.exec(ref);
+    if (!m) return `externalRef must be System:Type:Id, got "${ref}"`;
+    q.externalRef = { System: m[1], Type: m[2], Id: m[3] } as ExternalRefValue;
+  }
+  const del = params.get('includeDeleted');
+  if (del !== null) {
+    if (del !== 'true' && del !== 'false') return `includeDeleted must be true or false, got "${del}"`;
+    q.includeDeleted = del === 'true';
+  }
+  return q;
+}
+
+async function create(ctx: ApiContext, kind: CrmKind, req: ApiRequest): Promise<Reply> {
+  const body = parseObject(await req.body());
+  if (typeof body === 'string') return problemReply(problem(400, 'malformed-json', body));
+  const key = ctx.disabled.has('idempotency') ? undefined : header(req, 'idempotency-key');
+  if (key !== undefined && (key.length < 1 || key.length > 255))
+    return problemReply(problem(400, 'invalid-parameter', 'Idempotency-Key must be 1 to 255 characters'));
+  const bodyHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
+  if (key !== undefined) {
+    const earlier = ctx.db.findIdempotent(kind, key);
+    if (earlier && earlier.bodyHash !== bodyHash)
+      return problemReply(
+        problem(
+          422,
+          'idempotency-key-reused',
+          `Idempotency-Key "${key}" was first used with a different body; use a new key for a different record`,
+        ),
+      );
+    if (earlier)
+      return {
+        status: earlier.status,
+        raw: earlier.body,
+        headers: { ...earlier.headers, 'idempotent-replayed': 'true' },
+      };
+  }
+  const result = attempt(() => ctx.db.create(kind, body));
+  if ('status' in result) return result;
+  const reply = recordReply(ctx, kind, result, 201);
+  if (key !== undefined)
+    ctx.db.saveIdempotent(kind, key, {
+      bodyHash,
+      status: 201,
+      body: JSON.stringify(reply.body),
+      headers: reply.headers ?? {},
+    });
+  return reply;
+}
+
+async function one(ctx: ApiContext, kind: CrmKind, id: string, req: ApiRequest): Promise<Reply> {
+  const notFound = () =>
+    problemReply(
+      problem(
+        404,
+        'not-found',
+        `${kind === 'customers' ? 'Customer' : 'Contact'} ${id} does not exist or was deleted`,
+      ),
+    );
+  if (req.method === 'GET') {
+    const record = ctx.db.get(kind, id);
+    return record ? recordReply(ctx, kind, record, 200) : notFound();
+  }
+  const patch = req.method === 'PATCH' ? parseObject(await req.body()) : {};
+  if (typeof patch === 'string') return problemReply(problem(400, 'malformed-json', patch));
+  const current = ctx.db.get(kind, id);
+  if (!current) return notFound();
+  const condition = ifMatch(ctx, kind, req, current);
+  if ('status' in condition) return condition;
+  if (req.method === 'DELETE') {
+    const result = attempt(() => ctx.db.delete(kind, id, condition));
+    return 'status' in result ? result : { status: 204 };
+  }
+  const result = attempt(() => ctx.db.update(kind, id, patch, condition));
+  return 'status' in result ? result : recordReply(ctx, kind, result, 200);
+}
+
+/**
+ * The version If-Match pins, or a 412 answer when no listed tag is the current version.
+ * The store checks the version again inside its write.
+ */
+function ifMatch(
+  ctx: ApiContext,
+  kind: CrmKind,
+  req: ApiRequest,
+  current: CrmRecord,
+): { ifVersion?: number } | Reply {
+  const value = ctx.disabled.has('etag') ? undefined : header(req, 'if-match');
+  if (value === undefined) return {};
+  const tags = value.split(',').map((t) => t.trim().replace(/^W\//, ''));
+  if (tags.includes('*') || tags.includes(`"${current.Version}"`)) return { ifVersion: current.Version };
+  return problemReply(
+    problem(
+      412,
+      'precondition-failed',
+      `${kind === 'customers' ? 'Customer' : 'Contact'} ${current.Id} is at ETag "${current.Version}", not ${value}: read it again and reapply the change`,
+    ),
+  );
+}
+
+function recordReply(ctx: ApiContext, kind: CrmKind, record: CrmRecord, status: number): Reply {
+  const headers: Record<string, string> = {};
+  if (!ctx.disabled.has('etag')) headers.etag = `"${record.Version}"`;
+  if (status === 201) headers.location = `/v1/${kind}/${record.Id}`;
+  return { status, headers, body: render(record, ctx.disabled) };
+}
+
+function attempt<T>(write: () => T): T | Reply {
+  try {
+    return write();
+  } catch (err) {
+    if (!(err instanceof CrmStoreError)) throw err;
+    const status = { 'validation-failed': 422, 'not-found': 404, 'precondition-failed': 412 }[err.code];
+    return problemReply(problem(status, err.code, err.message, err.errors));
+  }
+}
+
+function listWebhooks(ctx: ApiContext): Reply {
+  return { status: 200, body: { data: ctx.db.listWebhooks().map(({ Secret: _secret, ...w }) => w) } };
+}
+
+async function addWebhook(ctx: ApiContext, req: ApiRequest): Promise<Reply> {
+  const body = parseObject(await req.body());
+  if (typeof body === 'string') return problemReply(problem(400, 'malformed-json', body));
+  const errors = checkSubscription(body);
+  if (errors.length)
+    return problemReply(
+      problem(
+        422,
+        'validation-failed',
+        `The webhook was not saved: ${errors.map((e) => e.message).join('; ')}`,
+        errors,
+      ),
+    );
+  const { Secret: _secret, ...shown } = ctx.db.addWebhook(
+    body.Url as string,
+    body.Events as string[],
+    body.Secret as string,
+  );
+  return { status: 201, headers: { location: `/v1/webhooks/${shown.Id}` }, body: shown };
+}
+
+function checkSubscription(body: Record<string, unknown>) {
+  const errors: Array<{
+    property: string;
+    code: 'unknown-property' | 'invalid-type' | 'required';
+    message: string;
+  }> = [];
+  for (const property of Object.keys(body))
+    if (!['Url', 'Events', 'Secret'].includes(property))
+      errors.push({
+        property,
+        code: 'unknown-property',
+        message: `A webhook has no property ${property}; known: Url, Events, Secret`,
+      });
+  if (typeof body.Url !== 'string' || !/^https?:\/\/\S+$/.test(body.Url) || !URL.canParse(body.Url))
+    errors.push({ property: 'Url', code: 'required', message: 'Url must be an http:// or https:// URL' });
+  const events = body.Events;
+  const valid =
+    Array.isArray(events) &&
+    events.length > 0 &&
+    (events.length === 1 && events[0] === '*'
+      ? true
+      : events.every((e) => (EVENT_TYPES as readonly unknown[]).includes(e)));
+  if (!valid)
+    errors.push({
+      property: 'Events',
+      code: 'invalid-type',
+      message: `Events must be ["*"] or a non-empty list of ${EVENT_TYPES.join(', ')}`,
+    });
+  if (typeof body.Secret !== 'string' || body.Secret.length < 8 || body.Secret.length > 500)
+    errors.push({
+      property: 'Secret',
+      code: 'required',
+      message: 'Secret must be a string of 8 to 500 characters',
+    });
+  return errors;
+}
+
+function removeWebhook(ctx: ApiContext, id: string): Reply {
+  return ctx.db.removeWebhook(id)
+    ? { status: 204 }
+    : problemReply(problem(404, 'not-found', `Webhook ${id} does not exist`));
+}
+
+function header(req: ApiRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+function encodeCursor(kind: CrmKind, lastId: string): string {
+  return Buffer.from(JSON.stringify({ k: kind, a: lastId })).toString('base64url');
+}
+
+function decodeCursor(kind: CrmKind, cursor: string): string | undefined {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { k?: unknown; a?: unknown };
+    return v.k === kind && typeof v.a === 'string' && parseId(kind, v.a) !== undefined ? v.a : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+function parseIsoTime(text: string): number | undefined {
+  if (!ISO_TIME.test(text)) return undefined;
+  const ms = Date.parse(text);
+  return Number.isFinite(ms) ? ms : undefined;
+}
