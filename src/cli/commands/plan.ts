@@ -1,4 +1,77 @@
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('tandem: this command is not built yet\n');
-  return 1;
+import { runCommand } from '../args.ts';
+import { configOptions, openContext, reportError } from '../context.ts';
+import { EXIT } from '../exit-codes.ts';
+import { printJson } from '../output.ts';
+import { runCycle } from '../../engine/cycle.ts';
+import type { PlanAction } from '../../core/planner.ts';
+
+const options = {
+  ...configOptions,
+  json: { type: 'boolean', help: 'print the plan as JSON (every action)' },
+} as const;
+
+/** What a cycle would do, with no write to either system or to the store. */
+export function run(argv: string[]): Promise<number> {
+  return runCommand(argv, 'tandem plan [--config FILE] [--json]', options, async (opts) => {
+    let ctx;
+    try {
+      ctx = await openContext(opts);
+    } catch (err) {
+      return reportError(err);
+    }
+    try {
+      const out = [];
+      for (const rt of ctx.runtimes) {
+        const report = await runCycle(rt, { store: ctx.store, logger: ctx.logger }, { kind: 'full', dryRun: true });
+        out.push({ connection: rt.name, breaker: report.message ?? null, plans: report.plans ?? [] });
+      }
+      if (opts.json) printJson({ connections: out });
+      else
+        for (const c of out) {
+          process.stdout.write(`${c.connection}: plan (nothing written)\n`);
+          if (c.breaker) process.stdout.write(`  circuit breaker: ${c.breaker}\n`);
+          for (const p of c.plans) {
+            process.stdout.write(`  ${p.flow}: ${describeCounts(p.actions)}\n`);
+            for (const a of p.actions.slice(0, 50)) process.stdout.write(`    ${describe(a)}\n`);
+            if (p.actions.length > 50) process.stdout.write(`    … ${p.actions.length - 50} more (use --json)\n`);
+          }
+        }
+      return out.some((c) => c.breaker) ? EXIT.BLOCKED : EXIT.OK;
+    } catch (err) {
+      return reportError(err);
+    } finally {
+      await ctx.close();
+    }
+  });
+}
+
+function describeCounts(actions: PlanAction[]): string {
+  const n = new Map<string, number>();
+  for (const a of actions) if (a.kind !== 'setBase') n.set(a.kind, (n.get(a.kind) ?? 0) + 1);
+  return n.size ? [...n].map(([k, v]) => `${v} ${k}`).join(', ') : 'nothing to do';
+}
+
+export function describe(a: PlanAction): string {
+  switch (a.kind) {
+    case 'create':
+      return `create in ${a.target} ${a.type} "${a.label}" from ${a.sourceId}`;
+    case 'link':
+      return `link ${a.ytId} ⇄ ${a.crmId} "${a.label}"`;
+    case 'update':
+      return `update ${a.target} ${a.type} ${a.id}: ${a.changes.map((c) => `${c.row} ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join('; ')}`;
+    case 'conflict':
+      return `conflict on ${a.row}: ${a.winner} ${JSON.stringify(a.winnerValue)} wins over ${a.loser} ${JSON.stringify(a.loserValue)}`;
+    case 'reject':
+      return `reject ${a.system} ${a.type} ${a.id}: ${a.code} ${a.property}: ${a.reason}`;
+    case 'report':
+      return `${a.code}: ${a.message}`;
+    case 'markDeleted':
+      return `mark link ${a.linkId}: deleted in ${a.side}`;
+    case 'delete':
+      return `delete ${a.target} ${a.type} ${a.id}`;
+    case 'deactivate':
+      return `deactivate ${a.target} ${a.type} ${a.id}`;
+    case 'setBase':
+      return `remember values of ${a.ytId} ⇄ ${a.crmId}`;
+  }
 }

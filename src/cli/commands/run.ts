@@ -1,4 +1,38 @@
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('tandem: this command is not built yet\n');
-  return 1;
+import { runCommand } from '../args.ts';
+import { configOptions, openContext, reportError } from '../context.ts';
+import { startService, untilSignal } from '../service.ts';
+import { dashboardRoutes } from '../../server/dashboard/index.ts';
+
+const options = {
+  ...configOptions,
+  port: { type: 'string', help: 'port of the dashboard, /metrics and webhooks (overrides the file)', arg: 'PORT' },
+} as const;
+
+/** `tandem run`: sync continuously until SIGTERM/SIGINT; the write in flight is finished first. */
+export function run(argv: string[]): Promise<number> {
+  return runCommand(argv, 'tandem run [--config FILE] [--port PORT]', options, async (opts) => {
+    let ctx;
+    try {
+      ctx = await openContext(opts);
+    } catch (err) {
+      return reportError(err);
+    }
+    try {
+      const service = await startService(ctx, {
+        extraRoutes: dashboardRoutes,
+        ...(opts.port !== undefined ? { port: Number(opts.port) } : {}),
+        onCycle: (r) =>
+          ctx.logger.info('cycle finished', { connection: r.connection, kind: r.kind, status: r.status, writes: r.writes }),
+      });
+      ctx.logger.info(`dashboard on ${service.server.url}/ (token from server.token in the configuration)`);
+      const signal = await untilSignal();
+      ctx.logger.info(`${signal}: finishing the write in flight, then stopping`);
+      await service.stop();
+      return 0;
+    } catch (err) {
+      return reportError(err);
+    } finally {
+      await ctx.close();
+    }
+  });
 }

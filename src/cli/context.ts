@@ -1,0 +1,72 @@
+import { loadConfigFile, ConfigError } from '../config/load.ts';
+import type { TandemConfig } from '../config/schema.ts';
+import { ConnectorError } from '../connectors/types.ts';
+import { HttpError } from '../http/errors.ts';
+import type { Logger } from '../log/logger.ts';
+import { redact } from '../log/redact.ts';
+import { openStore } from '../store/index.ts';
+import type { StateStore } from '../store/types.ts';
+import { createConnectionRuntime, type ConnectionRuntime } from '../engine/runtime.ts';
+import { Metrics } from '../engine/metrics.ts';
+import { cliLogger } from './output.ts';
+import { EXIT } from './exit-codes.ts';
+import type { OptionSpecs } from './args.ts';
+
+/** Options every command that works on a configuration shares. */
+export const configOptions = {
+  config: { type: 'string', help: 'configuration file', default: 'tandem.yaml', env: 'TANDEM_CONFIG', short: 'c', arg: 'FILE' },
+  store: { type: 'string', help: 'state store: sqlite:FILE or postgres://... (overrides the file)', env: 'TANDEM_STORE', arg: 'URL' },
+  connection: { type: 'string', help: 'only this connection (default: all)', arg: 'NAME' },
+  'log-format': { type: 'string', help: 'pretty or json (default: pretty in a terminal, json otherwise)', arg: 'FORMAT' },
+  verbose: { type: 'boolean', help: 'log every HTTP call' },
+} as const satisfies OptionSpecs;
+
+export interface Context {
+  config: TandemConfig;
+  store: StateStore;
+  runtimes: ConnectionRuntime[];
+  logger: Logger;
+  metrics: Metrics;
+  close(): Promise<void>;
+}
+
+export async function openContext(opts: {
+  config?: string | undefined;
+  store?: string | undefined;
+  connection?: string | undefined;
+  'log-format'?: string | undefined;
+  verbose?: boolean;
+}): Promise<Context> {
+  const logger = cliLogger(opts['log-format'], opts.verbose ? 'debug' : 'info');
+  const config = loadConfigFile(opts.config ?? 'tandem.yaml');
+  const selected = opts.connection ? config.connections.filter((c) => c.name === opts.connection) : config.connections;
+  if (selected.length === 0)
+    throw new ConfigError(
+      `${opts.config}: no connection named "${opts.connection}" (known: ${config.connections.map((c) => c.name).join(', ')})`,
+    );
+  const metrics = new Metrics();
+  const runtimes = selected.map((c) => createConnectionRuntime(c, { logger, metrics }));
+  const store = await openStore(opts.store ?? config.store);
+  return { config, store, runtimes, logger, metrics, close: () => store.close() };
+}
+
+/** Turns the errors a user can act on into one clear message and an exit code; rethrows bugs. */
+export function reportError(err: unknown): number {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`tandem: ${redact(err.message)}\n`);
+    return EXIT.CONFIG;
+  }
+  if (err instanceof ConnectorError) {
+    process.stderr.write(`tandem: ${err.info.system}: ${redact(err.message)}\n`);
+    return EXIT.CONNECTIVITY;
+  }
+  if (err instanceof HttpError) {
+    process.stderr.write(`tandem: ${redact(err.message)}. Check that ${err.details.system} is reachable and its URL is right.\n`);
+    return EXIT.CONNECTIVITY;
+  }
+  if (err instanceof Error && (err.name === 'StoreError' || /store/i.test(err.name))) {
+    process.stderr.write(`tandem: ${redact(err.message)}\n`);
+    return EXIT.CONFIG;
+  }
+  throw err;
+}

@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { createWebhookReceiver } from '../connectors/customcrm/index.ts';
+import type { CycleReport } from '../engine/cycle.ts';
+import { SyncRunner } from '../engine/runner.ts';
+import { registerSecret } from '../log/redact.ts';
+import { startHttpServer, type Route, type RunningServer } from '../server/http.ts';
+import { serviceRoutes, type WebhookReceiverLike } from '../server/routes.ts';
+import type { Context } from './context.ts';
+
+export interface Service {
+  runner: SyncRunner;
+  server: RunningServer;
+  /** The dashboard token (from the configuration, or made up for this run). */
+  token: string;
+  stop(): Promise<void>;
+}
+
+export type ExtraRoutes = (ctx: Context, runner: SyncRunner) => Route[];
+
+/**
+ * The composition root of `tandem run` and `tandem demo`: the runner, the HTTP edge, and the
+ * webhook subscriptions, wired once.
+ */
+export async function startService(
+  ctx: Context,
+  opts: { onCycle?: (r: CycleReport) => void; extraRoutes?: ExtraRoutes; port?: number } = {},
+): Promise<Service> {
+  const runner = new SyncRunner(ctx.runtimes, { store: ctx.store, logger: ctx.logger, metrics: ctx.metrics }, opts.onCycle);
+  const token = ctx.config.server.token ?? randomBytes(18).toString('base64url');
+  registerSecret(token);
+  const receivers = new Map<string, WebhookReceiverLike>();
+  for (const rt of ctx.runtimes) {
+    const secret = rt.config.customcrm.webhookSecret;
+    if (secret) receivers.set(rt.name, createWebhookReceiver({ secret, logger: ctx.logger.child({ connection: rt.name }) }));
+  }
+  const server = await startHttpServer({
+    host: ctx.config.server.host,
+    port: opts.port ?? ctx.config.server.port,
+    token,
+    logger: ctx.logger,
+    routes: [
+      ...serviceRoutes({ store: ctx.store, metrics: ctx.metrics, runner, logger: ctx.logger, receivers }),
+      ...(opts.extraRoutes?.(ctx, runner) ?? []),
+    ],
+  });
+  const publicUrl = ctx.config.server.publicUrl ?? server.url;
+  for (const rt of ctx.runtimes) {
+    await rt.youtrack.verify();
+    const info = await rt.customcrm.verify();
+    for (const f of info.fallbacks) ctx.logger.warn(f, { connection: rt.name });
+    if (!receivers.has(rt.name)) continue;
+    try {
+      await rt.customcrm.subscribeWebhooks(`${publicUrl}/webhooks/customcrm/${rt.name}`);
+    } catch (err) {
+      ctx.logger.warn('webhooks could not be subscribed; Customcrm is polled instead', {
+        connection: rt.name,
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+  runner.start();
+  return {
+    runner,
+    server,
+    token,
+    stop: async () => {
+      await runner.stop();
+      await server.close();
+    },
+  };
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (s: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(s);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, interpolateEnv } from './env.ts';
+import { configSchema, type TandemConfig } from './schema.ts';
+
+export { ConfigError };
+
+export function formatIssues(issues: z.core.$ZodIssue[], prefix = ''): Array<{ path: string; message: string }> {
+  return issues.map((i) => ({
+    path: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(root)',
+    message: i.message,
+  }));
+}
+
+/** Validates an already-parsed configuration object. */
+export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, source = 'configuration'): TandemConfig {
+  const interpolated = interpolateEnv(raw, env);
+  const result = configSchema.safeParse(interpolated);
+  if (!result.success) {
+    const issues = formatIssues(result.error.issues);
+    const lines = issues.map((i) => `  ${i.path}: ${i.message}`).join('\n');
+    throw new ConfigError(`${source} is not valid:\n${lines}`, issues);
+  }
+  const names = new Set<string>();
+  for (const [i, c] of result.data.connections.entries()) {
+    if (names.has(c.name))
+      throw new ConfigError(`${source}: connections.${i}.name "${c.name}" is used twice; give each connection its own name`);
+    names.add(c.name);
+  }
+  return result.data;
+}
+
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): TandemConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      code === 'ENOENT'
+        ? `${file}: no such file. Create one with \`npx tandem init\` or pass --config PATH.`
+        : `${file}: cannot be read (${code ?? String(err)}).`,
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (err) {
+    throw new ConfigError(`${file}: not valid YAML: ${(err as Error).message}`);
+  }
+  return parseConfig(raw, env, file);
+}

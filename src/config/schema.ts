@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { youtrackConfigSchema } from '../connectors/youtrack/index.ts';
+import { customcrmConfigSchema } from '../connectors/customcrm/index.ts';
+
+/**
+ * The configuration file, declared once: types, defaults and help text live here, and
+ * `tandem init` writes a commented file from the same declarations.
+ */
+export const syncPolicySchema = z
+  .object({
+    priority: z
+      .enum(['youtrack', 'customcrm'])
+      .default('youtrack')
+      .describe('which side wins a conflict when both changes are equally new'),
+    createUsersInYouTrack: z
+      .boolean()
+      .default(false)
+      .describe('a new Contact creates a YouTrack user (accounts cost licence seats)'),
+    mergeOrganizationsByName: z
+      .boolean()
+      .default(false)
+      .describe('link Organizations to existing Customers with the same normalized name'),
+    mergeGroupsByName: z
+      .boolean()
+      .default(false)
+      .describe('link groups to existing Customers with the same normalized name'),
+    deletes: z
+      .enum(['keep', 'deactivate', 'propagate'])
+      .default('keep')
+      .describe('what a delete on one side does to the counterpart'),
+    includeGroups: z
+      .object({
+        allUsers: z.boolean().default(false),
+        registeredUsers: z.boolean().default(false),
+        projectTeams: z.boolean().default(false),
+      })
+      .prefault({})
+      .describe('built-in and project-team groups left out by default'),
+    circuitBreaker: z
+      .object({
+        maxDeleteShare: z.number().min(0).max(1).default(0.2),
+        maxChangeShare: z.number().min(0).max(1).default(0.5),
+        minRecords: z.number().int().min(0).default(20),
+      })
+      .prefault({})
+      .describe('a cycle that would delete or change more than this share of linked records stops before writing'),
+  })
+  .prefault({});
+
+export const scheduleSchema = z
+  .object({
+    intervalSeconds: z.number().positive().default(30).describe('how often `tandem run` polls for changes'),
+    reconcileEverySeconds: z
+      .number()
+      .positive()
+      .default(3600)
+      .describe('how often `tandem run` does a full read of both sides'),
+  })
+  .prefault({});
+
+export const connectionSchema = z.object({
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes')
+    .default('main'),
+  youtrack: youtrackConfigSchema,
+  customcrm: customcrmConfigSchema,
+  sync: syncPolicySchema,
+  schedule: scheduleSchema,
+  mapping: z.unknown().optional().describe('property mapping overrides; see docs/how-sync-decides.md'),
+});
+
+export const configSchema = z.object({
+  store: z.string().min(1).default('sqlite:./tandem.db').describe('sqlite:FILE or postgres://...'),
+  server: z
+    .object({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8080),
+      token: z.string().min(8, 'use at least 8 characters').optional(),
+      publicUrl: z.string().url().optional().describe('address Customcrm uses to reach the webhook receiver'),
+    })
+    .prefault({}),
+  connections: z.array(connectionSchema).min(1, 'add at least one connection'),
+});
+
+export type TandemConfig = z.infer<typeof configSchema>;
+export type ConnectionConfig = z.infer<typeof connectionSchema>;
+export type SyncPolicyConfig = z.infer<typeof syncPolicySchema>;

@@ -1,0 +1,232 @@
+import type { Logger } from '../log/logger.ts';
+import type { Clock } from '../util/clock.ts';
+import { systemClock } from '../util/clock.ts';
+import { checkCircuitBreaker, planFlow, type FlowPlan, type LinkState } from '../core/planner.ts';
+import type { RefResolver } from '../core/mapping.ts';
+import type { FlowName, RecordType } from '../core/types.ts';
+import type { StateStore } from '../store/types.ts';
+import { CycleAborted, PlanExecutor } from './executor.ts';
+import { readChanges, readEverything, type CycleInput, type Progress, type Watermarks } from './read.ts';
+import { recoverPendingWrites } from './recovery.ts';
+import { applyResolutions } from './resolutions.ts';
+import { FLOW_ORDER, type ConnectionRuntime } from './runtime.ts';
+import { StatsCollector } from './stats.ts';
+import type { Metrics } from './metrics.ts';
+
+export interface CycleOptions {
+  kind: 'full' | 'incremental';
+  /** Plan only: nothing is written to either system or to the store. */
+  dryRun?: boolean;
+  /** Go past the circuit breaker. */
+  force?: boolean;
+  signal?: AbortSignal;
+  onProgress?: Progress;
+}
+
+export interface CycleReport {
+  cycleId: number | null;
+  connection: string;
+  kind: 'full' | 'incremental';
+  status: 'ok' | 'failed' | 'stopped' | 'blocked';
+  writes: number;
+  stats: StatsCollector['stats'];
+  plans?: FlowPlan[];
+  message?: string;
+}
+
+export interface CycleDeps {
+  store: StateStore;
+  logger: Logger;
+  clock?: Clock;
+  metrics?: Metrics;
+}
+
+const WM_YOUTRACK = (c: string) => `${c}:youtrack:events`;
+const WM_CUSTOMCRM = (c: string) => `${c}:customcrm:modified`;
+
+/**
+ * One cycle of one connection: read both sides (all, or what changed since the watermarks), plan
+ * every flow, check the circuit breaker before any write, then carry the plans out flow by flow.
+ * Watermarks advance only when the whole cycle completed.
+ */
+export async function runCycle(rt: ConnectionRuntime, deps: CycleDeps, opts: CycleOptions): Promise<CycleReport> {
+  const clock = deps.clock ?? systemClock;
+  const { store } = deps;
+  const logger = deps.logger.child({ connection: rt.name });
+  const stats = new StatsCollector();
+  const progress: Progress = (flow, system, n) => {
+    stats.add(flow, system, 'read', n);
+    opts.onProgress?.(flow, system, n);
+  };
+  const dry = opts.dryRun ?? false;
+  const cycleId = dry ? null : await store.startCycle({ connection: rt.name, kind: opts.kind });
+  const report = (status: CycleReport['status'], message?: string, plans?: FlowPlan[]): CycleReport => ({
+    cycleId,
+    connection: rt.name,
+    kind,
+    status,
+    writes: stats.writes,
+    stats: stats.stats,
+    ...(plans ? { plans } : {}),
+    ...(message ? { message } : {}),
+  });
+  let kind = opts.kind;
+  const started = clock.now();
+
+  try {
+    if (!dry) await recoverPendingWrites(rt, store, logger);
+
+    // Watermarks are taken before the read: whatever changes during it is seen again next time.
+    const previous: Watermarks = {
+      youtrack: await store.getWatermark(WM_YOUTRACK(rt.name)),
+      customcrm: await store.getWatermark(WM_CUSTOMCRM(rt.name)),
+    };
+    let input: CycleInput | null = null;
+    let next: Watermarks;
+    if (kind === 'incremental' && previous.youtrack !== undefined && previous.customcrm !== undefined) {
+      const changes = await readChanges(rt, store, previous, progress, opts.signal);
+      if (changes) {
+        input = changes.input;
+        next = changes.watermarks;
+      } else {
+        logger.info('a change feed is unavailable; doing a full read');
+      }
+    }
+    if (!input) {
+      kind = 'full';
+      const ytStart = await rt.youtrack.changesSince(undefined, opts.signal ? { signal: opts.signal } : {});
+      next = { youtrack: ytStart.watermark, customcrm: new Date(clock.now()).toISOString() };
+      input = await readEverything(rt, store, progress, opts.signal);
+    }
+
+    // Plan every flow first, so the breaker sees the whole cycle before anything is written.
+    const plans: FlowPlan[] = [];
+    for (const flow of FLOW_ORDER) plans.push(await planOne(rt, store, input, flow));
+    const linked = await linkedCounts(store);
+    const breaker = checkCircuitBreaker(plans, linked, rt.config.sync.circuitBreaker);
+    if (dry) return report('ok', breaker.ok ? undefined : breaker.message, plans);
+    if (!breaker.ok && !opts.force) {
+      logger.error(breaker.message);
+      await store.finishCycle(cycleId!, { status: 'failed', writes: 0, stats: stats.stats, message: breaker.message });
+      return report('blocked', breaker.message);
+    }
+
+    const rejected = new Set<string>();
+    const executor = new PlanExecutor({
+      store,
+      connectors: { youtrack: rt.youtrack, customcrm: rt.customcrm },
+      stats,
+      logger,
+      cycleId: cycleId!,
+      now: () => new Date(clock.now()).toISOString(),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      rejected,
+    });
+    await applyResolutions(rt, store, logger, cycleId!, stats);
+    for (const flow of FLOW_ORDER) {
+      // Re-planned now: earlier flows may have linked the Customers this one refers to.
+      const plan = flow === FLOW_ORDER[0] ? plans[0]! : await planOne(rt, store, input, flow);
+      await executor.execute(plan);
+    }
+    await releaseRecovered(store, input, rejected);
+    if (next!.youtrack !== undefined) await store.setWatermark(WM_YOUTRACK(rt.name), next!.youtrack);
+    if (next!.customcrm !== undefined) await store.setWatermark(WM_CUSTOMCRM(rt.name), next!.customcrm);
+    await store.finishCycle(cycleId!, { status: 'ok', writes: stats.writes, stats: stats.stats });
+    observe(deps.metrics, rt.name, 'ok', clock.now() - started, stats, clock.now());
+    return report('ok');
+  } catch (err) {
+    const stopped = err instanceof CycleAborted && opts.signal?.aborted;
+    const message = err instanceof Error ? err.message : String(err);
+    if (cycleId !== null)
+      await store.finishCycle(cycleId, { status: stopped ? 'stopped' : 'failed', writes: stats.writes, stats: stats.stats, message });
+    observe(deps.metrics, rt.name, stopped ? 'stopped' : 'failed', clock.now() - started, stats, clock.now());
+    if (stopped) return report('stopped', message);
+    if (err instanceof CycleAborted) return report('failed', message);
+    throw err;
+  }
+}
+
+async function planOne(rt: ConnectionRuntime, store: StateStore, input: CycleInput, flow: FlowName): Promise<FlowPlan> {
+  const links: LinkState[] = [];
+  for await (const l of store.iterateLinks(flow)) links.push(l);
+  let customcrm = input.customcrm[flow];
+  if (flow !== 'users') {
+    // A Customer claimed by the other Customer flow earlier in this cycle is not this flow's to create.
+    const otherFlow = flow === 'groups' ? 'organizations' : 'groups';
+    const claimed = new Set<string>();
+    for await (const l of store.iterateLinks(otherFlow)) claimed.add(l.crmId);
+    customcrm = customcrm.filter((c) => !claimed.has(c.id));
+  }
+  return planFlow({
+    flow: rt.mapping.flows[flow],
+    policy: rt.policies[flow],
+    youtrack: input.youtrack[flow],
+    customcrm,
+    youtrackComplete: input.youtrackComplete,
+    customcrmComplete: input.customcrmComplete,
+    links,
+    refs: flow === 'users' ? await buildRefs(store) : noRefs,
+    youtrackChangedAt: input.youtrackChangedAt,
+  });
+}
+
+const noRefs: RefResolver = { customerForYouTrack: () => undefined, youtrackForCustomer: () => undefined };
+
+/** Which Customer stands for which organization or group, from the links of the Customer flows. */
+export async function buildRefs(store: StateStore): Promise<RefResolver> {
+  const byYouTrack = new Map<string, string>();
+  const byCustomer = new Map<string, { type: 'Organization' | 'Group'; id: string }>();
+  for (const flow of ['organizations', 'groups'] as const) {
+    const type = flow === 'organizations' ? 'Organization' : 'Group';
+    for await (const l of store.iterateLinks(flow)) {
+      if (l.status !== 'active') continue;
+      byYouTrack.set(`${type}:${l.ytId}`, l.crmId);
+      byCustomer.set(l.crmId, { type, id: l.ytId });
+    }
+  }
+  return {
+    customerForYouTrack: (type, id) => byYouTrack.get(`${type}:${id}`),
+    youtrackForCustomer: (id) => byCustomer.get(id),
+  };
+}
+
+async function linkedCounts(store: StateStore): Promise<Record<FlowName, number>> {
+  const out: Record<FlowName, number> = { organizations: 0, groups: 0, users: 0 };
+  for (const row of await store.countLinks()) if (row.status === 'active') out[row.flow] += row.count;
+  return out;
+}
+
+/** A quarantined record that was read again and not rejected this time is released. */
+async function releaseRecovered(store: StateStore, input: CycleInput, rejected: Set<string>): Promise<void> {
+  const seen = new Set<string>();
+  for (const flow of FLOW_ORDER) {
+    for (const r of input.youtrack[flow]) seen.add(`youtrack:${r.type}:${r.id}`);
+    for (const r of input.customcrm[flow]) seen.add(`customcrm:${r.type}:${r.id}`);
+  }
+  for (const q of await store.listQuarantine({ status: 'quarantined' })) {
+    const key = `${q.system}:${q.recordType}:${q.recordId}`;
+    if (seen.has(key) && !rejected.has(key))
+      await store.releaseQuarantine({ system: q.system, recordType: q.recordType as RecordType, recordId: q.recordId });
+  }
+}
+
+function observe(
+  metrics: Metrics | undefined,
+  connection: string,
+  status: string,
+  ms: number,
+  stats: StatsCollector,
+  now: number,
+): void {
+  if (!metrics) return;
+  metrics.inc('tandem_cycles_total', 'Sync cycles by outcome', { connection, status });
+  metrics.inc('tandem_cycle_seconds_sum', 'Total time spent in cycles', { connection }, ms / 1000);
+  for (const [flow, systems] of Object.entries(stats.stats))
+    for (const [system, c] of Object.entries(systems)) {
+      const labels = { connection, flow, system };
+      metrics.inc('tandem_records_read_total', 'Records read per flow and system', labels, c.read);
+      metrics.inc('tandem_records_written_total', 'Records written per flow and system', labels, c.created + c.updated + c.deleted);
+      metrics.inc('tandem_conflicts_total', 'Conflicts per flow', labels, c.conflicts);
+    }
+  if (status === 'ok') metrics.set('tandem_last_success_timestamp_seconds', 'End of the last successful cycle', { connection }, now / 1000);
+}

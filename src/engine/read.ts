@@ -1,0 +1,170 @@
+import type { FlowName, RecordType, RemoteRecord } from '../core/types.ts';
+import type { StateStore } from '../store/types.ts';
+import type { ConnectionRuntime } from './runtime.ts';
+import { FLOW_ORDER } from './runtime.ts';
+
+/** What one cycle read from both sides, per flow, and whether each read was complete. */
+export interface CycleInput {
+  youtrack: Record<FlowName, RemoteRecord[]>;
+  customcrm: Record<FlowName, RemoteRecord[]>;
+  youtrackComplete: boolean;
+  customcrmComplete: boolean;
+  /** Time of the last YouTrack change per record id, from the events feed. */
+  youtrackChangedAt: Record<string, string>;
+}
+
+export async function collect(iter: AsyncIterable<RemoteRecord>, onRecord?: () => void): Promise<RemoteRecord[]> {
+  const out: RemoteRecord[] = [];
+  for await (const r of iter) {
+    out.push(r);
+    onRecord?.();
+  }
+  return out;
+}
+
+/** Customer ids linked in each Customer flow. */
+async function customerOwners(store: StateStore): Promise<Map<string, FlowName>> {
+  const owner = new Map<string, FlowName>();
+  for (const flow of ['organizations', 'groups'] as const)
+    for await (const link of store.iterateLinks(flow)) owner.set(link.crmId, flow);
+  return owner;
+}
+
+/**
+ * Customers are one datatype in the CRM but belong to two flows: each linked Customer goes to the
+ * flow of its link (so it is written back to the datatype it came from); an unlinked one goes to
+ * the groups flow (a new Customer creates a group) and, when merging by name is on, to the
+ * organizations flow too, which runs first and may claim it.
+ */
+export async function splitCustomers(
+  rt: ConnectionRuntime,
+  store: StateStore,
+  customers: RemoteRecord[],
+): Promise<{ organizations: RemoteRecord[]; groups: RemoteRecord[] }> {
+  const owner = await customerOwners(store);
+  const organizations: RemoteRecord[] = [];
+  const groups: RemoteRecord[] = [];
+  for (const c of customers) {
+    const flow = owner.get(c.id);
+    if (flow === 'organizations') organizations.push(c);
+    else if (flow === 'groups') groups.push(c);
+    else {
+      groups.push(c);
+      if (rt.policies.organizations.mergeByName) organizations.push(c);
+    }
+  }
+  return { organizations, groups };
+}
+
+export function youtrackTypeOf(rt: ConnectionRuntime, flow: FlowName): RecordType {
+  return rt.mapping.flows[flow].youtrackType;
+}
+
+export type Progress = (flow: FlowName, system: 'youtrack' | 'customcrm', count: number) => void;
+
+export async function readEverything(
+  rt: ConnectionRuntime,
+  store: StateStore,
+  progress: Progress,
+  signal?: AbortSignal,
+): Promise<CycleInput> {
+  const opts = signal ? { signal } : {};
+  const yt = {} as Record<FlowName, RemoteRecord[]>;
+  for (const flow of FLOW_ORDER) {
+    yt[flow] = await collect(rt.youtrack.readAll(youtrackTypeOf(rt, flow), opts), () => progress(flow, 'youtrack', 1));
+  }
+  const customers = await collect(rt.customcrm.readAll('Customer', opts));
+  const contacts = await collect(rt.customcrm.readAll('Contact', opts), () => progress('users', 'customcrm', 1));
+  const split = await splitCustomers(rt, store, customers);
+  progress('organizations', 'customcrm', split.organizations.length);
+  progress('groups', 'customcrm', split.groups.length);
+  return {
+    youtrack: yt,
+    customcrm: { organizations: split.organizations, groups: split.groups, users: contacts },
+    youtrackComplete: true,
+    customcrmComplete: true,
+    youtrackChangedAt: {},
+  };
+}
+
+export interface Watermarks {
+  youtrack: string | undefined;
+  customcrm: string | undefined;
+}
+
+/**
+ * An incremental read: the records each side reports as changed since its watermark, plus the
+ * linked counterpart of each, so the planner sees both halves of every pair it must merge.
+ * Returns null when a feed cannot be read and a full read is needed instead.
+ */
+export async function readChanges(
+  rt: ConnectionRuntime,
+  store: StateStore,
+  since: Watermarks,
+  progress: Progress,
+  signal?: AbortSignal,
+): Promise<{ input: CycleInput; watermarks: Watermarks } | null> {
+  const opts = signal ? { signal } : {};
+  const ytBatch = await rt.youtrack.changesSince(since.youtrack, opts);
+  const crmBatch = await rt.customcrm.changesSince(since.customcrm, opts);
+  if (!ytBatch.complete || !crmBatch.complete) return null;
+
+  const yt = { organizations: new Map(), groups: new Map(), users: new Map() } as Record<FlowName, Map<string, RemoteRecord>>;
+  const crm = { organizations: new Map(), groups: new Map(), users: new Map() } as Record<FlowName, Map<string, RemoteRecord>>;
+  const changedAt: Record<string, string> = {};
+  const flowOfYouTrackType = new Map(FLOW_ORDER.map((f) => [youtrackTypeOf(rt, f), f] as const));
+
+  for (const change of ytBatch.changes) {
+    const flow = flowOfYouTrackType.get(change.type);
+    if (!flow || change.op === 'delete') continue;
+    if (change.at) changedAt[change.id] = change.at;
+    const record = change.record ?? (await rt.youtrack.read(change.type, change.id));
+    if (!record) continue;
+    yt[flow].set(record.id, record);
+    progress(flow, 'youtrack', 1);
+    const link = await store.findLink({ flow, ytId: record.id });
+    if (link && !crm[flow].has(link.crmId)) {
+      const other = await rt.customcrm.read(link.crmType, link.crmId);
+      if (other) crm[flow].set(other.id, other);
+    }
+  }
+
+  const customers: RemoteRecord[] = [];
+  for (const change of crmBatch.changes) {
+    if (change.op === 'delete') continue;
+    const record = change.record ?? (await rt.customcrm.read(change.type, change.id));
+    if (!record) continue;
+    if (record.type === 'Contact') {
+      crm.users.set(record.id, record);
+      progress('users', 'customcrm', 1);
+    } else customers.push(record);
+  }
+  const split = await splitCustomers(rt, store, customers);
+  for (const flow of ['organizations', 'groups'] as const)
+    for (const r of split[flow]) {
+      crm[flow].set(r.id, r);
+      progress(flow, 'customcrm', 1);
+    }
+  for (const flow of FLOW_ORDER) {
+    for (const r of crm[flow].values()) {
+      const link = await store.findLink({ flow, crmId: r.id });
+      if (link && !yt[flow].has(link.ytId)) {
+        const other = await rt.youtrack.read(link.ytType, link.ytId);
+        if (other) yt[flow].set(other.id, other);
+      }
+    }
+  }
+
+  const toArrays = (m: Record<FlowName, Map<string, RemoteRecord>>) =>
+    Object.fromEntries(FLOW_ORDER.map((f) => [f, [...m[f].values()]])) as Record<FlowName, RemoteRecord[]>;
+  return {
+    input: {
+      youtrack: toArrays(yt),
+      customcrm: toArrays(crm),
+      youtrackComplete: false,
+      customcrmComplete: false,
+      youtrackChangedAt: changedAt,
+    },
+    watermarks: { youtrack: ytBatch.watermark, customcrm: crmBatch.watermark },
+  };
+}

@@ -1,0 +1,63 @@
+import type { Logger } from '../log/logger.ts';
+import type { Props } from '../core/types.ts';
+import type { StateStore } from '../store/types.ts';
+import type { ConnectionRuntime } from './runtime.ts';
+import { sourceTypeOf } from './executor.ts';
+
+export function labelOf(props: Props): string {
+  const name =
+    props['Name'] ?? props['name'] ?? props['fullName'] ?? [props['FirstName'], props['LastName']].filter(Boolean).join(' ');
+  const email = props['Email'] ?? props['email'];
+  return [typeof name === 'string' ? name : '', typeof email === 'string' && email ? `<${email}>` : '']
+    .filter(Boolean)
+    .join(' ');
+}
+
+/**
+ * Creates that were sent but whose link was never recorded (the process died in between). Each is
+ * looked up on the target by the external reference or natural key it was created with: found →
+ * linked now (with an empty base, so the next plan merges it like a first link); not found → the
+ * create never happened, and the planner creates it again with a new journal entry.
+ */
+export async function recoverPendingWrites(rt: ConnectionRuntime, store: StateStore, logger: Logger): Promise<number> {
+  let recovered = 0;
+  for (const entry of await store.pendingWrites()) {
+    const connector = entry.targetSystem === 'youtrack' ? rt.youtrack : rt.customcrm;
+    const sourceType = sourceTypeOf(entry.flow, entry.sourceSystem);
+    const found = await connector.findCreated(entry.targetType, entry.payload, {
+      System: entry.sourceSystem === 'youtrack' ? 'YouTrack' : 'Customcrm',
+      Type: sourceType,
+      Id: entry.sourceId,
+    });
+    await store.transaction(async (tx) => {
+      if (found) {
+        const [ytId, crmId] = entry.targetSystem === 'customcrm' ? [entry.sourceId, found.id] : [found.id, entry.sourceId];
+        const existing = await tx.findLink({ flow: entry.flow, ytId });
+        if (!existing) {
+          await tx.insertLink({
+            flow: entry.flow,
+            ytType: entry.targetSystem === 'youtrack' ? entry.targetType : sourceType,
+            ytId,
+            crmType: entry.targetSystem === 'customcrm' ? entry.targetType : sourceType,
+            crmId,
+            origin: entry.targetSystem === 'customcrm' ? 'created-in-customcrm' : 'created-in-youtrack',
+            status: 'active',
+            base: {},
+            ytHash: null,
+            crmHash: null,
+            crmVersion: null,
+            label: labelOf(entry.payload),
+          });
+        }
+        recovered++;
+      }
+      await tx.completeWrite(entry.id, found ? { targetId: found.id, status: 'done' } : { status: 'failed', error: 'not found after restart' });
+    });
+    logger.info(found ? 'interrupted create found and linked' : 'interrupted create had not happened; it is planned again', {
+      flow: entry.flow,
+      target: entry.targetSystem,
+      source: entry.sourceId,
+    });
+  }
+  return recovered;
+}

@@ -1,0 +1,76 @@
+import type { CallInfo } from '../http/client.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Clock } from '../util/clock.ts';
+import { systemClock } from '../util/clock.ts';
+import { createYouTrackConnector, type YouTrackConnector } from '../connectors/youtrack/index.ts';
+import { createCustomcrmConnector, type CustomcrmConnector } from '../connectors/customcrm/index.ts';
+import { defaultMapping, loadMapping, type MappingConfig } from '../core/mapping.ts';
+import type { FlowPolicy } from '../core/planner.ts';
+import type { FlowName } from '../core/types.ts';
+import type { ConnectionConfig } from '../config/schema.ts';
+import type { Metrics } from './metrics.ts';
+
+/** Flows run in this order: Customers first, so a Contact's CustomerId can point at a linked Customer. */
+export const FLOW_ORDER: readonly FlowName[] = ['organizations', 'groups', 'users'];
+
+export interface ConnectionRuntime {
+  name: string;
+  config: ConnectionConfig;
+  youtrack: YouTrackConnector;
+  customcrm: CustomcrmConnector;
+  mapping: MappingConfig;
+  policies: Record<FlowName, FlowPolicy>;
+}
+
+export interface RuntimeDeps {
+  logger: Logger;
+  clock?: Clock;
+  metrics?: Metrics;
+}
+
+export function policiesFor(config: ConnectionConfig): Record<FlowName, FlowPolicy> {
+  const s = config.sync;
+  const common = { deletes: s.deletes, priority: s.priority, includeGroups: s.includeGroups };
+  return {
+    organizations: {
+      ...common,
+      toCustomcrm: s.mergeOrganizationsByName ? 'merge-then-create' : 'create',
+      // A new Customer becomes a group (dataflow: "a new Customer creates a YouTrack group"), so the
+      // organization flow only links existing Customers by name, and only when asked to.
+      toYouTrack: s.mergeOrganizationsByName ? 'merge-only' : 'none',
+      mergeByName: s.mergeOrganizationsByName,
+    },
+    groups: {
+      ...common,
+      toCustomcrm: s.mergeGroupsByName ? 'merge-then-create' : 'create',
+      toYouTrack: s.mergeGroupsByName ? 'merge-then-create' : 'create',
+      mergeByName: s.mergeGroupsByName,
+    },
+    users: {
+      ...common,
+      toCustomcrm: 'merge-then-create',
+      toYouTrack: s.createUsersInYouTrack ? 'merge-then-create' : 'merge-only',
+      mergeByName: false,
+    },
+  };
+}
+
+export function createConnectionRuntime(config: ConnectionConfig, deps: RuntimeDeps): ConnectionRuntime {
+  const clock = deps.clock ?? systemClock;
+  const onCall = (info: CallInfo) => {
+    const labels = { connection: config.name, system: info.system, status: String(info.status ?? info.code ?? '') };
+    deps.metrics?.inc('tandem_api_calls_total', 'API calls per system and status', labels);
+    if (info.attempt > 1) deps.metrics?.inc('tandem_api_retries_total', 'Retried API calls', { connection: config.name, system: info.system });
+    if (info.status === undefined || info.status >= 400)
+      deps.metrics?.inc('tandem_api_errors_total', 'Failed API calls per system', { connection: config.name, system: info.system });
+  };
+  const logger = deps.logger.child({ connection: config.name });
+  return {
+    name: config.name,
+    config,
+    youtrack: createYouTrackConnector(config.youtrack, { logger: logger.child({ system: 'youtrack' }), clock, onCall }),
+    customcrm: createCustomcrmConnector(config.customcrm, { logger: logger.child({ system: 'customcrm' }), clock, onCall }),
+    mapping: config.mapping === undefined ? defaultMapping : loadMapping(config.mapping),
+    policies: policiesFor(config),
+  };
+}

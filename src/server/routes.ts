@@ -1,0 +1,91 @@
+import type { Metrics } from '../engine/metrics.ts';
+import type { SyncRunner } from '../engine/runner.ts';
+import type { Logger } from '../log/logger.ts';
+import type { StateStore } from '../store/types.ts';
+import { collectStatus } from '../engine/status.ts';
+import type { Route } from './http.ts';
+
+export interface WebhookReceiverLike {
+  handle(
+    rawBody: string,
+    headers: Record<string, string | undefined>,
+  ): { ok: true } | { ok: false; status: number; code: string; message: string };
+}
+
+/** /healthz, /metrics and the Customcrm webhook receiver of every connection. */
+export function serviceRoutes(deps: {
+  store: StateStore;
+  metrics: Metrics;
+  runner: SyncRunner;
+  logger: Logger;
+  receivers: Map<string, WebhookReceiverLike>;
+  now?: () => number;
+}): Route[] {
+  const now = deps.now ?? Date.now;
+  return [
+    {
+      method: 'GET',
+      path: '/healthz',
+      auth: 'none',
+      handle: (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: true }));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/metrics',
+      auth: 'token',
+      handle: async (_req, res) => {
+        const status = await collectStatus(deps.store);
+        const gauges = [];
+        for (const [flow, byStatus] of Object.entries(status.links))
+          for (const [s, n] of Object.entries(byStatus))
+            gauges.push({ name: 'tandem_links', help: 'Links per flow and status', labels: { flow, status: s }, value: n });
+        gauges.push({ name: 'tandem_conflicts_open', help: 'Conflicts waiting for a decision', value: status.conflicts.open });
+        gauges.push({ name: 'tandem_quarantined_records', help: 'Records rejected and waiting', value: status.quarantine.quarantined });
+        for (const s of deps.runner.schedule()) {
+          const last = deps.metrics.get('tandem_last_success_timestamp_seconds', { connection: s.connection });
+          if (last > 0)
+            gauges.push({
+              name: 'tandem_seconds_since_last_success',
+              help: 'Time since the last successful cycle',
+              labels: { connection: s.connection },
+              value: Math.round(now() / 1000 - last),
+            });
+        }
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+        res.end(deps.metrics.render(gauges));
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/webhooks\/customcrm\/([a-z0-9-]+)$/,
+      auth: 'none',
+      handle: async (req, res, ctx) => {
+        const connection = ctx.params[0] ?? '';
+        const receiver = deps.receivers.get(connection);
+        if (!receiver) {
+          res.writeHead(404).end();
+          return;
+        }
+        const raw = await ctx.body();
+        const headers: Record<string, string | undefined> = {};
+        for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v[0] : v;
+        const result = receiver.handle(raw, headers);
+        deps.metrics.inc('tandem_webhook_deliveries_total', 'Webhook deliveries by outcome', {
+          connection,
+          outcome: result.ok ? 'accepted' : result.code,
+        });
+        if (!result.ok) {
+          deps.logger.warn('webhook rejected', { connection, code: result.code });
+          res.writeHead(result.status, { 'content-type': 'application/problem+json' });
+          res.end(JSON.stringify({ title: 'Webhook rejected', status: result.status, detail: result.message }));
+          return;
+        }
+        deps.runner.trigger(connection);
+        res.writeHead(204).end();
+      },
+    },
+  ];
+}
