@@ -1,0 +1,462 @@
+import type { CustomcrmType, ExternalRef, Props, RecordType, RemoteRecord } from '../../core/types.ts';
+import { HttpClient } from '../../http/client.ts';
+import type { HttpAuth, HttpResponse } from '../../http/client.ts';
+import { HttpError } from '../../http/errors.ts';
+import { TokenBucket } from '../../http/rate-limit.ts';
+import { silentLogger } from '../../log/logger.ts';
+import type { Logger } from '../../log/logger.ts';
+import { registerSecret } from '../../log/redact.ts';
+import { systemClock } from '../../util/clock.ts';
+import type { Clock } from '../../util/clock.ts';
+import { ConnectorError } from '../types.ts';
+import type { ChangeBatch, Connector, ConnectorInfo, CreateOptions, UpdateOptions } from '../types.ts';
+import type { ConnectorDeps, CustomcrmConfig } from './config.ts';
+import { toConnectorError } from './errors.ts';
+import { FALLBACKS, fallbacksOf } from './fallbacks.ts';
+import type { FallbackKey } from './fallbacks.ts';
+import { findCreatedRecord } from './lookup.ts';
+import { formatTimestamp, fromWire, isTombstone, parseTimestamp, toWire } from './mapping.ts';
+import type { Tombstone } from './mapping.ts';
+import { listItems, paginate } from './paging.ts';
+import type { PageQuery } from './paging.ts';
+import type { CrmProfile } from './profile.ts';
+
+export interface CustomcrmCapabilities {
+  etag: boolean;
+  idempotencyKeys: boolean;
+  externalRefs: boolean;
+  webhooks: boolean;
+  modifiedSince: boolean;
+}
+
+export interface CustomcrmConnector extends Connector {
+  readonly system: 'customcrm';
+  readonly capabilities: CustomcrmCapabilities;
+  readModifiedSince(type: RecordType, since: string | undefined): AsyncIterable<RemoteRecord | Tombstone>;
+  subscribeWebhooks(callbackUrl: string): Promise<void>;
+}
+
+const TYPES: readonly CustomcrmType[] = ['Customer', 'Contact'];
+/** Failures after which the server may or may not have acted on a create. */
+const AMBIGUOUS = new Set(['TIMEOUT', 'NETWORK', 'BAD_RESPONSE', 'SERVER_ERROR']);
+const CREATE_ATTEMPTS = 3;
+
+export function httpAuthFor(profile: CrmProfile, token?: string, username?: string): HttpAuth {
+  if (!token)
+    throw new ConnectorError(
+      'WRONG_TOKEN',
+      'customcrm: no token is configured. Set customcrm.token (the bearer token, API key or password).',
+      { system: 'customcrm' },
+    );
+  if (profile.auth.type === 'bearer') return { kind: 'bearer', token };
+  if (profile.auth.type === 'header') return { kind: 'header', name: profile.auth.name, value: token };
+  if (!username)
+    throw new ConnectorError(
+      'WRONG_TOKEN',
+      'customcrm: profile.auth is basic but no username is configured. Set customcrm.username.',
+      { system: 'customcrm' },
+    );
+  return { kind: 'basic', username, password: token };
+}
+
+export function createCustomcrmConnector(
+  config: CustomcrmConfig,
+  deps: ConnectorDeps = {},
+): CustomcrmConnector {
+  return new CustomcrmConnectorImpl(config, deps);
+}
+
+class CustomcrmConnectorImpl implements CustomcrmConnector {
+  readonly system = 'customcrm' as const;
+  readonly capabilities: CustomcrmCapabilities;
+  private readonly profile: CrmProfile;
+  private readonly http: HttpClient;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly warned = new Set<FallbackKey>();
+
+  constructor(
+    private readonly config: CustomcrmConfig,
+    deps: ConnectorDeps,
+  ) {
+    this.profile = config.profile;
+    this.logger = (deps.logger ?? silentLogger).child({ system: 'customcrm' });
+    this.clock = deps.clock ?? systemClock;
+    registerSecret(config.webhookSecret);
+    this.http = new HttpClient({
+      system: 'customcrm',
+      baseUrl: config.url,
+      auth: httpAuthFor(this.profile, config.token, config.username),
+      timeoutMs: config.timeoutMs,
+      ...(config.retry ? { retry: config.retry } : {}),
+      rateLimiter: deps.rateLimiter ?? new TokenBucket(config.rateLimit, this.clock),
+      logger: this.logger,
+      clock: this.clock,
+      ...(deps.random ? { random: deps.random } : {}),
+      ...(deps.onCall ? { onCall: deps.onCall } : {}),
+    });
+    const p = this.profile;
+    this.capabilities = {
+      etag: p.etag,
+      idempotencyKeys: p.idempotencyKeys,
+      externalRefs: p.externalRefs !== undefined,
+      webhooks: p.webhooks,
+      modifiedSince: p.modifiedSince !== undefined,
+    };
+  }
+
+  /** Says once per connector that a capability is missing and which fallback is used. */
+  private fallback(key: FallbackKey): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.logger.warn('customcrm capability missing, using a fallback', {
+      profile: this.profile.name,
+      capability: key,
+      fallback: FALLBACKS[key],
+    });
+  }
+
+  private path(type: RecordType, id?: string): string {
+    const base = type === 'Customer' ? this.profile.paths.customers : this.profile.paths.contacts;
+    if (type !== 'Customer' && type !== 'Contact')
+      throw new ConnectorError('UNSUPPORTED', `customcrm has no type ${type}; use Customer or Contact.`, {
+        system: 'customcrm',
+        type,
+      });
+    return id === undefined ? base : `${base}/${encodeURIComponent(id)}`;
+  }
+
+  private async call<T>(
+    ctx: { type?: CustomcrmType; id?: string; action: string },
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toConnectorError(err, this.profile, ctx);
+    }
+  }
+
+  private pages(type: CustomcrmType, query: PageQuery, signal?: AbortSignal) {
+    return paginate(this.profile.paging, this.profile.listPath, this.config.pageSize, async (q) => {
+      const res = await this.call({ type, action: 'list' }, () =>
+        this.http.get(this.path(type), { ...query, ...q }, signal ? { signal } : {}),
+      );
+      return { body: res.body, headers: res.headers };
+    });
+  }
+
+  async verify(): Promise<ConnectorInfo> {
+    try {
+      const res = await this.http.get(this.path('Customer'), this.firstPageQuery());
+      listItems(res.body, this.profile.listPath);
+    } catch (err) {
+      if (err instanceof HttpError && (err.code === 'NETWORK' || err.code === 'NOT_FOUND'))
+        throw new ConnectorError(
+          'WRONG_URL',
+          `customcrm: ${this.config.url} does not answer as a Customcrm API (${err.code}${err.status ? ` ${err.status}` : ''}). Check customcrm.url (the contract's root ends with /v1) and profile.paths.`,
+          { system: 'customcrm', ...(err.status ? { status: err.status } : {}), cause: err },
+        );
+      throw toConnectorError(err, this.profile, { action: 'verify' });
+    }
+    const keys = fallbacksOf(this.profile);
+    for (const k of keys) this.fallback(k);
+    return { system: 'customcrm', mode: this.profile.name, fallbacks: keys.map((k) => FALLBACKS[k]) };
+  }
+
+  private firstPageQuery(): PageQuery {
+    const p = this.profile.paging;
+    if (p.style === 'cursor') return { [p.limitParam]: 1 };
+    if (p.style === 'page') return { [p.pageParam]: 1, [p.sizeParam]: 1 };
+    return { [p.offsetParam]: 0, [p.limitParam]: 1 };
+  }
+
+  async *readAll(type: RecordType, opts?: { signal?: AbortSignal }): AsyncIterable<RemoteRecord> {
+    const t = this.checkType(type);
+    for await (const page of this.pages(t, {}, opts?.signal))
+      for (const item of page.items) {
+        const r = fromWire(this.profile, t, item);
+        if (!isTombstone(r)) yield r;
+      }
+  }
+
+  async *readModifiedSince(
+    type: RecordType,
+    since: string | undefined,
+  ): AsyncIterable<RemoteRecord | Tombstone> {
+    const t = this.checkType(type);
+    const ms = this.profile.modifiedSince;
+    if (!ms) {
+      this.fallback('modifiedSince');
+      yield* this.readAll(t);
+      return;
+    }
+    for await (const page of this.pages(t, this.incrementalQuery(since)))
+      for (const item of page.items) yield fromWire(this.profile, t, item);
+  }
+
+  private incrementalQuery(since: string | undefined): PageQuery {
+    const ms = this.profile.modifiedSince;
+    if (!ms) return {};
+    const q: PageQuery = {};
+    if (since !== undefined) q[ms.param] = formatTimestamp(since, ms.format);
+    if (ms.includeDeletedParam) q[ms.includeDeletedParam] = 'true';
+    return q;
+  }
+
+  private serverTime(headers: Headers, readStart: number): string {
+    const name = this.profile.serverTimeHeader;
+    const value = name ? parseTimestamp(headers.get(name), this.profile.timestamps) : undefined;
+    if (!value) this.fallback('serverTime');
+    return value ?? new Date(readStart).toISOString();
+  }
+
+  async changesSince(watermark: string | undefined, opts?: { signal?: AbortSignal }): Promise<ChangeBatch> {
+    const started = this.clock.now();
+    if (!this.profile.modifiedSince) {
+      this.fallback('modifiedSince');
+      return { changes: [], watermark: watermark ?? new Date(started).toISOString(), complete: false };
+    }
+    if (watermark === undefined) {
+      const res = await this.call({ type: 'Customer', action: 'list' }, () =>
+        this.http.get(
+          this.path('Customer'),
+          this.firstPageQuery(),
+          opts?.signal ? { signal: opts.signal } : {},
+        ),
+      );
+      return { changes: [], watermark: this.serverTime(res.headers, started), complete: true };
+    }
+    const changes: ChangeBatch['changes'] = [];
+    let next: string | undefined;
+    for (const type of TYPES)
+      for await (const page of this.pages(type, this.incrementalQuery(watermark), opts?.signal)) {
+        next ??= this.serverTime(page.headers, started);
+        for (const item of page.items) {
+          const r = fromWire(this.profile, type, item);
+          const at = r.updatedAt !== undefined ? { at: r.updatedAt } : {};
+          changes.push(
+            isTombstone(r)
+              ? { type, id: r.id, op: 'delete', ...at }
+              : { type, id: r.id, op: 'upsert', record: r, ...at },
+          );
+        }
+      }
+    return { changes, watermark: next ?? new Date(started).toISOString(), complete: true };
+  }
+
+  async read(type: RecordType, id: string): Promise<RemoteRecord | null> {
+    const t = this.checkType(type);
+    const res = await this.call({ type: t, id, action: 'read' }, () =>
+      this.http.get(this.path(t, id), undefined, { allowStatus: [404, 410] }),
+    );
+    if (res.status === 404 || res.status === 410) return null;
+    const r = this.recordFrom(t, res, id, 'read');
+    return isTombstone(r) ? null : r;
+  }
+
+  private recordFrom(
+    type: CustomcrmType,
+    res: HttpResponse,
+    id: string,
+    action: string,
+  ): RemoteRecord | Tombstone {
+    const body = res.body;
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw new ConnectorError(
+        'BAD_RESPONSE',
+        `customcrm: ${action} ${type} ${id} answered HTTP ${res.status} without a record. Check profile.paths.`,
+        { system: 'customcrm', type, record: id, status: res.status },
+      );
+    return fromWire(
+      this.profile,
+      type,
+      body as Record<string, unknown>,
+      this.profile.etag ? res.headers.get('etag') : null,
+    );
+  }
+
+  private asRecord(r: RemoteRecord | Tombstone): RemoteRecord {
+    if (isTombstone(r))
+      throw new ConnectorError('NOT_FOUND', `customcrm: ${r.type} ${r.id} is deleted.`, {
+        system: 'customcrm',
+        type: r.type,
+        record: r.id,
+      });
+    return r;
+  }
+
+  async create(type: RecordType, props: Props, opts: CreateOptions): Promise<RemoteRecord> {
+    const t = this.checkType(type);
+    const body = toWire(this.profile, props);
+    if (this.profile.externalRefs) body[this.profile.externalRefs] = [opts.externalRef];
+    else this.fallback('externalRefs');
+    const post = (idempotent: boolean) =>
+      this.http.request({
+        method: 'POST',
+        path: this.path(t),
+        body,
+        idempotent,
+        ...(this.profile.idempotencyKeys ? { headers: { 'Idempotency-Key': opts.idempotencyKey } } : {}),
+      });
+    const ctx = { type: t, action: 'create' };
+    if (this.profile.idempotencyKeys) {
+      const res = await this.call(ctx, () => post(true));
+      return this.afterCreate(t, res);
+    }
+    this.fallback('idempotencyKeys');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.afterCreate(t, await post(false));
+      } catch (err) {
+        if (!(err instanceof HttpError && AMBIGUOUS.has(err.code)) || attempt >= CREATE_ATTEMPTS)
+          throw toConnectorError(err, this.profile, ctx);
+        this.logger.info('create failed ambiguously; looking before creating again', {
+          type: t,
+          code: err.code,
+          attempt,
+        });
+        const found = await this.findCreated(t, props, opts.externalRef);
+        if (found) return found;
+      }
+    }
+  }
+
+  private async afterCreate(type: CustomcrmType, res: HttpResponse): Promise<RemoteRecord> {
+    const location = res.headers.get('location');
+    if ((!res.body || typeof res.body !== 'object') && location) {
+      const id = decodeURIComponent(location.replace(/\/+$/, '').split('/').pop() ?? '');
+      const r = await this.read(type, id);
+      if (r) return r;
+    }
+    return this.asRecord(this.recordFrom(type, res, '(new)', 'create'));
+  }
+
+  async update(type: RecordType, id: string, patch: Props, opts?: UpdateOptions): Promise<RemoteRecord> {
+    const t = this.checkType(type);
+    const headers: Record<string, string> = {};
+    if (opts?.ifMatch !== undefined) {
+      if (this.profile.etag) headers['If-Match'] = `"${opts.ifMatch}"`;
+      else {
+        this.fallback('etag');
+        const current = await this.read(t, id);
+        if (!current)
+          throw new ConnectorError('NOT_FOUND', `customcrm: update ${t} ${id}: not found (deleted?).`, {
+            system: 'customcrm',
+            type: t,
+            record: id,
+          });
+        if (current.version !== opts.ifMatch) throw staleError(t, id, opts.ifMatch, current.version);
+      }
+    }
+    try {
+      const res = await this.http.request({
+        method: 'PATCH',
+        path: this.path(t, id),
+        body: toWire(this.profile, patch),
+        headers,
+      });
+      if (res.body && typeof res.body === 'object')
+        return this.asRecord(this.recordFrom(t, res, id, 'update'));
+      const after = await this.read(t, id);
+      if (!after)
+        throw new ConnectorError('NOT_FOUND', `customcrm: ${t} ${id} vanished after the update.`, {
+          system: 'customcrm',
+          type: t,
+          record: id,
+        });
+      return after;
+    } catch (err) {
+      // A retried PATCH whose first attempt was applied meets its own version bump as a 412.
+      if (err instanceof HttpError && err.code === 'PRECONDITION_FAILED' && (err.details.attempts ?? 1) > 1) {
+        const current = await this.read(t, id);
+        if (
+          current &&
+          Object.entries(patch).every(([k, v]) => JSON.stringify(current.props[k]) === JSON.stringify(v))
+        )
+          return current;
+      }
+      throw toConnectorError(err, this.profile, { type: t, id, action: 'update' });
+    }
+  }
+
+  async delete(type: RecordType, id: string): Promise<void> {
+    const t = this.checkType(type);
+    // Already gone is what a delete wants (and what a retried delete meets).
+    await this.call({ type: t, id, action: 'delete' }, () =>
+      this.http.request({ method: 'DELETE', path: this.path(t, id), allowStatus: [404, 410] }),
+    );
+  }
+
+  async findCreated(type: RecordType, props: Props, ref: ExternalRef): Promise<RemoteRecord | null> {
+    const t = this.checkType(type);
+    if (!this.profile.externalRefs) this.fallback('externalRefs');
+    return findCreatedRecord({
+      profile: this.profile,
+      type: t,
+      props,
+      ref,
+      list: (query) => this.listFiltered(t, query),
+    });
+  }
+
+  private async *listFiltered(type: CustomcrmType, query: PageQuery): AsyncIterable<RemoteRecord> {
+    for await (const page of this.pages(type, query))
+      for (const item of page.items) {
+        const r = fromWire(this.profile, type, item);
+        if (!isTombstone(r)) yield r;
+      }
+  }
+
+  async subscribeWebhooks(callbackUrl: string): Promise<void> {
+    if (!this.profile.webhooks) {
+      this.fallback('webhooks');
+      throw new ConnectorError(
+        'UNSUPPORTED',
+        'customcrm: this CRM has no webhooks (profile.webhooks is false); Tandem polls instead.',
+        { system: 'customcrm' },
+      );
+    }
+    const secret = this.config.webhookSecret;
+    if (!secret)
+      throw new ConnectorError(
+        'UNSUPPORTED',
+        'customcrm: set customcrm.webhookSecret to subscribe to webhooks.',
+        { system: 'customcrm' },
+      );
+    const path = this.profile.paths.webhooks;
+    const ctx = { action: 'subscribe webhooks' };
+    const res = await this.call(ctx, () => this.http.get(path));
+    const existing = listItems(res.body, this.profile.listPath).find((w) => w.Url === callbackUrl);
+    if (existing) return;
+    await this.call(ctx, () =>
+      this.http.request({
+        method: 'POST',
+        path,
+        body: { Url: callbackUrl, Events: ['*'], Secret: secret },
+        idempotent: false,
+      }),
+    );
+  }
+
+  private checkType(type: RecordType): CustomcrmType {
+    if (type === 'Customer' || type === 'Contact') return type;
+    throw new ConnectorError('UNSUPPORTED', `customcrm has no type ${type}; use Customer or Contact.`, {
+      system: 'customcrm',
+      type,
+    });
+  }
+}
+
+function staleError(
+  type: CustomcrmType,
+  id: string,
+  expected: string,
+  actual: string | undefined,
+): ConnectorError {
+  return new ConnectorError(
+    'STALE',
+    `customcrm: update ${type} ${id}: the record changed since it was read (version ${expected}, now ${actual ?? 'unknown'}). Read it again and retry.`,
+    { system: 'customcrm', type, record: id },
+  );
+}

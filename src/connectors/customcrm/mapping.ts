@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import type { CustomcrmType, ExternalRef, Props, PropValue, RemoteRecord } from '../../core/types.ts';
+import type { CrmProfile, TimestampFormat } from './profile.ts';
+
+/** The properties of each type under their contract names, as records expose them in `props`. */
+export const CONTRACT_PROPERTIES: Readonly<Record<CustomcrmType, readonly string[]>> = {
+  Customer: [
+    'Name',
+    'StreetAddress1',
+    'StreetAddress2',
+    'City',
+    'ZipCode',
+    'Country',
+    'Phone',
+    'Email',
+    'Website',
+    'Fax',
+    'Description',
+  ],
+  Contact: ['FirstName', 'LastName', 'Email', 'Phone', 'Mobile', 'Title', 'Username', 'Active', 'CustomerId'],
+};
+
+/** A deleted record as an incremental read or a webhook reports it. */
+export interface Tombstone {
+  deleted: true;
+  system: 'customcrm';
+  type: CustomcrmType;
+  id: string;
+  updatedAt?: string;
+  version?: string;
+  externalRefs?: readonly ExternalRef[];
+}
+
+export function isTombstone(x: RemoteRecord | Tombstone): x is Tombstone {
+  return 'deleted' in x && x.deleted === true;
+}
+
+export function wireName(profile: CrmProfile, contract: string): string {
+  if (contract === 'Id') return profile.idProperty;
+  if (contract === 'ExternalRefs' && profile.externalRefs) return profile.externalRefs;
+  return profile.properties[contract] ?? contract;
+}
+
+/** Wire name → contract name, for error messages that name a property. */
+export function contractName(profile: CrmProfile, wire: string): string {
+  if (wire === profile.idProperty) return 'Id';
+  for (const [c, w] of Object.entries(profile.properties)) if (w === wire) return c;
+  return wire;
+}
+
+export function parseTimestamp(value: unknown, format: TimestampFormat): string | undefined {
+  if (value === null || value === undefined || value === '') return undefined;
+  let ms: number;
+  if (typeof value === 'number' || (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value))) {
+    const n = Number(value);
+    ms = format === 'epoch-s' ? n * 1000 : n;
+  } else if (typeof value === 'string') {
+    ms = Date.parse(value);
+  } else {
+    return undefined;
+  }
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+export function formatTimestamp(iso: string, format: TimestampFormat): string {
+  const ms = Date.parse(iso);
+  if (format === 'epoch-ms') return String(ms);
+  if (format === 'epoch-s') return String(Math.floor(ms / 1000));
+  return new Date(ms).toISOString();
+}
+
+/** Reads a dotted path ("data", "meta.next"); '' is the value itself. */
+export function getPath(obj: unknown, path: string): unknown {
+  if (path === '') return obj;
+  let cur: unknown = obj;
+  for (const key of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
+}
+
+/** Sorted-key canonical JSON, so the hash does not depend on property order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return '[' + value.map(canonicalJson).join(',') + ']';
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return '{' + entries.map(([k, v]) => JSON.stringify(k) + ':' + canonicalJson(v)).join(',') + '}';
+  }
+  return JSON.stringify(value ?? null);
+}
+
+export function contentHash(props: Props): string {
+  return createHash('sha256').update(canonicalJson(props)).digest('hex');
+}
+
+function toPropValue(v: unknown): PropValue {
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  return null;
+}
+
+function readRefs(v: unknown): ExternalRef[] {
+  if (!Array.isArray(v)) return [];
+  const out: ExternalRef[] = [];
+  for (const r of v) {
+    if (!r || typeof r !== 'object') continue;
+    const o = r as Record<string, unknown>;
+    const [s, t, i] = [o.System ?? o.system, o.Type ?? o.type, o.Id ?? o.id];
+    if (typeof s === 'string' && typeof t === 'string' && typeof i === 'string')
+      out.push({ System: s, Type: t, Id: i });
+  }
+  return out;
+}
+
+/** ETag header value → version: `W/"3"` and `"3"` are both "3". */
+export function versionFromEtag(etag: string | null | undefined): string | undefined {
+  if (!etag) return undefined;
+  return etag.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+}
+
+/** One wire object → a record under contract names, or a tombstone. */
+export function fromWire(
+  profile: CrmProfile,
+  type: CustomcrmType,
+  wire: Record<string, unknown>,
+  etag?: string | null,
+): RemoteRecord | Tombstone {
+  const idValue = wire[profile.idProperty];
+  const id = typeof idValue === 'number' ? String(idValue) : typeof idValue === 'string' ? idValue : '';
+  const updatedAt = parseTimestamp(wire[wireName(profile, 'UpdatedAt')], profile.timestamps);
+  const rawVersion = wire[wireName(profile, 'Version')];
+  const version =
+    versionFromEtag(etag) ??
+    (typeof rawVersion === 'number' || typeof rawVersion === 'string' ? String(rawVersion) : updatedAt);
+  const externalRefs = profile.externalRefs ? readRefs(wire[profile.externalRefs]) : undefined;
+  const common = {
+    system: 'customcrm' as const,
+    type,
+    id,
+    ...(updatedAt !== undefined ? { updatedAt } : {}),
+    ...(version !== undefined ? { version } : {}),
+    ...(externalRefs !== undefined ? { externalRefs } : {}),
+  };
+  if (wire[wireName(profile, 'Deleted')] === true) return { deleted: true, ...common };
+  const props: Record<string, PropValue> = {};
+  for (const p of CONTRACT_PROPERTIES[type]) props[p] = toPropValue(wire[wireName(profile, p)]);
+  return { ...common, props, hash: contentHash(props) };
+}
+
+/** Contract-named props → a wire body. */
+export function toWire(profile: CrmProfile, props: Props): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(props)) out[wireName(profile, k)] = v;
+  return out;
+}
