@@ -1,0 +1,337 @@
+import type { ExternalRef, Props, RecordType, RemoteRecord } from '../../core/types.ts';
+import { HttpClient } from '../../http/client.ts';
+import type { CallInfo } from '../../http/client.ts';
+import { HttpError } from '../../http/errors.ts';
+import { TokenBucket } from '../../http/rate-limit.ts';
+import type { RateLimiter } from '../../http/rate-limit.ts';
+import type { Logger } from '../../log/logger.ts';
+import { silentLogger } from '../../log/logger.ts';
+import { registerSecret } from '../../log/redact.ts';
+import type { Clock } from '../../util/clock.ts';
+import { systemClock } from '../../util/clock.ts';
+import { ConnectorError } from '../types.ts';
+import type { ChangeBatch, Connector, ConnectorInfo, CreateOptions, UpdateOptions } from '../types.ts';
+import { changesSince } from './changes.ts';
+import type { YouTrackConfig } from './config.ts';
+import type { ApiMode, Ctx } from './context.ts';
+import { isAmbiguous, mapError } from './errors.ts';
+import { IdMap } from './ids.ts';
+import { changedOnly, idList, namedFields, requireLogin, requireName, userFields } from './props.ts';
+import * as reads from './reads.ts';
+import { detectMode, verifyAccess } from './verify.ts';
+import { YT } from './wire.ts';
+import { hubWrites, youtrack2026Writes } from './writes.ts';
+import type { Container, WritePath } from './writes.ts';
+
+export interface ConnectorDeps {
+  logger?: Logger;
+  clock?: Clock;
+  random?: () => number;
+  onCall?: (info: CallInfo) => void;
+  rateLimiter?: RateLimiter;
+}
+
+type YtType = 'User' | 'Group' | 'Organization';
+const CREATE_ROUNDS = 3;
+
+export class YouTrackConnector implements Connector {
+  readonly system = 'youtrack' as const;
+  private readonly ctx: Ctx;
+  private current: ApiMode;
+  private detected: Promise<ApiMode> | undefined;
+
+  constructor(
+    private readonly config: YouTrackConfig,
+    deps: ConnectorDeps = {},
+  ) {
+    registerSecret(config.token);
+    const clock = deps.clock ?? systemClock;
+    const logger = (deps.logger ?? silentLogger).child({ system: 'youtrack' });
+    const http = new HttpClient({
+      system: 'youtrack',
+      baseUrl: config.url,
+      auth: { kind: 'bearer', token: config.token },
+      timeoutMs: config.timeoutMs,
+      rateLimiter: deps.rateLimiter ?? new TokenBucket(config.rateLimit, clock),
+      logger,
+      clock,
+      ...(config.retry ? { retry: config.retry } : {}),
+      ...(deps.random ? { random: deps.random } : {}),
+      ...(deps.onCall ? { onCall: deps.onCall } : {}),
+    });
+    this.current = config.apiMode === '2026' ? '2026' : 'hub';
+    if (config.apiMode !== 'auto') this.detected = Promise.resolve(this.current);
+    this.ctx = {
+      http,
+      pageSize: config.pageSize,
+      logger,
+      mode: () => this.current,
+      ids: {
+        users: new IdMap(http, `${YT}/users`, config.pageSize),
+        groups: new IdMap(http, `${YT}/groups`, config.pageSize),
+        orgs: new IdMap(http, `${YT}/admin/organizations`, config.pageSize),
+      },
+    };
+  }
+
+  /** 'hub' or '2026'; with apiMode 'auto' it is known after verify() or the first call. */
+  get mode(): ApiMode {
+    return this.current;
+  }
+
+  private async ready(): Promise<ApiMode> {
+    this.detected ??= detectMode(this.ctx.http).then(
+      (m) => (this.current = m),
+      (err: unknown) => {
+        this.detected = undefined;
+        throw err;
+      },
+    );
+    return this.detected;
+  }
+
+  private writes(): WritePath {
+    return this.current === '2026' ? youtrack2026Writes(this.ctx) : hubWrites(this.ctx);
+  }
+
+  async verify(): Promise<ConnectorInfo> {
+    const fallbacks = await verifyAccess(this.ctx.http);
+    if (this.config.apiMode === 'auto') this.detected = undefined;
+    const mode = await this.ready();
+    return { system: 'youtrack', mode, fallbacks };
+  }
+
+  async *readAll(type: RecordType, opts: { signal?: AbortSignal } = {}): AsyncIterable<RemoteRecord> {
+    const t = ytType(type);
+    await this.ready();
+    try {
+      if (t === 'User') yield* reads.readUsers(this.ctx, opts.signal);
+      else if (t === 'Group') yield* reads.readGroups(this.ctx, opts.signal);
+      else yield* reads.readOrganizations(this.ctx, opts.signal);
+    } catch (err) {
+      throw mapError(err, { action: `read all ${t}s`, type: t });
+    }
+  }
+
+  async read(type: RecordType, id: string): Promise<RemoteRecord | null> {
+    const t = ytType(type);
+    await this.ready();
+    try {
+      if (t === 'User') return await reads.readUser(this.ctx, id);
+      if (t === 'Group') return await reads.readGroup(this.ctx, id);
+      return await reads.readOrganization(this.ctx, id);
+    } catch (err) {
+      throw mapError(err, { action: `read ${t}`, type: t, record: id });
+    }
+  }
+
+  async changesSince(
+    watermark: string | undefined,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<ChangeBatch> {
+    await this.ready();
+    try {
+      return await changesSince(this.ctx, watermark, (type, id) => this.read(type, id), opts.signal);
+    } catch (err) {
+      throw mapError(err, { action: 'read Hub events', api: 'hub' });
+    }
+  }
+
+  async create(type: RecordType, props: Props, _opts?: CreateOptions): Promise<RemoteRecord> {
+    const t = ytType(type);
+    await this.ready();
+    const path = this.writes();
+    let id: string;
+    if (t === 'User') {
+      const login = requireLogin(props);
+      const fields = { ...userFields(props), login };
+      id = await this.createOnce(t, props, login, () => path.createUser(fields));
+      await this.syncMembers(id, [], idList(t, props, 'groups'), 'Group');
+      await this.syncMembers(id, [], idList(t, props, 'organizations'), 'Organization');
+    } else {
+      const name = requireName(t, props);
+      const fields = { ...namedFields(t, props), name };
+      id = await this.createOnce(t, props, name, () => path.create(t, fields));
+    }
+    return this.readBack(t, id, 'create');
+  }
+
+  /**
+   * Sends a create once; after an ambiguous failure (timeout, dropped connection, truncated
+   * body, 5xx) it looks the record up by its natural key before sending again, so a retried
+   * create never makes a second record. A "must be unique" answer after an ambiguous attempt
+   * means our own earlier attempt went through: that record is returned. On a first attempt it
+   * means the name was taken before: DUPLICATE, and the engine decides whether to link.
+   */
+  private async createOnce(
+    t: YtType,
+    props: Props,
+    key: string,
+    send: () => Promise<string>,
+  ): Promise<string> {
+    let ambiguous = false;
+    for (let round = 1; ; round++) {
+      try {
+        return await send();
+      } catch (err) {
+        const mapped = mapError(err, { action: `create ${t}`, type: t, record: key });
+        const duplicate = mapped instanceof ConnectorError && mapped.code === 'DUPLICATE';
+        if (!isAmbiguous(err) && !(ambiguous && duplicate)) throw mapped;
+        ambiguous = true;
+        this.ctx.logger.warn('create outcome unknown; looking it up before trying again', {
+          type: t,
+          record: key,
+          round,
+        });
+        const found = await this.findCreated(t, props);
+        if (found) return found.id;
+        if (round >= CREATE_ROUNDS) throw mapped;
+      }
+    }
+  }
+
+  async update(type: RecordType, id: string, patch: Props, opts: UpdateOptions = {}): Promise<RemoteRecord> {
+    const t = ytType(type);
+    const current = await this.read(t, id);
+    if (!current) throw notFound(t, id, 'update');
+    if (opts.ifMatch !== undefined && opts.ifMatch !== current.version)
+      throw new ConnectorError(
+        'STALE',
+        `youtrack: ${t} ${id} changed since it was read; it will be re-planned from fresh data`,
+        {
+          system: 'youtrack',
+          type: t,
+          record: id,
+        },
+      );
+    const path = this.writes();
+    try {
+      if (t === 'User') {
+        const changed = changedOnly(userFields(patch), current.props);
+        if (Object.keys(changed).length > 0) await path.updateUser(id, changed);
+        await this.syncMembers(id, ids(current.props['groups']), idList(t, patch, 'groups'), 'Group');
+        await this.syncMembers(
+          id,
+          ids(current.props['organizations']),
+          idList(t, patch, 'organizations'),
+          'Organization',
+        );
+      } else {
+        const changed = changedOnly(namedFields(t, patch), current.props);
+        if (Object.keys(changed).length > 0) await path.update(t, id, changed);
+      }
+    } catch (err) {
+      throw mapError(err, { action: `update ${t}`, type: t, record: id });
+    }
+    return this.readBack(t, id, 'update');
+  }
+
+  /** Deleting a record that is already gone succeeds: the outcome the caller wanted holds. */
+  async delete(type: RecordType, id: string): Promise<void> {
+    const t = ytType(type);
+    await this.ready();
+    const path = this.writes();
+    try {
+      if (t === 'User') await path.deleteUser(id);
+      else await path.remove(t, id);
+    } catch (err) {
+      if (err instanceof HttpError && err.code === 'NOT_FOUND') return;
+      if (err instanceof ConnectorError && err.code === 'NOT_FOUND') return;
+      throw mapError(err, { action: `delete ${t}`, type: t, record: id });
+    }
+  }
+
+  /** YouTrack stores no external refs: users are found by login, groups and organizations by name. */
+  async findCreated(type: RecordType, props: Props, _ref?: ExternalRef): Promise<RemoteRecord | null> {
+    const t = ytType(type);
+    await this.ready();
+    try {
+      if (t === 'User') {
+        const login = userFields(props).login;
+        return login ? await reads.findUserByLogin(this.ctx, login) : null;
+      }
+      const name = namedFields(t, props).name;
+      if (!name) return null;
+      return t === 'Group'
+        ? await reads.findGroupByName(this.ctx, name)
+        : await reads.findOrganizationByName(this.ctx, name);
+    } catch (err) {
+      throw mapError(err, { action: `look up ${t}`, type: t });
+    }
+  }
+
+  async addMember(container: Container, containerId: string, userId: string): Promise<void> {
+    await this.ready();
+    try {
+      await this.writes().addMember(container, containerId, userId);
+    } catch (err) {
+      throw mapError(err, {
+        action: `add user ${userId} to ${container}`,
+        type: container,
+        record: containerId,
+      });
+    }
+  }
+
+  async removeMember(container: Container, containerId: string, userId: string): Promise<void> {
+    await this.ready();
+    try {
+      await this.writes().removeMember(container, containerId, userId);
+    } catch (err) {
+      throw mapError(err, {
+        action: `remove user ${userId} from ${container}`,
+        type: container,
+        record: containerId,
+      });
+    }
+  }
+
+  private async syncMembers(
+    userId: string,
+    have: string[],
+    want: string[] | undefined,
+    container: Container,
+  ): Promise<void> {
+    if (!want) return;
+    for (const cid of want.filter((x) => !have.includes(x))) await this.addMember(container, cid, userId);
+    for (const cid of have.filter((x) => !want.includes(x))) await this.removeMember(container, cid, userId);
+  }
+
+  private async readBack(t: YtType, id: string, action: string): Promise<RemoteRecord> {
+    const rec = await this.read(t, id);
+    if (!rec) throw notFound(t, id, action);
+    return rec;
+  }
+}
+
+function ids(v: Props[string] | undefined): string[] {
+  return Array.isArray(v) ? [...(v as readonly string[])] : [];
+}
+
+function ytType(type: RecordType): YtType {
+  if (type === 'User' || type === 'Group' || type === 'Organization') return type;
+  throw new ConnectorError(
+    'UNSUPPORTED',
+    `youtrack: there is no YouTrack record type "${type}"; use User, Group or Organization`,
+    {
+      system: 'youtrack',
+      type,
+    },
+  );
+}
+
+function notFound(t: YtType, id: string, action: string): ConnectorError {
+  return new ConnectorError(
+    'NOT_FOUND',
+    `youtrack: ${action} ${t} ${id}: the record does not exist in YouTrack (deleted?); a full read will catch up`,
+    {
+      system: 'youtrack',
+      type: t,
+      record: id,
+    },
+  );
+}
+
+export function createYouTrackConnector(config: YouTrackConfig, deps?: ConnectorDeps): YouTrackConnector {
+  return new YouTrackConnector(config, deps);
+}

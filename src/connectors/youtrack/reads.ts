@@ -1,0 +1,230 @@
+import type { RemoteRecord } from '../../core/types.ts';
+import type { Ctx } from './context.ts';
+import { hubPages, youtrackPages } from './paging.ts';
+import { groupRecord, hubOrgRecord, userRecord, ytOrgRecord } from './records.ts';
+import { HUB, YT, fields, hubGroup, hubOrg, hubQueryValue, hubUser, ytGroup, ytOrg, ytUser } from './wire.ts';
+import type { HubUser, YtGroup, YtUser } from './wire.ts';
+import type { z } from 'zod';
+
+/** Hub lookups per query: keeps the request line short (about 2 kB) whatever the page size. */
+const LOGINS_PER_QUERY = 40;
+
+type Signal = AbortSignal | undefined;
+
+/**
+ * Users: page through YouTrack `/api/users`; for each page, fetch the same users from Hub with
+ * one `login: a or login: b ...` query per 40 users and join by ringId. Memory holds one page
+ * plus the ids already yielded (the paging is by offset, so a user that moves during the read
+ * must not come out twice).
+ */
+export async function* readUsers(ctx: Ctx, signal?: Signal): AsyncGenerator<RemoteRecord> {
+  const seen = new Set<string>();
+  const pages = youtrackPages(ctx.http, {
+    path: `${YT}/users`,
+    fields: fields.ytUser,
+    schema: ytUser,
+    pageSize: ctx.pageSize,
+    signal,
+  });
+  for await (const page of pages) {
+    const people = page.filter((u) => !u.guest && u.ringId && !seen.has(u.ringId));
+    const hub = await hubUsersFor(ctx, people, signal);
+    for (const yt of people) {
+      ctx.ids.users.remember(yt.ringId, yt.id);
+      const rec = userRecord(hub.get(yt.ringId ?? ''), yt);
+      if (!rec || seen.has(rec.id)) continue;
+      seen.add(rec.id);
+      yield rec;
+    }
+  }
+}
+
+async function hubUsersFor(ctx: Ctx, people: YtUser[], signal: Signal): Promise<Map<string, HubUser>> {
+  const found = new Map<string, HubUser>();
+  for (let i = 0; i < people.length; i += LOGINS_PER_QUERY) {
+    const chunk = people.slice(i, i + LOGINS_PER_QUERY);
+    const query = chunk.map((u) => `login: ${hubQueryValue(u.login)}`).join(' or ');
+    for await (const page of hubPages(ctx.http, {
+      path: `${HUB}/users`,
+      key: 'users',
+      fields: fields.hubUser,
+      schema: hubUser,
+      pageSize: Math.max(ctx.pageSize, LOGINS_PER_QUERY),
+      query,
+      signal,
+    }))
+      for (const u of page) found.set(u.id, u);
+  }
+  // A login the query language could not express: ask for that user alone.
+  for (const u of people)
+    if (u.ringId && !found.has(u.ringId)) {
+      const one = await getHubUser(ctx, u.ringId, signal);
+      if (one) found.set(one.id, one);
+    }
+  return found;
+}
+
+async function getOne<T>(
+  ctx: Ctx,
+  path: string,
+  fieldSel: string,
+  schema: z.ZodType<T>,
+  signal?: Signal,
+): Promise<T | null> {
+  const res = await ctx.http.get(
+    path,
+    { fields: fieldSel },
+    { allowStatus: [400, 404], ...(signal ? { signal } : {}) },
+  );
+  if (res.status === 404 || res.status === 400) return null;
+  return schema.parse(res.body);
+}
+
+function getHubUser(ctx: Ctx, id: string, signal?: Signal): Promise<HubUser | null> {
+  return getOne(ctx, `${HUB}/users/${encodeURIComponent(id)}`, fields.hubUser, hubUser, signal);
+}
+
+export async function readUser(ctx: Ctx, id: string): Promise<RemoteRecord | null> {
+  const hub = await getHubUser(ctx, id);
+  if (!hub || hub.guest) return null;
+  const ytId = ctx.ids.users.known(hub.id);
+  return userRecord(hub, ytId ? { id: ytId, login: hub.login } : undefined);
+}
+
+/** YouTrack's view of the groups, by ringId: few enough to hold (one entry per group). */
+async function youtrackGroups(ctx: Ctx, signal?: Signal): Promise<Map<string, YtGroup>> {
+  const out = new Map<string, YtGroup>();
+  for await (const page of youtrackPages(ctx.http, {
+    path: `${YT}/groups`,
+    fields: fields.ytGroup,
+    schema: ytGroup,
+    pageSize: ctx.pageSize,
+    signal,
+  }))
+    for (const g of page)
+      if (g.ringId) {
+        out.set(g.ringId, g);
+        ctx.ids.groups.remember(g.ringId, g.id);
+      }
+  return out;
+}
+
+/** Groups: every Hub group, joined with YouTrack's `/api/groups` by ringId for the alias. */
+export async function* readGroups(ctx: Ctx, signal?: Signal): AsyncGenerator<RemoteRecord> {
+  const yt = await youtrackGroups(ctx, signal);
+  const seen = new Set<string>();
+  for await (const page of hubPages(ctx.http, {
+    path: `${HUB}/usergroups`,
+    key: 'usergroups',
+    fields: fields.hubGroup,
+    schema: hubGroup,
+    pageSize: ctx.pageSize,
+    signal,
+  }))
+    for (const g of page) {
+      if (seen.has(g.id)) continue;
+      seen.add(g.id);
+      yield groupRecord(g, yt.get(g.id));
+    }
+}
+
+export async function readGroup(ctx: Ctx, id: string): Promise<RemoteRecord | null> {
+  const g = await getOne(ctx, `${HUB}/usergroups/${encodeURIComponent(id)}`, fields.hubGroup, hubGroup);
+  if (!g) return null;
+  const ytId = ctx.ids.groups.known(g.id);
+  return groupRecord(g, ytId ? { id: ytId } : undefined);
+}
+
+export async function* readOrganizations(ctx: Ctx, signal?: Signal): AsyncGenerator<RemoteRecord> {
+  const seen = new Set<string>();
+  const pages =
+    ctx.mode() === '2026'
+      ? youtrackPages(ctx.http, {
+          path: `${YT}/admin/organizations`,
+          fields: fields.ytOrg,
+          schema: ytOrg,
+          pageSize: ctx.pageSize,
+          signal,
+        })
+      : null;
+  if (pages) {
+    for await (const page of pages)
+      for (const o of page) {
+        ctx.ids.orgs.remember(o.ringId, o.id);
+        const rec = ytOrgRecord(o);
+        if (!seen.has(rec.id)) yield rec;
+        seen.add(rec.id);
+      }
+    return;
+  }
+  for await (const page of hubPages(ctx.http, {
+    path: `${HUB}/organizations`,
+    key: 'organizations',
+    fields: fields.hubOrg,
+    schema: hubOrg,
+    pageSize: ctx.pageSize,
+    signal,
+  }))
+    for (const o of page) {
+      if (!seen.has(o.id)) yield hubOrgRecord(o);
+      seen.add(o.id);
+    }
+}
+
+export async function readOrganization(ctx: Ctx, id: string): Promise<RemoteRecord | null> {
+  if (ctx.mode() === '2026') {
+    const ytId = (await ctx.ids.orgs.resolve(id)) ?? id;
+    const o = await getOne(ctx, `${YT}/admin/organizations/${encodeURIComponent(ytId)}`, fields.ytOrg, ytOrg);
+    return o ? ytOrgRecord(o) : null;
+  }
+  const o = await getOne(ctx, `${HUB}/organizations/${encodeURIComponent(id)}`, fields.hubOrg, hubOrg);
+  return o ? hubOrgRecord(o) : null;
+}
+
+/** Logins and group and organization names are unique regardless of case and outer spaces. */
+const sameKey = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/** Natural-key lookups for findCreated: Hub's query narrows, an exact comparison decides. */
+export async function findUserByLogin(ctx: Ctx, login: string): Promise<RemoteRecord | null> {
+  for await (const page of hubPages(ctx.http, {
+    path: `${HUB}/users`,
+    key: 'users',
+    fields: fields.hubUser,
+    schema: hubUser,
+    pageSize: ctx.pageSize,
+    query: `login: ${hubQueryValue(login)}`,
+  }))
+    for (const u of page) if (sameKey(u.login, login)) return userRecord(u, undefined);
+  return null;
+}
+
+export async function findGroupByName(ctx: Ctx, name: string): Promise<RemoteRecord | null> {
+  for await (const page of hubPages(ctx.http, {
+    path: `${HUB}/usergroups`,
+    key: 'usergroups',
+    fields: fields.hubGroup,
+    schema: hubGroup,
+    pageSize: ctx.pageSize,
+    query: `name: ${hubQueryValue(name)}`,
+  }))
+    for (const g of page) if (sameKey(g.name, name)) return groupRecord(g, undefined);
+  return null;
+}
+
+/** Hub's organizations take a `name:` query; 2026.1's list has no documented filter, so it is scanned. */
+export async function findOrganizationByName(ctx: Ctx, name: string): Promise<RemoteRecord | null> {
+  if (ctx.mode() === '2026') {
+    for await (const o of readOrganizations(ctx)) if (sameKey(String(o.props['name']), name)) return o;
+    return null;
+  }
+  for await (const page of hubPages(ctx.http, {
+    path: `${HUB}/organizations`,
+    key: 'organizations',
+    fields: fields.hubOrg,
+    schema: hubOrg,
+    pageSize: ctx.pageSize,
+    query: `name: ${hubQueryValue(name)}`,
+  }))
+    for (const o of page) if (sameKey(o.name, name)) return hubOrgRecord(o);
+  return null;
+}
