@@ -130,7 +130,7 @@ function checkValue(property: string, field: Field, value: unknown): FieldError[
             message: `${property} has ${value.length} characters; at most ${field.maxLength} are allowed`,
           },
         ];
-      if (field.email && value.trim() !== '' && !isValidEmail(value))
+      if (field.email && !isValidEmail(value))
         return [
           { property, code: 'invalid-email', message: `${property} "${value}" is not an e-mail address` },
         ];
