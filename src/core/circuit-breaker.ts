@@ -1,0 +1,60 @@
+import type { FlowPlan } from './plan-types.ts';
+import type { FlowName } from './types.ts';
+
+/**
+ * Stops a cycle that would delete or change more than a share of a flow's linked records: a
+ * misconfigured mapping or a half-empty read looks like mass edits, and those are hard to undo.
+ */
+
+export interface CircuitBreakerLimits {
+  /** 0..1 of the flow's links that may be deleted or deactivated in one cycle. */
+  maxDeleteShare: number;
+  /** 0..1 of the flow's links that may receive updates in one cycle. */
+  maxChangeShare: number;
+  /** Flows with fewer links than this are not checked (a handful of edits is not a mass edit). */
+  minRecords: number;
+}
+
+export type CircuitBreakerResult = { ok: true } | { ok: false; message: string };
+
+const percent = (share: number) => `${Math.round(share * 1000) / 10}%`;
+
+function verdict(
+  flow: FlowName,
+  verb: string,
+  count: number,
+  linked: number,
+  limit: number,
+  option: string,
+): string {
+  return (
+    `Stopped before writing: the ${flow} flow would ${verb} ${count} of ${linked} linked records ` +
+    `(${percent(count / linked)}), above the limit of ${percent(limit)} (${option}). ` +
+    'Check the plan with `tandem plan`; if it is intended, run `tandem sync --force` to go past the limit.'
+  );
+}
+
+export function checkCircuitBreaker(
+  plans: readonly FlowPlan[],
+  linkedCounts: Record<FlowName, number>,
+  limits: CircuitBreakerLimits,
+): CircuitBreakerResult {
+  const problems: string[] = [];
+  for (const plan of plans) {
+    const linked = linkedCounts[plan.flow];
+    if (linked < limits.minRecords || linked === 0) continue;
+    const deletes = plan.actions.filter((a) => a.kind === 'delete' || a.kind === 'deactivate').length;
+    const changedLinks = new Set(
+      plan.actions.flatMap((a) => (a.kind === 'update' && a.linkId !== null ? [a.linkId] : [])),
+    ).size;
+    if (deletes / linked > limits.maxDeleteShare)
+      problems.push(
+        verdict(plan.flow, 'delete or deactivate', deletes, linked, limits.maxDeleteShare, 'maxDeleteShare'),
+      );
+    if (changedLinks / linked > limits.maxChangeShare)
+      problems.push(
+        verdict(plan.flow, 'change', changedLinks, linked, limits.maxChangeShare, 'maxChangeShare'),
+      );
+  }
+  return problems.length === 0 ? { ok: true } : { ok: false, message: problems.join('\n') };
+}

@@ -1,0 +1,80 @@
+import type { FlowPlanInput, LinkState, PlanAction } from './plan-types.ts';
+import type { Props, PropValue, RemoteRecord } from './types.ts';
+import { checkWrite, describeRecord, type Rejection } from './validate.ts';
+import { customcrmValue, isEmpty, toCustomcrmPatch, toYouTrackPatch, youtrackValue } from './values.ts';
+
+/**
+ * A counterpart for an unlinked record. Every row gives the new record its first value, one-way
+ * rows included (a new YouTrack user needs a login even though later CRM edits never rename it).
+ */
+export function planCreate(input: FlowPlanInput, source: RemoteRecord): PlanAction | Rejection {
+  const { flow, refs } = input;
+  const toCrm = source.system === 'youtrack';
+  const props: Record<string, PropValue> = {};
+  const base: Record<string, PropValue> = {};
+  for (const row of flow.rows) {
+    const value = toCrm ? youtrackValue(row, source, refs) : customcrmValue(row, source);
+    // A company whose Customer is not linked yet is left out; the next cycle sets it once it is.
+    if (
+      !toCrm &&
+      row.transform === 'reference' &&
+      typeof value === 'string' &&
+      !refs.youtrackForCustomer(value)
+    )
+      continue;
+    const patch: Props = toCrm ? toCustomcrmPatch(row, value) : toYouTrackPatch(row, value, {}, refs);
+    const bad = checkWrite(row, source, value, patch);
+    if (bad) return bad;
+    for (const [k, v] of Object.entries(patch)) if (!isEmpty(v)) props[k] = v;
+    base[row.name] = value;
+  }
+  const target = toCrm ? 'customcrm' : 'youtrack';
+  const type = toCrm ? flow.customcrmType : flow.youtrackType;
+  return {
+    kind: 'create',
+    target,
+    type,
+    props,
+    sourceId: source.id,
+    base,
+    label: `Create ${toCrm ? 'Customcrm' : 'YouTrack'} ${type} for ${describeRecord(source)}`,
+  };
+}
+
+/**
+ * A linked record that a complete read no longer returns was deleted. By default only the link is
+ * marked; `deactivate` sets a Contact inactive; `propagate` deletes the counterpart. Both sides of
+ * a link are marked in order, so an executor that stops a link at its first failure retries next cycle.
+ */
+export function planDeletes(
+  input: FlowPlanInput,
+  link: LinkState,
+  ytSeen: boolean,
+  crmSeen: boolean,
+): PlanAction[] {
+  const ytGone = !ytSeen && input.youtrackComplete;
+  const crmGone = !crmSeen && input.customcrmComplete;
+  const linkId = link.id;
+  if (ytGone && crmGone)
+    return [
+      { kind: 'markDeleted', linkId, side: 'youtrack' },
+      { kind: 'markDeleted', linkId, side: 'customcrm' },
+    ];
+  if (!ytGone && !crmGone) return [];
+  const gone = ytGone ? 'youtrack' : 'customcrm';
+  const survivor = ytGone ? 'customcrm' : 'youtrack';
+  const mark: PlanAction = { kind: 'markDeleted', linkId, side: gone };
+  const { deletes } = input.policy;
+  if (deletes === 'propagate') {
+    const type = survivor === 'customcrm' ? input.flow.customcrmType : input.flow.youtrackType;
+    const id = survivor === 'customcrm' ? link.crmId : link.ytId;
+    return [
+      { kind: 'delete', target: survivor, type, id, linkId },
+      mark,
+      { kind: 'markDeleted', linkId, side: survivor },
+    ];
+  }
+  if (deletes === 'deactivate' && survivor === 'customcrm' && input.flow.customcrmType === 'Contact')
+    return [{ kind: 'deactivate', target: 'customcrm', type: 'Contact', id: link.crmId, linkId }, mark];
+  return [mark];
+}

@@ -1,0 +1,134 @@
+import { mergeValue } from './merge.ts';
+import type { FlowPlanInput, PlanAction, RowChange } from './plan-types.ts';
+import type { Props, PropValue, RemoteRecord } from './types.ts';
+import { checkWrite, describeRecord, type Rejection } from './validate.ts';
+import { customcrmValue, isEmpty, toCustomcrmPatch, toYouTrackPatch, youtrackValue } from './values.ts';
+
+/** Plans one linked pair (or a pair about to be linked): merge every row, write only what changed. */
+
+export interface PairPlan {
+  actions: PlanAction[];
+  rejects: Rejection[];
+}
+
+/** Equality of stored props: no compare rules, lists as sets, and every empty value alike. */
+export function sameValue(a: PropValue | undefined, b: PropValue | undefined): boolean {
+  if (isEmpty(a) || isEmpty(b)) return isEmpty(a) && isEmpty(b);
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const sb = new Set(b);
+    return a.length === b.length && a.every((x) => sb.has(x));
+  }
+  return a === b;
+}
+
+function sameBase(a: Props, b: Props): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    if (Object.hasOwn(a, k) !== Object.hasOwn(b, k)) return false;
+    if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) return false;
+  }
+  return true;
+}
+
+/** Drops props the target already holds, so an unchanged property is never rewritten. */
+function onlyChanged(patch: Record<string, PropValue>, current: Props): Props {
+  return Object.fromEntries(Object.entries(patch).filter(([k, v]) => !sameValue(v, current[k])));
+}
+
+export function planPair(
+  input: FlowPlanInput,
+  yt: RemoteRecord,
+  crm: RemoteRecord,
+  link: { linkId: number | null; base: Props },
+): PairPlan {
+  const { flow, refs, policy } = input;
+  const ytPatch: Record<string, PropValue> = {};
+  const crmPatch: Record<string, PropValue> = {};
+  const ytChanges: RowChange[] = [];
+  const crmChanges: RowChange[] = [];
+  const rejects: Rejection[] = [];
+  const tail: PlanAction[] = [];
+  const newBase: Record<string, PropValue> = {};
+  const ids = { linkId: link.linkId, ytId: yt.id, crmId: crm.id };
+
+  for (const row of flow.rows) {
+    const yv = youtrackValue(row, yt, refs);
+    const cv = customcrmValue(row, crm);
+    const base = Object.hasOwn(link.base, row.name) ? link.base[row.name] : undefined;
+    const r = mergeValue({
+      row,
+      base,
+      youtrack: yv,
+      customcrm: cv,
+      ...(input.youtrackChangedAt?.[yt.id] !== undefined
+        ? { youtrackChangedAt: input.youtrackChangedAt[yt.id] }
+        : {}),
+      ...(crm.updatedAt !== undefined ? { customcrmChangedAt: crm.updatedAt } : {}),
+      priority: policy.priority,
+    });
+    if (r.writeYouTrack && row.transform === 'reference' && typeof r.value === 'string') {
+      if (!refs.youtrackForCustomer(r.value)) {
+        tail.push({
+          kind: 'report',
+          code: 'UNRESOLVED_REFERENCE',
+          system: 'customcrm',
+          ids: [crm.id],
+          message: `${describeRecord(crm)} points to Customer ${r.value}, which is linked to no YouTrack organization or group; the membership is left as it is until that Customer is linked.`,
+        });
+        if (base !== undefined) newBase[row.name] = base;
+        continue;
+      }
+    }
+    if (r.writeCustomcrm) {
+      const patch = toCustomcrmPatch(row, r.value);
+      const bad = checkWrite(row, yt, r.value, patch);
+      if (bad) rejects.push(bad);
+      Object.assign(crmPatch, patch);
+      crmChanges.push({ row: row.name, from: cv, to: r.value });
+    }
+    if (r.writeYouTrack) {
+      const patch = toYouTrackPatch(row, r.value, yt.props, refs);
+      const bad = checkWrite(row, crm, r.value, patch);
+      if (bad) rejects.push(bad);
+      Object.assign(ytPatch, patch);
+      ytChanges.push({ row: row.name, from: yv, to: r.value });
+    }
+    if (r.conflict) tail.push({ kind: 'conflict', ...ids, row: row.name, ...r.conflict });
+    newBase[row.name] = r.value;
+  }
+  if (rejects.length > 0) return { actions: [], rejects };
+
+  const actions: PlanAction[] = [];
+  const updates = [
+    {
+      target: 'customcrm',
+      record: crm,
+      type: flow.customcrmType,
+      patch: onlyChanged(crmPatch, crm.props),
+      changes: crmChanges,
+    },
+    {
+      target: 'youtrack',
+      record: yt,
+      type: flow.youtrackType,
+      patch: onlyChanged(ytPatch, yt.props),
+      changes: ytChanges,
+    },
+  ] as const;
+  for (const u of updates) {
+    if (Object.keys(u.patch).length === 0) continue;
+    actions.push({
+      kind: 'update',
+      target: u.target,
+      type: u.type,
+      id: u.record.id,
+      ...ids,
+      patch: u.patch,
+      ...(u.record.version !== undefined ? { ifMatch: u.record.version } : {}),
+      changes: u.changes,
+    });
+  }
+  actions.push(...tail);
+  if (!sameBase(newBase, link.base)) actions.push({ kind: 'setBase', ...ids, base: newBase });
+  return { actions, rejects };
+}
