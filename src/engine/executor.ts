@@ -6,6 +6,7 @@ import type { FlowPlan, PlanAction } from '../core/planner.ts';
 import type { FlowName, Props, RecordType, SystemName } from '../core/types.ts';
 import type { Link, NewHistoryEntry, StateStore } from '../store/types.ts';
 import type { StatsCollector } from './stats.ts';
+import { failpoint } from './failpoints.ts';
 
 /** Too many transient failures in a row: the other side is down; stop the cycle instead of hammering it. */
 const MAX_CONSECUTIVE_TRANSIENT = 8;
@@ -81,6 +82,7 @@ export class PlanExecutor {
       }
       case 'update': {
         const after = await this.ctx.connectors[a.target].update(a.type, a.id, a.patch, a.ifMatch ? { ifMatch: a.ifMatch } : {});
+        failpoint('after-update');
         stats.add(flow, a.target, 'updated');
         const v = versions.get(pairKey(a.ytId, a.crmId)) ?? {};
         if (a.target === 'customcrm') {
@@ -180,6 +182,7 @@ export class PlanExecutor {
       externalRef: { System: source === 'youtrack' ? 'YouTrack' : 'Customcrm', Type: sourceType, Id: a.sourceId },
     });
     this.ctx.stats.add(flow, a.target, 'created');
+    failpoint('after-create');
     const [ytId, crmId] = a.target === 'customcrm' ? [a.sourceId, created.id] : [created.id, a.sourceId];
     await store.transaction(async (tx) => {
       const link = await tx.insertLink({

@@ -39,6 +39,11 @@ export class Metrics {
     return this.families.get(name)?.values.get(labelKey(labels))?.value ?? 0;
   }
 
+  /** Every labelled value of one family, for views that sum across labels (the dashboard). */
+  series(name: string): Array<{ labels: Labels; value: number }> {
+    return [...(this.families.get(name)?.values.values() ?? [])].map((v) => ({ labels: { ...v.labels }, value: v.value }));
+  }
+
   render(extraGauges: Array<{ name: string; help: string; labels?: Labels; value: number }> = []): string {
     const out: string[] = [];
     const extra = new Map<string, Family>();

@@ -1,6 +1,7 @@
 import type { Logger } from '../log/logger.ts';
 import { customcrmValue, equalValues, toCustomcrmPatch, toYouTrackPatch, youtrackValue } from '../core/mapping.ts';
 import type { StateStore } from '../store/types.ts';
+import type { PropValue, SystemName } from '../core/types.ts';
 import type { ConnectionRuntime } from './runtime.ts';
 import type { StatsCollector } from './stats.ts';
 
@@ -30,16 +31,16 @@ export async function applyResolutions(
     }
     const value = conflict.loserValue;
     const now = new Date().toISOString();
-    const history = [];
+    const history: Array<{ system: SystemName; recordId: string; oldValue: PropValue }> = [];
     if (!equalValues(row, youtrackValue(row, yt), value) && row.direction !== 'to-customcrm') {
-      await rt.youtrack.update(link.ytType, link.ytId, toYouTrackPatch(row, value, yt));
+      await rt.youtrack.update(link.ytType, link.ytId, toYouTrackPatch(row, value, yt.props));
       stats.add(link.flow, 'youtrack', 'updated');
-      history.push({ system: 'youtrack' as const, recordId: link.ytId, oldValue: youtrackValue(row, yt) });
+      history.push({ system: 'youtrack', recordId: link.ytId, oldValue: youtrackValue(row, yt) });
     }
     if (!equalValues(row, customcrmValue(row, crm), value) && row.direction !== 'to-youtrack') {
       await rt.customcrm.update(link.crmType, link.crmId, toCustomcrmPatch(row, value), crm.version ? { ifMatch: crm.version } : {});
       stats.add(link.flow, 'customcrm', 'updated');
-      history.push({ system: 'customcrm' as const, recordId: link.crmId, oldValue: customcrmValue(row, crm) });
+      history.push({ system: 'customcrm', recordId: link.crmId, oldValue: customcrmValue(row, crm) });
     }
     await store.transaction(async (tx) => {
       await tx.updateLink(link.id, { base: { ...link.base, [row.name]: value } });

@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// `npm run bench`: runs bench/run.ts through tsx (no build step), passing the arguments on.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../bench/run.ts');
+process.exitCode = await main(process.argv.slice(2));

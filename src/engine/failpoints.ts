@@ -1,0 +1,18 @@
+/**
+ * Failpoints let the crash tests kill the process at an exact point of a cycle, the way a power cut
+ * or an OOM kill would. `TANDEM_FAILPOINT=after-create:3` kills the process with SIGKILL right after
+ * the 3rd successful create, before its link is recorded. Unset in production: one string compare.
+ */
+const spec = process.env['TANDEM_FAILPOINT'];
+const counters = new Map<string, number>();
+
+export function failpoint(name: string): void {
+  if (!spec) return;
+  for (const part of spec.split(',')) {
+    const [point, nth] = part.split(':');
+    if (point !== name) continue;
+    const n = (counters.get(name) ?? 0) + 1;
+    counters.set(name, n);
+    if (n === Number(nth ?? '1')) process.kill(process.pid, 'SIGKILL');
+  }
+}
