@@ -23,9 +23,11 @@ export const mappingRowSchema = z
     customcrm: z.union([z.string().min(1), z.tuple([z.string().min(1), z.string().min(1)])], {
       error: "must be a Customcrm property name, or two names like ['FirstName', 'LastName']",
     }),
-    transform: z.enum(['copy', 'splitName', 'negate', 'reference'], {
-      error: 'must be one of copy, splitName, negate, reference',
-    }),
+    transform: z
+      .enum(['copy', 'splitName', 'negate', 'reference'], {
+        error: 'must be one of copy, splitName, negate, reference',
+      })
+      .default('copy'),
     direction: z
       .enum(['both', 'to-customcrm', 'to-youtrack'], {
         error: 'must be one of both, to-customcrm, to-youtrack',
