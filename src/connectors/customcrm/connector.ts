@@ -99,9 +99,9 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
     this.capabilities = {
       etag: p.etag,
       idempotencyKeys: p.idempotencyKeys,
-      externalRefs: p.externalRefs !== undefined,
+      externalRefs: p.externalRefs !== false,
       webhooks: p.webhooks,
-      modifiedSince: p.modifiedSince !== undefined,
+      modifiedSince: p.modifiedSince !== false,
     };
   }
 

@@ -12,13 +12,10 @@ const name = z.string().min(1);
 
 /**
  * Every field defaults to the contract's value, so `{}` is the contract profile; `false` says the
- * CRM lacks the capability (normalised to undefined so code tests one thing).
+ * CRM lacks the capability. A parsed profile parses to itself (configs are validated twice).
  */
 function orFalse<T extends z.ZodType>(schema: T, contractDefault: z.input<T>) {
-  return z
-    .union([schema, z.literal(false)])
-    .default(contractDefault as never)
-    .transform((v) => (v === false ? undefined : (v as z.output<T>)));
+  return z.union([schema, z.literal(false)]).default(contractDefault as never);
 }
 
 const pagingSchema = z.discriminatedUnion('style', [
