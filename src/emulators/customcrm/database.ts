@@ -69,6 +69,7 @@ const IDEMPOTENCY_KEEP_MS = 25 * 60 * 60 * 1000;
 export class CrmDatabase {
   private readonly db: Database.Database;
   private readonly listeners = new Set<(c: CrmChange) => void>();
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(
     file: string,
@@ -79,6 +80,16 @@ export class CrmDatabase {
     this.db.exec(SCHEMA);
   }
 
+  /** Prepared once per SQL text: preparing costs more than running a small statement. */
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
   onChange(listener: (c: CrmChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -86,7 +97,7 @@ export class CrmDatabase {
 
   count(kind: CrmKind, opts: { includeDeleted?: boolean } = {}): number {
     const where = opts.includeDeleted ? '' : ' WHERE deleted = 0';
-    return (this.db.prepare(`SELECT count(*) AS n FROM ${kind}${where}`).get() as { n: number }).n;
+    return (this.stmt(`SELECT count(*) AS n FROM ${kind}${where}`).get() as { n: number }).n;
   }
 
   list(kind: CrmKind, q: ListQuery): ListPage {
@@ -106,7 +117,7 @@ export class CrmDatabase {
       args.push(kind, externalRefKey(q.externalRef));
     }
     const sql = `SELECT * FROM ${kind} WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...args, q.limit + 1) as Row[];
+    const rows = this.stmt(sql).all(...args, q.limit + 1) as Row[];
     const page = rows.slice(0, q.limit).map((r) => this.toView(kind, r));
     return { data: page, lastId: rows.length > q.limit ? (page[page.length - 1]?.Id ?? null) : null };
   }
@@ -124,13 +135,11 @@ export class CrmDatabase {
     this.checkRecord(kind, data, props);
     const t = this.now();
     const record = this.db.transaction(() => {
-      const { lastInsertRowid } = this.db
-        .prepare(
-          `INSERT INTO ${kind} (data, email_norm, customer_seq, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, 1)`,
-        )
-        .run(JSON.stringify(data), normalizeEmail(data.Email), this.customerSeq(data), t, t);
+      const { lastInsertRowid } = this.stmt(
+        `INSERT INTO ${kind} (data, email_norm, customer_seq, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, 1)`,
+      ).run(JSON.stringify(data), normalizeEmail(data.Email), this.customerSeq(data), t, t);
       const seq = Number(lastInsertRowid);
-      this.writeRefs(kind, seq, data.ExternalRefs);
+      this.writeRefs(kind, seq, data.ExternalRefs, true);
       return this.toRecord(kind, this.rowBySeq(kind, seq) as Row);
     })();
     this.emit({ type: `${singular(kind)}.created`, kind, data: record, occurredAt: t });
@@ -154,11 +163,9 @@ export class CrmDatabase {
     this.checkRecord(kind, data, patch);
     const t = this.now();
     const record = this.db.transaction(() => {
-      this.db
-        .prepare(
-          `UPDATE ${kind} SET data = ?, email_norm = ?, customer_seq = ?, updated_at = ?, version = version + 1 WHERE seq = ?`,
-        )
-        .run(JSON.stringify(data), normalizeEmail(data.Email), this.customerSeq(data), t, row.seq);
+      this.stmt(
+        `UPDATE ${kind} SET data = ?, email_norm = ?, customer_seq = ?, updated_at = ?, version = version + 1 WHERE seq = ?`,
+      ).run(JSON.stringify(data), normalizeEmail(data.Email), this.customerSeq(data), t, row.seq);
       if ('ExternalRefs' in patch) this.writeRefs(kind, row.seq, data.ExternalRefs);
       return this.toRecord(kind, this.rowBySeq(kind, row.seq) as Row);
     })();
@@ -173,23 +180,22 @@ export class CrmDatabase {
     const changes: CrmChange[] = [];
     this.db.transaction(() => {
       if (kind === 'customers') {
-        const orphans = this.db
-          .prepare('SELECT * FROM contacts WHERE customer_seq = ? AND deleted = 0 ORDER BY seq')
-          .all(row.seq) as Row[];
+        const orphans = this.stmt(
+          'SELECT * FROM contacts WHERE customer_seq = ? AND deleted = 0 ORDER BY seq',
+        ).all(row.seq) as Row[];
         for (const c of orphans) {
           const data = { ...(JSON.parse(c.data) as Record<string, unknown>), CustomerId: null };
-          this.db
-            .prepare(
-              'UPDATE contacts SET data = ?, customer_seq = NULL, updated_at = ?, version = version + 1 WHERE seq = ?',
-            )
-            .run(JSON.stringify(data), t, c.seq);
-          const data2 = this.toRecord('contacts', this.rowBySeq('contacts', c.seq) as Row);
-          changes.push({ type: 'contact.updated', kind: 'contacts', data: data2, occurredAt: t });
+          this.stmt(
+            'UPDATE contacts SET data = ?, customer_seq = NULL, updated_at = ?, version = version + 1 WHERE seq = ?',
+          ).run(JSON.stringify(data), t, c.seq);
+          const updated = this.toRecord('contacts', this.rowBySeq('contacts', c.seq) as Row);
+          changes.push({ type: 'contact.updated', kind: 'contacts', data: updated, occurredAt: t });
         }
       }
-      this.db
-        .prepare(`UPDATE ${kind} SET deleted = 1, updated_at = ?, version = version + 1 WHERE seq = ?`)
-        .run(t, row.seq);
+      this.stmt(`UPDATE ${kind} SET deleted = 1, updated_at = ?, version = version + 1 WHERE seq = ?`).run(
+        t,
+        row.seq,
+      );
     })();
     const tombstone = this.toView(kind, this.rowBySeq(kind, row.seq) as Row) as CrmTombstone;
     changes.push({ type: `${singular(kind)}.deleted`, kind, data: tombstone, occurredAt: t });
@@ -200,7 +206,7 @@ export class CrmDatabase {
   /** Inserts many records in one transaction without announcing them: seeding, not editing. */
   seed(kind: CrmKind, many: Array<Record<string, unknown>>): string[] {
     const t = this.now();
-    const insert = this.db.prepare(
+    const insert = this.stmt(
       `INSERT INTO ${kind} (data, email_norm, customer_seq, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, 1)`,
     );
     return this.db.transaction(() =>
@@ -212,19 +218,17 @@ export class CrmDatabase {
           insert.run(JSON.stringify(data), normalizeEmail(data.Email), this.customerSeq(data), t, t)
             .lastInsertRowid,
         );
-        this.writeRefs(kind, seq, data.ExternalRefs);
+        this.writeRefs(kind, seq, data.ExternalRefs, true);
         return formatId(kind, seq);
       }),
     )();
   }
 
   findIdempotent(kind: CrmKind, key: string): StoredResponse | undefined {
-    this.db
-      .prepare('DELETE FROM idempotency_keys WHERE created_at < ?')
-      .run(this.now() - IDEMPOTENCY_KEEP_MS);
-    const row = this.db
-      .prepare('SELECT body_hash, status, response, headers FROM idempotency_keys WHERE kind = ? AND key = ?')
-      .get(kind, key) as { body_hash: string; status: number; response: string; headers: string } | undefined;
+    this.stmt('DELETE FROM idempotency_keys WHERE created_at < ?').run(this.now() - IDEMPOTENCY_KEEP_MS);
+    const row = this.stmt(
+      'SELECT body_hash, status, response, headers FROM idempotency_keys WHERE kind = ? AND key = ?',
+    ).get(kind, key) as { body_hash: string; status: number; response: string; headers: string } | undefined;
     return (
       row && {
         bodyHash: row.body_hash,
@@ -236,18 +240,16 @@ export class CrmDatabase {
   }
 
   saveIdempotent(kind: CrmKind, key: string, r: StoredResponse): void {
-    this.db
-      .prepare(
-        'INSERT OR REPLACE INTO idempotency_keys (kind, key, body_hash, status, response, headers, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(kind, key, r.bodyHash, r.status, r.body, JSON.stringify(r.headers), this.now());
+    this.stmt(
+      'INSERT OR REPLACE INTO idempotency_keys (kind, key, body_hash, status, response, headers, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(kind, key, r.bodyHash, r.status, r.body, JSON.stringify(r.headers), this.now());
   }
 
   addWebhook(url: string, events: string[], secret: string): WebhookRow {
     const t = this.now();
-    const { lastInsertRowid } = this.db
-      .prepare('INSERT INTO webhooks (url, events, secret, created_at) VALUES (?, ?, ?, ?)')
-      .run(url, JSON.stringify(events), secret, t);
+    const { lastInsertRowid } = this.stmt(
+      'INSERT INTO webhooks (url, events, secret, created_at) VALUES (?, ?, ?, ?)',
+    ).run(url, JSON.stringify(events), secret, t);
     return {
       Id: webhookId(Number(lastInsertRowid)),
       Url: url,
@@ -258,7 +260,7 @@ export class CrmDatabase {
   }
 
   listWebhooks(): WebhookRow[] {
-    const rows = this.db.prepare('SELECT * FROM webhooks ORDER BY seq').all() as Array<{
+    const rows = this.stmt('SELECT * FROM webhooks ORDER BY seq').all() as Array<{
       seq: number;
       url: string;
       events: string;
@@ -276,7 +278,7 @@ export class CrmDatabase {
 
   removeWebhook(id: string): boolean {
     const m = /^wh_(\d{1,15})$/.exec(id);
-    return !!m && this.db.prepare('DELETE FROM webhooks WHERE seq = ?').run(Number(m[1])).changes > 0;
+    return !!m && this.stmt('DELETE FROM webhooks WHERE seq = ?').run(Number(m[1])).changes > 0;
   }
 
   close(): void {
@@ -293,7 +295,7 @@ export class CrmDatabase {
   }
 
   private rowBySeq(kind: CrmKind, seq: number): Row | undefined {
-    return this.db.prepare(`SELECT * FROM ${kind} WHERE seq = ?`).get(seq) as Row | undefined;
+    return this.stmt(`SELECT * FROM ${kind} WHERE seq = ?`).get(seq) as Row | undefined;
   }
 
   private liveRow(kind: CrmKind, id: string, ifVersion: number | undefined): Row {
@@ -331,16 +333,15 @@ export class CrmDatabase {
   }
 
   private customerSeq(data: Record<string, unknown>): number | null {
-    if (typeof data.CustomerId !== 'string') return null;
-    const row = this.row('customers', data.CustomerId);
-    return row && !row.deleted ? row.seq : null;
+    const seq = typeof data.CustomerId === 'string' ? parseId('customers', data.CustomerId) : undefined;
+    if (seq === undefined) return null;
+    const live = this.stmt('SELECT seq FROM customers WHERE seq = ? AND deleted = 0').get(seq);
+    return live ? seq : null;
   }
 
-  private writeRefs(kind: CrmKind, seq: number, refs: unknown): void {
-    this.db.prepare('DELETE FROM external_refs WHERE kind = ? AND seq = ?').run(kind, seq);
-    const insert = this.db.prepare(
-      'INSERT OR IGNORE INTO external_refs (kind, ref_key, seq) VALUES (?, ?, ?)',
-    );
+  private writeRefs(kind: CrmKind, seq: number, refs: unknown, fresh = false): void {
+    if (!fresh) this.stmt('DELETE FROM external_refs WHERE kind = ? AND seq = ?').run(kind, seq);
+    const insert = this.stmt('INSERT OR IGNORE INTO external_refs (kind, ref_key, seq) VALUES (?, ?, ?)');
     for (const ref of (refs ?? []) as ExternalRefValue[]) insert.run(kind, externalRefKey(ref), seq);
   }
 
