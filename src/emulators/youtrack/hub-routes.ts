@@ -1,0 +1,286 @@
+import { defined, hubGroupBody, hubUserBody, memberBody, organizationBody, parseBody } from './bodies.ts';
+import type { Route, RouteContext } from './context.ts';
+import type { Directory } from './directory.ts';
+import { hubViews, type HubViews } from './hub-views.ts';
+import type { DirectoryEvent, TargetType, User } from './model.ts';
+import { project, type View } from './project.ts';
+import { findGroups, findOrganizations, findUsers, instant, parseQuery } from './query.ts';
+import { ApiFailure, badRequest, fieldsOf, notFound, ok, paging, slice, type Reply } from './reply.ts';
+
+/** Hub pages hold 100 entities when `$top` is absent (observed, not documented). */
+const DEFAULT_TOP = 100;
+const ENVELOPE_KEYS = ['skip', 'top', 'total'];
+
+/**
+ * A Hub list envelope. `fields` naming an envelope key (`total`, `users(...)`) selects from the
+ * envelope; otherwise it selects from each item. No results at all is `{"total":0}`, and the
+ * collection key is absent from an empty page.
+ */
+function list<T>(ctx: RouteContext, key: string, view: View<T>, items: readonly T[]): Reply {
+  const tree = fieldsOf(ctx.query);
+  const { skip, top } = paging(ctx.query, DEFAULT_TOP, 'hub');
+  const selectsEnvelope = tree !== null && [...ENVELOPE_KEYS, key].some((k) => tree.has(k));
+  const itemTree = selectsEnvelope ? (tree.get(key) ?? null) : tree;
+  const page = slice(items, skip, top).map((e) => project('hub', view, e, itemTree));
+  const full: Record<string, unknown> =
+    items.length === 0
+      ? { total: 0 }
+      : { skip, top, total: items.length, ...(page.length ? { [key]: page } : {}) };
+  if (!selectsEnvelope) return ok(full);
+  return ok(Object.fromEntries(Object.entries(full).filter(([k]) => tree.has(k))));
+}
+
+function one<T>(ctx: RouteContext, view: View<T>, entity: T): Reply {
+  return ok(project('hub', view, entity, fieldsOf(ctx.query)));
+}
+
+/** An update answers with an empty body unless `fields` asks for the entity. */
+function afterUpdate<T>(ctx: RouteContext, view: View<T>, entity: T): Reply {
+  return ctx.query.has('fields') ? one(ctx, view, entity) : ok();
+}
+
+function userOf(ctx: RouteContext, id: string): User {
+  return ctx.dir.requireUser(id === 'me' ? ctx.author.id : id);
+}
+
+function userRoutes(v: HubViews): Route[] {
+  return [
+    [
+      'GET',
+      '/users',
+      (ctx) => list(ctx, 'users', v.user, findUsers(ctx.dir, parseQuery(ctx.query.get('query')))),
+    ],
+    ['GET', '/users/:id', (ctx, p) => one(ctx, v.user, userOf(ctx, p.id ?? ''))],
+    [
+      'POST',
+      '/users',
+      async (ctx) => {
+        const b = parseBody(hubUserBody, await ctx.body());
+        const login = b.login ?? b.details?.find((d) => d.login)?.login;
+        if (login === undefined) throw badRequest('Request body: login: a new user needs a login');
+        const email = b.profile?.email;
+        const input = defined({
+          login,
+          name: b.name,
+          email: email?.email,
+          emailVerified: email?.verified,
+          banned: b.banned,
+          banReason: b.banReason,
+        });
+        return one(ctx, v.user, ctx.dir.createUser(input, ctx.author));
+      },
+    ],
+    [
+      'POST',
+      '/users/:id',
+      async (ctx, p) => {
+        const b = parseBody(hubUserBody, await ctx.body());
+        const u = userOf(ctx, p.id ?? '');
+        const email = b.profile?.email;
+        const patch = defined({
+          login: b.login,
+          name: b.name,
+          email: email === null ? null : email?.email,
+          emailVerified: email?.verified,
+          banned: b.banned,
+          banReason: b.banReason,
+        });
+        ctx.dir.updateUser(u.hubId, patch, ctx.author);
+        return afterUpdate(ctx, v.user, u);
+      },
+    ],
+    [
+      'DELETE',
+      '/users/:id',
+      (ctx, p) => {
+        const successor = ctx.query.get('successor');
+        ctx.dir.deleteUser(userOf(ctx, p.id ?? '').hubId, successor ?? undefined, ctx.author);
+        return ok();
+      },
+    ],
+  ];
+}
+
+function groupRoutes(v: HubViews): Route[] {
+  const groups = (ctx: RouteContext) => findGroups(ctx.dir, parseQuery(ctx.query.get('query')));
+  return [
+    ['GET', '/usergroups', (ctx) => list(ctx, 'usergroups', v.group, groups(ctx))],
+    ['GET', '/usergroups/:id', (ctx, p) => one(ctx, v.group, ctx.dir.requireGroup(p.id ?? ''))],
+    [
+      'POST',
+      '/usergroups',
+      async (ctx) => {
+        const b = parseBody(hubGroupBody, await ctx.body());
+        if (b.name === undefined) throw badRequest('Request body: name: a new group needs a name');
+        const input = defined({ name: b.name, description: b.description, parentId: b.parent?.id });
+        return one(ctx, v.group, ctx.dir.createGroup(input, ctx.author));
+      },
+    ],
+    [
+      'POST',
+      '/usergroups/:id',
+      async (ctx, p) => {
+        const b = parseBody(hubGroupBody, await ctx.body());
+        const patch = defined({
+          name: b.name,
+          description: b.description,
+          parentId: b.parent === null ? null : b.parent?.id,
+        });
+        return afterUpdate(ctx, v.group, ctx.dir.updateGroup(p.id ?? '', patch, ctx.author));
+      },
+    ],
+    [
+      'DELETE',
+      '/usergroups/:id',
+      (ctx, p) => {
+        ctx.dir.deleteGroup(p.id ?? '', ctx.query.get('successor') ?? undefined, ctx.author);
+        return ok();
+      },
+    ],
+    [
+      'POST',
+      '/usergroups/:id/users',
+      async (ctx, p) => {
+        const user = ctx.dir.requireUser(parseBody(memberBody, await ctx.body()).id);
+        ctx.dir.addMember(p.id ?? '', user.hubId, ctx.author);
+        return one(ctx, v.user, user);
+      },
+    ],
+    [
+      'DELETE',
+      '/usergroups/:id/users/:userId',
+      (ctx, p) => {
+        ctx.dir.removeMember(p.id ?? '', p.userId ?? '', ctx.author);
+        return ok();
+      },
+    ],
+  ];
+}
+
+function organizationRoutes(v: HubViews): Route[] {
+  const orgs = (ctx: RouteContext) => findOrganizations(ctx.dir, parseQuery(ctx.query.get('query')));
+  return [
+    ['GET', '/organizations', (ctx) => list(ctx, 'organizations', v.organization, orgs(ctx))],
+    [
+      'GET',
+      '/organizations/:id',
+      (ctx, p) => one(ctx, v.organization, ctx.dir.requireOrganization(p.id ?? '')),
+    ],
+    [
+      'POST',
+      '/organizations',
+      async (ctx) => {
+        const b = parseBody(organizationBody, await ctx.body());
+        if (b.name === undefined) throw badRequest('Request body: name: a new organization needs a name');
+        return one(
+          ctx,
+          v.organization,
+          ctx.dir.createOrganization(defined({ ...b, name: b.name }), ctx.author),
+        );
+      },
+    ],
+    [
+      'POST',
+      '/organizations/:id',
+      async (ctx, p) => {
+        const patch = defined(parseBody(organizationBody, await ctx.body()));
+        return afterUpdate(ctx, v.organization, ctx.dir.updateOrganization(p.id ?? '', patch, ctx.author));
+      },
+    ],
+    [
+      'DELETE',
+      '/organizations/:id',
+      (ctx, p) => {
+        ctx.dir.deleteOrganization(p.id ?? '', ctx.author);
+        return ok();
+      },
+    ],
+    [
+      'POST',
+      '/organizations/:id/users',
+      async (ctx, p) => {
+        const user = ctx.dir.requireUser(parseBody(memberBody, await ctx.body()).id);
+        ctx.dir.addOrganizationMember(p.id ?? '', user.hubId, ctx.author);
+        return one(ctx, v.user, user);
+      },
+    ],
+    [
+      'DELETE',
+      '/organizations/:id/users/:userId',
+      (ctx, p) => {
+        ctx.dir.removeOrganizationMember(p.id ?? '', p.userId ?? '', ctx.author);
+        return ok();
+      },
+    ],
+  ];
+}
+
+/**
+ * From 2026.1 Hub's organization endpoints stop returning YouTrack data: lists are empty, ids
+ * are unknown, and creating one is refused with a pointer to the YouTrack endpoint.
+ */
+function detachedOrganizationRoutes(v: HubViews): Route[] {
+  const gone = (_ctx: RouteContext, p: Record<string, string>): Reply => {
+    throw notFound(p.id ?? '');
+  };
+  return [
+    ['GET', '/organizations', (ctx) => list(ctx, 'organizations', v.organization, [])],
+    [
+      'POST',
+      '/organizations',
+      () => {
+        throw new ApiFailure(
+          403,
+          'Forbidden',
+          'Organizations are managed in YouTrack: use /api/admin/organizations',
+        );
+      },
+    ],
+    ...(['GET', 'POST', 'DELETE'] as const).map((m): Route => [m, '/organizations/:id', gone]),
+    ['POST', '/organizations/:id/users', gone],
+    ['DELETE', '/organizations/:id/users/:userId', gone],
+  ];
+}
+
+const TARGETS: Record<string, TargetType> = {
+  user: 'user',
+  group: 'userGroup',
+  usergroup: 'userGroup',
+  organization: 'organization',
+};
+
+/** `GET /events`: the audit log, id order, filtered by `afterId:`, `after:`, `target:`, `type:`. */
+function events(ctx: RouteContext, v: HubViews): Reply {
+  let afterId = 0;
+  let afterTime = -Infinity;
+  const filters: Array<(e: DirectoryEvent) => boolean> = [];
+  if (ctx.api === '2026') filters.push((e) => e.targetType !== 'organization');
+  const alts = parseQuery(ctx.query.get('query'));
+  if (alts.length > 1) throw badRequest('events: "or" is not supported in the events query');
+  for (const { key, value } of alts[0] ?? []) {
+    if (key === 'afterId') {
+      if (!/^\d+$/.test(value)) throw badRequest(`events: afterId needs a number, got "${value}"`);
+      afterId = Number(value);
+    } else if (key === 'after') afterTime = instant(value);
+    else if (key === 'before') filters.push((e) => e.timestamp < instant(value));
+    else if (key === 'target' || key === 'entityType') {
+      const t = TARGETS[value.toLowerCase()];
+      if (!t) throw badRequest(`events: unknown target "${value}" (known: user, group, organization)`);
+      filters.push((e) => e.targetType === t);
+    } else if (key === 'type' || key === 'event') filters.push((e) => e.type === value.toLowerCase());
+    else throw badRequest(`events: unknown query key "${key}" (known: afterId, after, before, target, type)`);
+  }
+  const found = ctx.dir.events.since(afterId, afterTime).filter((e) => filters.every((f) => f(e)));
+  return list(ctx, 'events', v.event, found);
+}
+
+/** The routes under `/hub/api/rest`. */
+export function hubRoutes(dir: Directory, api: RouteContext['api']): Route[] {
+  const v = hubViews(dir);
+  return [
+    ...userRoutes(v),
+    ...groupRoutes(v),
+    ...(api === '2026' ? detachedOrganizationRoutes(v) : organizationRoutes(v)),
+    ['GET', '/events', (ctx) => events(ctx, v)],
+  ];
+}

@@ -1,0 +1,92 @@
+import type { Directory } from './directory.ts';
+import { DirectoryError, type Author, type Group, type User } from './model.ts';
+
+/**
+ * Membership edits. One event per change, on the container (group or organization), with
+ * `changes: [{field: 'ownUsers' | 'users', added: [...], removed: [...]}]`.
+ */
+function memberRef(user: User): { id: string; login: string } {
+  return { id: user.hubId, login: user.login };
+}
+
+function editableMembers(group: Group): void {
+  if (group.kind === 'allUsers' || group.kind === 'registeredUsers')
+    throw new DirectoryError(
+      'immutable',
+      `Every user is a member of ${group.name}; its members cannot be edited`,
+    );
+}
+
+export function addMember(dir: Directory, groupId: string, userId: string, author: Author): void {
+  const group = dir.requireGroup(groupId);
+  const user = dir.requireUser(userId);
+  editableMembers(group);
+  if (group.ownUsers.has(user.hubId)) return;
+  group.ownUsers.add(user.hubId);
+  user.groups.add(group.hubId);
+  dir.record('membership', group, [{ field: 'ownUsers', removed: [], added: [memberRef(user)] }], author);
+}
+
+export function removeMember(dir: Directory, groupId: string, userId: string, author: Author): void {
+  const group = dir.requireGroup(groupId);
+  const user = dir.requireUser(userId);
+  editableMembers(group);
+  if (!group.ownUsers.has(user.hubId)) return;
+  group.ownUsers.delete(user.hubId);
+  user.groups.delete(group.hubId);
+  dir.record('membership', group, [{ field: 'ownUsers', removed: [memberRef(user)], added: [] }], author);
+}
+
+export function addOrganizationMember(dir: Directory, orgId: string, userId: string, author: Author): void {
+  const org = dir.requireOrganization(orgId);
+  const user = dir.requireUser(userId);
+  if (org.users.has(user.hubId)) return;
+  org.users.add(user.hubId);
+  user.organizations.add(org.hubId);
+  dir.record('membership', org, [{ field: 'users', removed: [], added: [memberRef(user)] }], author);
+}
+
+export function removeOrganizationMember(
+  dir: Directory,
+  orgId: string,
+  userId: string,
+  author: Author,
+): void {
+  const org = dir.requireOrganization(orgId);
+  const user = dir.requireUser(userId);
+  if (!org.users.has(user.hubId)) return;
+  org.users.delete(user.hubId);
+  user.organizations.delete(org.hubId);
+  dir.record('membership', org, [{ field: 'users', removed: [memberRef(user)], added: [] }], author);
+}
+
+/** Users of a group including those of its subgroups; the built-ins hold everyone. */
+export function transitiveUsers(dir: Directory, group: Group): Iterable<User> {
+  if (group.kind === 'allUsers') return dir.users.all;
+  if (group.kind === 'registeredUsers') return dir.users.all.filter((u) => !u.guest);
+  const ids = new Set<string>();
+  const visit = (g: Group) => {
+    for (const id of g.ownUsers) ids.add(id);
+    for (const sid of g.subgroups) {
+      const sub = dir.groups.get(sid);
+      if (sub) visit(sub);
+    }
+  };
+  visit(group);
+  return [...ids].flatMap((id) => dir.users.get(id) ?? []);
+}
+
+export function userCount(dir: Directory, group: Group): number {
+  if (group.kind === 'allUsers') return dir.users.size;
+  if (group.kind === 'registeredUsers') return dir.users.size - dir.users.all.filter((u) => u.guest).length;
+  return [...transitiveUsers(dir, group)].length;
+}
+
+/** Direct groups, their ancestors, and the built-ins the user belongs to. */
+export function transitiveGroups(dir: Directory, user: User): Group[] {
+  const out = new Set<Group>([dir.allUsersGroup]);
+  if (!user.guest) out.add(dir.registeredUsersGroup);
+  for (const gid of user.groups)
+    for (let g = dir.groups.get(gid); g; g = g.parentId ? dir.groups.get(g.parentId) : undefined) out.add(g);
+  return [...out];
+}

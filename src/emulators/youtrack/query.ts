@@ -1,0 +1,133 @@
+import type { Directory } from './directory.ts';
+import type { Group, Organization, User } from './model.ts';
+import { badRequest } from './reply.ts';
+
+/**
+ * Hub's `query` parameter, the subset a directory sync needs: clauses `key: value` joined by
+ * `and`, alternatives joined by `or`; values may be wrapped in `{...}` or quotes; a clause
+ * without a key is a free-text search. Matching is case-insensitive.
+ */
+export interface Clause {
+  key: string;
+  value: string;
+}
+export type Query = Clause[][];
+
+export function parseQuery(text: string | null): Query {
+  if (text === null || !text.trim()) return [];
+  return text.split(/\s+or\s+/i).map((alt) =>
+    alt.split(/\s+and\s+/i).map((clause) => {
+      const m = /^\s*([A-Za-z][\w-]*)\s*:\s*(.*?)\s*$/.exec(clause);
+      const [key, raw] = m ? [m[1] ?? '', m[2] ?? ''] : ['', clause.trim()];
+      return { key, value: unwrap(raw) };
+    }),
+  );
+}
+
+function unwrap(raw: string): string {
+  const m = /^\{(.*)\}$/.exec(raw) ?? /^"(.*)"$/.exec(raw);
+  return (m ? (m[1] ?? '') : raw).trim();
+}
+
+type Predicate<T> = (value: string) => (e: T) => boolean;
+
+const ci = (a: string | null, b: string) => a !== null && a.toLowerCase() === b.toLowerCase();
+const contains = (a: string | null, b: string) => a !== null && a.toLowerCase().includes(b.toLowerCase());
+const starts = (a: string, b: string) => a.toLowerCase().startsWith(b.toLowerCase());
+
+function userPredicates(): Record<string, Predicate<User>> {
+  return {
+    '': (v) => (u) => contains(u.login, v) || contains(u.name, v) || contains(u.email, v),
+    login: (v) => (u) => ci(u.login, v),
+    name: (v) => (u) => ci(u.name, v),
+    email: (v) => (u) => ci(u.email, v),
+    nameStartsWith: (v) => (u) => starts(u.name, v),
+    loginStartsWith: (v) => (u) => starts(u.login, v),
+    is: (v) => {
+      if (ci(v, 'banned')) return (u) => u.banned;
+      if (ci(v, 'guest')) return (u) => u.guest;
+      throw badRequest(`Unknown value "is: ${v}" for users (known: banned, guest)`);
+    },
+  };
+}
+
+function groupPredicates(dir: Directory): Record<string, Predicate<Group>> {
+  return {
+    '': (v) => (g) => contains(g.name, v),
+    name: (v) => (g) => ci(g.name, v),
+    parent: (v) => (g) => {
+      const p = g.parentId ? dir.groups.get(g.parentId) : undefined;
+      return p !== undefined && (p.hubId === v || ci(p.name, v));
+    },
+    user: (v) => (g) => {
+      const u = dir.userByLogin(v) ?? dir.users.get(v);
+      return u !== undefined && g.ownUsers.has(u.hubId);
+    },
+    is: (v) => {
+      if (ci(v, 'allUsers')) return (g) => g.kind === 'allUsers';
+      if (ci(v, 'registeredUsers')) return (g) => g.kind === 'registeredUsers';
+      throw badRequest(`Unknown value "is: ${v}" for groups (known: allUsers, registeredUsers)`);
+    },
+  };
+}
+
+function organizationPredicates(): Record<string, Predicate<Organization>> {
+  return {
+    '': (v) => (o) => contains(o.name, v) || contains(o.key, v),
+    name: (v) => (o) => ci(o.name, v),
+    key: (v) => (o) => ci(o.key, v),
+    after: (v) => (o) => o.creationTime > instant(v),
+    before: (v) => (o) => o.creationTime < instant(v),
+  };
+}
+
+/** An ISO 8601 instant or epoch milliseconds. */
+export function instant(text: string): number {
+  const t = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  if (!Number.isFinite(t))
+    throw badRequest(`"${text}" is neither an ISO 8601 instant nor epoch milliseconds`);
+  return t;
+}
+
+function compile<T>(query: Query, preds: Record<string, Predicate<T>>, what: string): (e: T) => boolean {
+  const alts = query.map((clauses) =>
+    clauses.map(({ key, value }) => {
+      const make = preds[key];
+      if (!make)
+        throw badRequest(
+          `Unknown query key "${key}" for ${what} (known: ${Object.keys(preds).filter(Boolean).join(', ')})`,
+        );
+      return make(value);
+    }),
+  );
+  return (e) => alts.length === 0 || alts.some((all) => all.every((p) => p(e)));
+}
+
+/**
+ * Users matching the query, in creation order. A single `login:` or `email:` clause is answered
+ * from the index; anything else scans.
+ */
+export function findUsers(dir: Directory, query: Query): readonly User[] {
+  if (query.length === 0) return dir.users.all;
+  const test = compile(query, userPredicates(), 'users');
+  const only = query.length === 1 ? query[0] : undefined;
+  const indexed = only?.find((c) => c.key === 'login' || c.key === 'email');
+  if (indexed) {
+    const candidates =
+      indexed.key === 'login'
+        ? [dir.userByLogin(indexed.value) ?? []].flat()
+        : dir.usersByEmail(indexed.value);
+    return candidates.filter(test).sort((a, b) => a.seq - b.seq);
+  }
+  return dir.users.all.filter(test);
+}
+
+export function findGroups(dir: Directory, query: Query): readonly Group[] {
+  if (query.length === 0) return dir.groups.all;
+  return dir.groups.all.filter(compile(query, groupPredicates(dir), 'groups'));
+}
+
+export function findOrganizations(dir: Directory, query: Query): readonly Organization[] {
+  if (query.length === 0) return dir.organizations.all;
+  return dir.organizations.all.filter(compile(query, organizationPredicates(), 'organizations'));
+}
