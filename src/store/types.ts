@@ -10,7 +10,11 @@ export interface StateStore {
   migrate(): Promise<void>;
   close(): Promise<void>;
 
-  /** Runs `fn` in one transaction: everything it wrote is kept together or not at all. */
+  /**
+   * Runs `fn` in one transaction: everything it wrote is kept together or not at all. A call
+   * made while a transaction of this store is running (on `tx` or on the store itself, from
+   * inside `fn`) joins that transaction; calls from elsewhere wait until it has finished.
+   */
   transaction<T>(fn: (tx: StateStore) => Promise<T>): Promise<T>;
 
   // Links
@@ -24,30 +28,56 @@ export interface StateStore {
   }): Promise<Link[]>;
   /** Streams links of a flow in id order without holding them all. */
   iterateLinks(flow: FlowName): AsyncIterable<Link>;
+  /** Case-insensitive substring search in label (name and e-mail), ytId and crmId; ordered by lowercased label. */
+  searchLinks(text: string, limit: number): Promise<Link[]>;
   insertLink(link: NewLink): Promise<Link>;
   updateLink(id: number, patch: LinkPatch): Promise<void>;
   countLinks(): Promise<Array<{ flow: FlowName; status: LinkStatus; count: number }>>;
 
   // History: every change applied and every conflict, per property
   addHistory(entries: NewHistoryEntry[]): Promise<void>;
-  listHistory(query: { linkId?: number; recordId?: string; limit?: number }): Promise<HistoryEntry[]>;
+  /** Newest first; `beforeId` pages backwards. */
+  listHistory(query: {
+    linkId?: number;
+    recordId?: string;
+    cycleId?: number;
+    limit?: number;
+    beforeId?: number;
+  }): Promise<HistoryEntry[]>;
 
   // Conflicts
   addConflict(conflict: NewConflict): Promise<Conflict>;
   listConflicts(query: { status?: ConflictStatus; linkId?: number; limit?: number }): Promise<Conflict[]>;
+  /**
+   * Records a person's choice; both choices become pending until a cycle carries them out
+   * (`apply-loser` writes the losing value, `keep-winner` only records the decision).
+   * Throws StoreError `NOT_FOUND` or `CONFLICT_NOT_OPEN`.
+   */
   resolveConflict(id: number, resolution: 'keep-winner' | 'apply-loser', by: string): Promise<void>;
-  /** Resolutions chosen by a person and not yet carried out by a cycle. */
+  /** Resolutions chosen by a person and not yet carried out by a cycle, oldest first. */
   pendingResolutions(): Promise<Conflict[]>;
   markResolutionApplied(id: number): Promise<void>;
+  countConflicts(): Promise<{ open: number; pending: number }>;
 
   // Quarantine: records rejected with a reason, retried on later cycles
+  /**
+   * Quarantines a record or, when it already is, counts one more attempt (`attempts`,
+   * `lastSeen`, new reason) and clears a retry request. A released record starts over.
+   */
   quarantine(entry: NewQuarantineEntry): Promise<void>;
+  findQuarantine(query: {
+    system: SystemName;
+    recordType: RecordType;
+    recordId: string;
+  }): Promise<QuarantineEntry | null>;
   releaseQuarantine(query: { system: SystemName; recordType: RecordType; recordId: string }): Promise<void>;
   listQuarantine(query: { status?: QuarantineStatus; limit?: number }): Promise<QuarantineEntry[]>;
   /** Operator asked for a retry: the entry is retried on the next cycle even before its backoff expires. */
   requestRetry(id: number | 'all'): Promise<number>;
+  countQuarantine(): Promise<{ quarantined: number; retryRequested: number }>;
 
   // Journal of writes in flight (crash-safe creates)
+  /** Idempotent on `key`: a second call returns the entry already recorded, whatever its status. */
   beginWrite(entry: NewJournalEntry): Promise<JournalEntry>;
   completeWrite(
     id: number,
@@ -62,7 +92,10 @@ export interface StateStore {
   // Cycles
   startCycle(info: { connection: string; kind: 'full' | 'incremental' | 'plan' }): Promise<number>;
   finishCycle(id: number, result: CycleResult): Promise<void>;
+  /** Newest first. */
   listCycles(query: { limit: number }): Promise<CycleRecord[]>;
+  /** The last `limit` finished cycles, oldest first: the dashboard's writes chart. */
+  writesPerCycle(limit: number): Promise<Array<{ cycleId: number; startedAt: string; writes: number }>>;
 }
 
 export type LinkStatus = 'active' | 'youtrack-deleted' | 'customcrm-deleted' | 'both-deleted';
@@ -170,7 +203,9 @@ export interface JournalEntry {
   payload: Props;
   status: 'pending' | 'done' | 'failed';
   targetId: string | null;
+  error: string | null;
   createdAt: string;
+  completedAt: string | null;
 }
 export type NewJournalEntry = Pick<
   JournalEntry,
@@ -191,7 +226,9 @@ export interface CycleResult {
   stats: Partial<Record<FlowName, Partial<Record<SystemName, FlowSystemCounts>>>>;
   message?: string;
 }
-export interface CycleRecord extends CycleResult {
+export interface CycleRecord extends Omit<CycleResult, 'status'> {
+  /** 'running' until finishCycle; a cycle left 'running' by a crash stays so. */
+  status: CycleResult['status'] | 'running';
   id: number;
   connection: string;
   kind: string;

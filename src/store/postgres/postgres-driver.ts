@@ -1,0 +1,119 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import pg from 'pg';
+import {
+  checkNotTooNew,
+  type Migration,
+  type SqlConnection,
+  type SqlDriver,
+  type SqlValue,
+} from '../driver.ts';
+import { StoreError } from '../errors.ts';
+
+/** Any key will do as long as every Tandem uses the same one: it only serializes migrations. */
+const MIGRATION_LOCK = 7_316_110_042;
+
+const INT8 = 20;
+const JSON_OID = 114;
+const JSONB = 3802;
+
+/**
+ * bigint ids and counts as numbers (ids stay far below 2^53), JSON as its text so that rows
+ * look the same as SQLite's and the shared code parses them once.
+ */
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === INT8) return (v: string) => Number(v);
+    if (oid === JSON_OID || oid === JSONB) return (v: string) => v;
+    return pg.types.getTypeParser(oid, format);
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+interface TxScope {
+  open: boolean;
+  conn: SqlConnection;
+}
+
+function connectionOf(q: pg.Pool | pg.PoolClient): SqlConnection {
+  return {
+    all: async (sql, params = []) => (await q.query(sql, params as SqlValue[])).rows,
+    run: async (sql, params = []) => (await q.query(sql, params as SqlValue[])).rowCount ?? 0,
+  };
+}
+
+/**
+ * A pg Pool. Outside a transaction each statement takes any pooled client; a transaction holds
+ * one client, and an AsyncLocalStorage scope routes calls made inside it to that client.
+ */
+export class PostgresDriver implements SqlDriver {
+  readonly dialect = 'postgres';
+  private readonly pool: pg.Pool;
+  private readonly scope = new AsyncLocalStorage<TxScope>();
+  private readonly pooled: SqlConnection;
+
+  constructor(
+    connectionString: string,
+    private readonly where: string,
+  ) {
+    this.pool = new pg.Pool({ connectionString, types, max: 5 });
+    // An idle client that loses its server must not crash the process; the next query reconnects.
+    this.pool.on('error', () => undefined);
+    this.pooled = connectionOf(this.pool);
+  }
+
+  connection<T>(fn: (conn: SqlConnection) => Promise<T>): Promise<T> {
+    const tx = this.scope.getStore();
+    return fn(tx?.open ? tx.conn : this.pooled);
+  }
+
+  async transaction<T>(fn: (conn: SqlConnection) => Promise<T>): Promise<T> {
+    const outer = this.scope.getStore();
+    if (outer?.open) return fn(outer.conn);
+    const client = await this.pool.connect();
+    const tx: TxScope = { open: true, conn: connectionOf(client) };
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await this.scope.run(tx, () => fn(tx.conn));
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      throw err;
+    } finally {
+      tx.open = false;
+      client.release(broken);
+    }
+  }
+
+  async migrate(migrations: readonly Migration[]): Promise<void> {
+    await this.transaction(async (c) => {
+      // Several workers may start at once: the first migrates, the others wait and find it done.
+      await c.run('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await c.run(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)`);
+      const [row] = await c.all('SELECT max(version) AS v FROM schema_migrations');
+      const current = Number(row?.v ?? 0);
+      checkNotTooNew(current, migrations, this.where);
+      for (const m of migrations) {
+        if (m.version <= current) continue;
+        try {
+          await c.run(m.sql);
+        } catch (err) {
+          throw new StoreError(
+            'STORE_MIGRATION_FAILED',
+            `${this.where}: migration ${m.version} (${m.name}) failed: ${(err as Error).message}`,
+            { cause: err },
+          );
+        }
+        await c.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())', [
+          m.version,
+          m.name,
+        ]);
+      }
+    });
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}

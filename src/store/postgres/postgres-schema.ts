@@ -1,0 +1,130 @@
+import type { Migration } from '../driver.ts';
+
+/**
+ * Numbered migrations, applied in order and recorded in `schema_migrations`. Never edit a
+ * released one: add the next number. Keep in step with `sqlite/sqlite-schema.ts`.
+ * JSON values are jsonb, timestamps timestamptz, ids bigint identities.
+ */
+export const postgresMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+CREATE TABLE links (
+  id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  flow        TEXT NOT NULL,
+  yt_type     TEXT NOT NULL,
+  yt_id       TEXT NOT NULL,
+  crm_type    TEXT NOT NULL,
+  crm_id      TEXT NOT NULL,
+  origin      TEXT NOT NULL,
+  status      TEXT NOT NULL,
+  base        jsonb NOT NULL,
+  yt_hash     TEXT,
+  crm_hash    TEXT,
+  crm_version TEXT,
+  label       TEXT NOT NULL,
+  search      TEXT NOT NULL,
+  created_at  timestamptz NOT NULL,
+  updated_at  timestamptz NOT NULL
+);
+CREATE UNIQUE INDEX links_active_yt ON links (flow, yt_id) WHERE status = 'active';
+CREATE UNIQUE INDEX links_active_crm ON links (flow, crm_id) WHERE status = 'active';
+CREATE INDEX links_yt ON links (flow, yt_id);
+CREATE INDEX links_crm ON links (flow, crm_id);
+CREATE INDEX links_flow_id ON links (flow, id);
+
+CREATE TABLE history (
+  id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at        timestamptz NOT NULL,
+  cycle_id  bigint,
+  link_id   bigint,
+  flow      TEXT NOT NULL,
+  system    TEXT NOT NULL,
+  record_id TEXT NOT NULL,
+  property  TEXT,
+  old_value jsonb NOT NULL,
+  new_value jsonb NOT NULL,
+  source    TEXT NOT NULL,
+  action    TEXT NOT NULL,
+  note      TEXT
+);
+CREATE INDEX history_link ON history (link_id, id);
+CREATE INDEX history_record ON history (record_id, id);
+CREATE INDEX history_cycle ON history (cycle_id, id);
+
+CREATE TABLE conflicts (
+  id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  link_id      bigint NOT NULL REFERENCES links (id),
+  flow         TEXT NOT NULL,
+  property     TEXT NOT NULL,
+  winner_side  TEXT NOT NULL,
+  winner_value jsonb NOT NULL,
+  loser_side   TEXT NOT NULL,
+  loser_value  jsonb NOT NULL,
+  status       TEXT NOT NULL DEFAULT 'open',
+  pending      boolean NOT NULL DEFAULT FALSE,
+  at           timestamptz NOT NULL,
+  resolved_at  timestamptz,
+  resolved_by  TEXT
+);
+CREATE INDEX conflicts_status ON conflicts (status, id);
+CREATE INDEX conflicts_link ON conflicts (link_id, id);
+CREATE INDEX conflicts_pending ON conflicts (id) WHERE pending;
+
+CREATE TABLE quarantine (
+  id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  system          TEXT NOT NULL,
+  record_type     TEXT NOT NULL,
+  record_id       TEXT NOT NULL,
+  flow            TEXT NOT NULL,
+  code            TEXT NOT NULL,
+  property        TEXT,
+  reason          TEXT NOT NULL,
+  attempts        integer NOT NULL,
+  first_seen      timestamptz NOT NULL,
+  last_seen       timestamptz NOT NULL,
+  retry_requested boolean NOT NULL DEFAULT FALSE,
+  status          TEXT NOT NULL
+);
+CREATE UNIQUE INDEX quarantine_record ON quarantine (system, record_type, record_id);
+CREATE INDEX quarantine_status ON quarantine (status, id);
+
+CREATE TABLE journal (
+  id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  key           TEXT NOT NULL UNIQUE,
+  flow          TEXT NOT NULL,
+  op            TEXT NOT NULL,
+  target_system TEXT NOT NULL,
+  target_type   TEXT NOT NULL,
+  source_system TEXT NOT NULL,
+  source_id     TEXT NOT NULL,
+  payload       jsonb NOT NULL,
+  status        TEXT NOT NULL,
+  target_id     TEXT,
+  error         TEXT,
+  created_at    timestamptz NOT NULL,
+  completed_at  timestamptz
+);
+CREATE INDEX journal_status ON journal (status, id);
+
+CREATE TABLE watermarks (
+  name       TEXT PRIMARY KEY,
+  value      TEXT NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+
+CREATE TABLE cycles (
+  id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  connection  TEXT NOT NULL,
+  kind        TEXT NOT NULL,
+  status      TEXT NOT NULL,
+  writes      integer NOT NULL DEFAULT 0,
+  stats       jsonb NOT NULL DEFAULT '{}',
+  message     TEXT,
+  started_at  timestamptz NOT NULL,
+  finished_at timestamptz
+);
+`,
+  },
+];

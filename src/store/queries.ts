@@ -1,0 +1,77 @@
+/**
+ * Every statement the shared store runs, by name. Each database folder supplies its own text
+ * (`sqlite/sqlite-queries.ts`, `postgres/postgres-queries.ts`), kept side by side and alike;
+ * parameters are numbered and mean the same in every dialect. JSON goes in and comes out as
+ * text; booleans as TRUE/FALSE literals or 0/1 parameters.
+ */
+export interface Queries {
+  /** flow, ytType, ytId, crmType, crmId, origin, status, base, ytHash, crmHash, crmVersion, label, search, now */
+  insertLink: string;
+  /** id */
+  getLink: string;
+  /** id: locks the row until the transaction ends where the database locks rows */
+  getLinkForUpdate: string;
+  /** flow, ytId, crmId (either may be null): the active link first, then the newest. */
+  findLink: string;
+  /** flow?, status?, afterId?, limit */
+  listLinks: string;
+  /** flow, afterId, limit */
+  pageLinks: string;
+  /** pattern (lowercase, LIKE-escaped with backslash), limit */
+  searchLinks: string;
+  /** id, status, base, ytHash, crmHash, crmVersion, label, search, ytId, crmId, now */
+  updateLink: string;
+  countLinks: string;
+
+  /** at, cycleId, linkId, flow, system, recordId, property, oldValue, newValue, source, action, note */
+  insertHistory: string;
+  /** linkId?, recordId?, cycleId?, beforeId?, limit */
+  listHistory: string;
+
+  /** linkId, flow, property, winnerSide, winnerValue, loserSide, loserValue, at */
+  insertConflict: string;
+  /** id */
+  getConflict: string;
+  /** status?, linkId?, limit */
+  listConflicts: string;
+  /** id, status, now, by: only while open */
+  resolveConflict: string;
+  pendingResolutions: string;
+  /** id */
+  markResolutionApplied: string;
+  countConflicts: string;
+
+  /** system, recordType, recordId, flow, code, property, reason, now */
+  upsertQuarantine: string;
+  /** system, recordType, recordId */
+  findQuarantine: string;
+  /** system, recordType, recordId */
+  releaseQuarantine: string;
+  /** status?, limit */
+  listQuarantine: string;
+  /** id? (null: every quarantined entry) */
+  requestRetry: string;
+  countQuarantine: string;
+
+  /** key, flow, op, targetSystem, targetType, sourceSystem, sourceId, payload, now: nothing if the key exists */
+  insertJournal: string;
+  /** key */
+  getJournalByKey: string;
+  /** id, status, targetId, error, now */
+  completeWrite: string;
+  pendingWrites: string;
+
+  /** name */
+  getWatermark: string;
+  /** name, value, now */
+  setWatermark: string;
+
+  /** connection, kind, now */
+  insertCycle: string;
+  /** id, status, writes, stats, message, now */
+  finishCycle: string;
+  /** limit */
+  listCycles: string;
+  /** limit */
+  writesPerCycle: string;
+}

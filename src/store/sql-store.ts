@@ -1,0 +1,480 @@
+import type { FlowName, Props, PropValue, RecordType, SystemName } from '../core/types.ts';
+import type { Clock } from '../util/clock.ts';
+import { isUniqueViolation, type Migration, type SqlDriver, type SqlValue } from './driver.ts';
+import { StoreError } from './errors.ts';
+import type { Queries } from './queries.ts';
+import { isoTime, toConflict, toCycle, toHistory, toJournal, toLink, toQuarantine } from './rows.ts';
+import type {
+  Conflict,
+  ConflictStatus,
+  CycleRecord,
+  CycleResult,
+  HistoryEntry,
+  JournalEntry,
+  Link,
+  LinkPatch,
+  LinkStatus,
+  NewConflict,
+  NewHistoryEntry,
+  NewJournalEntry,
+  NewLink,
+  NewQuarantineEntry,
+  QuarantineEntry,
+  QuarantineStatus,
+  StateStore,
+} from './types.ts';
+
+/** Links fetched per round trip by iterateLinks: bounded memory whatever the table size. */
+export const LINK_PAGE_SIZE = 500;
+
+export interface Dialect {
+  driver: SqlDriver;
+  queries: Queries;
+  migrations: readonly Migration[];
+}
+
+/**
+ * The one StateStore implementation, over any database that supplies a driver, its SQL text
+ * and its migrations. Calls made inside `transaction` join it through the driver, so `tx` is
+ * this same object.
+ */
+export class SqlStateStore implements StateStore {
+  private readonly driver: SqlDriver;
+  private readonly q: Queries;
+  private readonly migrations: readonly Migration[];
+
+  constructor(
+    dialect: Dialect,
+    private readonly clock: Clock,
+  ) {
+    this.driver = dialect.driver;
+    this.q = dialect.queries;
+    this.migrations = dialect.migrations;
+  }
+
+  migrate(): Promise<void> {
+    return this.driver.migrate(this.migrations);
+  }
+
+  close(): Promise<void> {
+    return this.driver.close();
+  }
+
+  transaction<T>(fn: (tx: StateStore) => Promise<T>): Promise<T> {
+    return this.driver.transaction(() => fn(this));
+  }
+
+  private now(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+
+  private all(sql: string, params: readonly SqlValue[] = []) {
+    return this.driver.connection((c) => c.all(sql, params));
+  }
+
+  /** Writes always run in a transaction, which is where SQLite waits for a busy lock without blocking. */
+  private run(sql: string, params: readonly SqlValue[] = []) {
+    return this.driver.transaction((c) => c.run(sql, params));
+  }
+
+  private insert(sql: string, params: readonly SqlValue[]) {
+    return this.driver.transaction((c) => c.all(sql, params));
+  }
+
+  // Links
+
+  async getLink(id: number): Promise<Link | null> {
+    const [row] = await this.all(this.q.getLink, [id]);
+    return row ? toLink(row) : null;
+  }
+
+  async findLink(query: { flow: FlowName; ytId?: string; crmId?: string }): Promise<Link | null> {
+    if (query.ytId === undefined && query.crmId === undefined) {
+      throw new StoreError('INVALID_ARGUMENT', `findLink in flow ${query.flow} needs a ytId or a crmId`);
+    }
+    const [row] = await this.all(this.q.findLink, [query.flow, query.ytId ?? null, query.crmId ?? null]);
+    return row ? toLink(row) : null;
+  }
+
+  async listLinks(query: {
+    flow?: FlowName;
+    status?: LinkStatus;
+    limit?: number;
+    afterId?: number;
+  }): Promise<Link[]> {
+    const rows = await this.all(this.q.listLinks, [
+      query.flow ?? null,
+      query.status ?? null,
+      query.afterId ?? null,
+      query.limit ?? null,
+    ]);
+    return rows.map(toLink);
+  }
+
+  async *iterateLinks(flow: FlowName): AsyncIterable<Link> {
+    let afterId = 0;
+    for (;;) {
+      const rows = await this.all(this.q.pageLinks, [flow, afterId, LINK_PAGE_SIZE]);
+      for (const row of rows) yield toLink(row);
+      const last = rows.at(-1);
+      if (!last || rows.length < LINK_PAGE_SIZE) return;
+      afterId = Number(last.id);
+    }
+  }
+
+  async searchLinks(text: string, limit: number): Promise<Link[]> {
+    const pattern = `%${text
+      .trim()
+      .toLowerCase()
+      .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return (await this.all(this.q.searchLinks, [pattern, limit])).map(toLink);
+  }
+
+  async insertLink(link: NewLink): Promise<Link> {
+    const what = linkName(link);
+    checkText([link.ytId, link.crmId, link.label, link.ytHash, link.crmHash, link.crmVersion], what);
+    const base = json(link.base, `${what}, base`);
+    try {
+      const [row] = await this.insert(this.q.insertLink, [
+        link.flow,
+        link.ytType,
+        link.ytId,
+        link.crmType,
+        link.crmId,
+        link.origin,
+        link.status,
+        base,
+        link.ytHash,
+        link.crmHash,
+        link.crmVersion,
+        link.label,
+        searchText(link),
+        this.now(),
+      ]);
+      return toLink(row!);
+    } catch (err) {
+      throw linkError(err, link);
+    }
+  }
+
+  updateLink(id: number, patch: LinkPatch): Promise<void> {
+    return this.driver.transaction(async (c) => {
+      const [row] = await c.all(this.q.getLinkForUpdate, [id]);
+      if (!row)
+        throw new StoreError('NOT_FOUND', `link ${id} does not exist; re-read the links before updating`);
+      const next = { ...toLink(row), ...definedOnly(patch) };
+      const what = linkName(next);
+      checkText([next.ytId, next.crmId, next.label, next.ytHash, next.crmHash, next.crmVersion], what);
+      const base = json(next.base, `${what}, base`);
+      try {
+        await c.run(this.q.updateLink, [
+          id,
+          next.status,
+          base,
+          next.ytHash,
+          next.crmHash,
+          next.crmVersion,
+          next.label,
+          searchText(next),
+          next.ytId,
+          next.crmId,
+          this.now(),
+        ]);
+      } catch (err) {
+        throw linkError(err, next);
+      }
+    });
+  }
+
+  async countLinks(): Promise<Array<{ flow: FlowName; status: LinkStatus; count: number }>> {
+    const rows = await this.all(this.q.countLinks);
+    return rows.map((r) => ({
+      flow: String(r.flow) as FlowName,
+      status: String(r.status) as LinkStatus,
+      count: Number(r.count),
+    }));
+  }
+
+  // History
+
+  async addHistory(entries: NewHistoryEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.driver.transaction(async (c) => {
+      for (const e of entries) {
+        const what = `history of ${e.system} ${e.recordId}, ${e.property ?? 'record'}`;
+        checkText([e.recordId, e.property, e.note], what);
+        await c.run(this.q.insertHistory, [
+          isoTime(e.at),
+          e.cycleId,
+          e.linkId,
+          e.flow,
+          e.system,
+          e.recordId,
+          e.property,
+          json(e.oldValue, `${what}, old value`),
+          json(e.newValue, `${what}, new value`),
+          e.source,
+          e.action,
+          e.note,
+        ]);
+      }
+    });
+  }
+
+  async listHistory(query: {
+    linkId?: number;
+    recordId?: string;
+    cycleId?: number;
+    limit?: number;
+    beforeId?: number;
+  }): Promise<HistoryEntry[]> {
+    const rows = await this.all(this.q.listHistory, [
+      query.linkId ?? null,
+      query.recordId ?? null,
+      query.cycleId ?? null,
+      query.beforeId ?? null,
+      query.limit ?? null,
+    ]);
+    return rows.map(toHistory);
+  }
+
+  // Conflicts
+
+  async addConflict(conflict: NewConflict): Promise<Conflict> {
+    const what = `conflict on link ${conflict.linkId}, ${conflict.property}`;
+    const [row] = await this.insert(this.q.insertConflict, [
+      conflict.linkId,
+      conflict.flow,
+      conflict.property,
+      conflict.winnerSide,
+      json(conflict.winnerValue, `${what}, winning value`),
+      conflict.loserSide,
+      json(conflict.loserValue, `${what}, losing value`),
+      isoTime(conflict.at),
+    ]);
+    return toConflict(row!);
+  }
+
+  async listConflicts(query: {
+    status?: ConflictStatus;
+    linkId?: number;
+    limit?: number;
+  }): Promise<Conflict[]> {
+    const rows = await this.all(this.q.listConflicts, [
+      query.status ?? null,
+      query.linkId ?? null,
+      query.limit ?? null,
+    ]);
+    return rows.map(toConflict);
+  }
+
+  resolveConflict(id: number, resolution: 'keep-winner' | 'apply-loser', by: string): Promise<void> {
+    const status: ConflictStatus = resolution === 'keep-winner' ? 'kept' : 'applied-loser';
+    return this.driver.transaction(async (c) => {
+      if ((await c.run(this.q.resolveConflict, [id, status, this.now(), by])) === 1) return;
+      const [row] = await c.all(this.q.getConflict, [id]);
+      if (!row) throw new StoreError('NOT_FOUND', `conflict ${id} does not exist; reload the conflict list`);
+      const current = toConflict(row);
+      throw new StoreError(
+        'CONFLICT_NOT_OPEN',
+        `conflict ${id} (${current.property}) was already resolved (${current.status}) by ${current.resolvedBy ?? 'a cycle'}; reload the conflict list`,
+      );
+    });
+  }
+
+  async pendingResolutions(): Promise<Conflict[]> {
+    return (await this.all(this.q.pendingResolutions)).map(toConflict);
+  }
+
+  async markResolutionApplied(id: number): Promise<void> {
+    await this.run(this.q.markResolutionApplied, [id]);
+  }
+
+  async countConflicts(): Promise<{ open: number; pending: number }> {
+    const [row] = await this.all(this.q.countConflicts);
+    return { open: Number(row?.open ?? 0), pending: Number(row?.pending ?? 0) };
+  }
+
+  // Quarantine
+
+  async quarantine(e: NewQuarantineEntry): Promise<void> {
+    await this.run(this.q.upsertQuarantine, [
+      e.system,
+      e.recordType,
+      e.recordId,
+      e.flow,
+      e.code,
+      e.property,
+      e.reason,
+      this.now(),
+    ]);
+  }
+
+  async findQuarantine(query: {
+    system: SystemName;
+    recordType: RecordType;
+    recordId: string;
+  }): Promise<QuarantineEntry | null> {
+    const [row] = await this.all(this.q.findQuarantine, [query.system, query.recordType, query.recordId]);
+    return row ? toQuarantine(row) : null;
+  }
+
+  async releaseQuarantine(query: {
+    system: SystemName;
+    recordType: RecordType;
+    recordId: string;
+  }): Promise<void> {
+    await this.run(this.q.releaseQuarantine, [query.system, query.recordType, query.recordId]);
+  }
+
+  async listQuarantine(query: { status?: QuarantineStatus; limit?: number }): Promise<QuarantineEntry[]> {
+    return (await this.all(this.q.listQuarantine, [query.status ?? null, query.limit ?? null])).map(
+      toQuarantine,
+    );
+  }
+
+  requestRetry(id: number | 'all'): Promise<number> {
+    return this.run(this.q.requestRetry, [id === 'all' ? null : id]);
+  }
+
+  async countQuarantine(): Promise<{ quarantined: number; retryRequested: number }> {
+    const [row] = await this.all(this.q.countQuarantine);
+    return { quarantined: Number(row?.quarantined ?? 0), retryRequested: Number(row?.retry_requested ?? 0) };
+  }
+
+  // Journal
+
+  beginWrite(e: NewJournalEntry): Promise<JournalEntry> {
+    const payload = json(e.payload, `create of ${e.targetType} from ${e.sourceSystem} ${e.sourceId}`);
+    return this.driver.transaction(async (c) => {
+      await c.run(this.q.insertJournal, [
+        e.key,
+        e.flow,
+        e.op,
+        e.targetSystem,
+        e.targetType,
+        e.sourceSystem,
+        e.sourceId,
+        payload,
+        this.now(),
+      ]);
+      const [row] = await c.all(this.q.getJournalByKey, [e.key]);
+      return toJournal(row!);
+    });
+  }
+
+  async completeWrite(
+    id: number,
+    result: { targetId?: string; status: 'done' | 'failed'; error?: string },
+  ): Promise<void> {
+    const changed = await this.run(this.q.completeWrite, [
+      id,
+      result.status,
+      result.targetId ?? null,
+      result.error ?? null,
+      this.now(),
+    ]);
+    if (changed === 0) throw new StoreError('NOT_FOUND', `journal entry ${id} does not exist`);
+  }
+
+  async pendingWrites(): Promise<JournalEntry[]> {
+    return (await this.all(this.q.pendingWrites)).map(toJournal);
+  }
+
+  // Watermarks
+
+  async getWatermark(name: string): Promise<string | undefined> {
+    const [row] = await this.all(this.q.getWatermark, [name]);
+    return row ? String(row.value) : undefined;
+  }
+
+  async setWatermark(name: string, value: string): Promise<void> {
+    await this.run(this.q.setWatermark, [name, value, this.now()]);
+  }
+
+  // Cycles
+
+  async startCycle(info: { connection: string; kind: 'full' | 'incremental' | 'plan' }): Promise<number> {
+    const [row] = await this.insert(this.q.insertCycle, [info.connection, info.kind, this.now()]);
+    return Number(row!.id);
+  }
+
+  async finishCycle(id: number, result: CycleResult): Promise<void> {
+    const changed = await this.run(this.q.finishCycle, [
+      id,
+      result.status,
+      result.writes,
+      JSON.stringify(result.stats),
+      result.message ?? null,
+      this.now(),
+    ]);
+    if (changed === 0)
+      throw new StoreError('NOT_FOUND', `cycle ${id} does not exist; start it with startCycle`);
+  }
+
+  async listCycles(query: { limit: number }): Promise<CycleRecord[]> {
+    return (await this.all(this.q.listCycles, [query.limit])).map(toCycle);
+  }
+
+  async writesPerCycle(
+    limit: number,
+  ): Promise<Array<{ cycleId: number; startedAt: string; writes: number }>> {
+    const rows = await this.all(this.q.writesPerCycle, [limit]);
+    return rows.map((r) => ({
+      cycleId: Number(r.id),
+      startedAt: r.started_at instanceof Date ? r.started_at.toISOString() : String(r.started_at),
+      writes: Number(r.writes),
+    }));
+  }
+}
+
+/** Lowercased in JavaScript, not SQL, so search folds non-ASCII letters alike in every database. */
+function searchText(link: Pick<Link, 'label' | 'ytId' | 'crmId'>): string {
+  return `${link.label}\n${link.ytId}\n${link.crmId}`.toLowerCase();
+}
+
+/**
+ * PostgreSQL cannot hold U+0000 in text or jsonb; every database refuses it alike so that a
+ * store that works on SQLite does not fail later on PostgreSQL.
+ */
+function json(value: PropValue | Props, what: string): string {
+  if (hasNul(value)) throw nulError(what);
+  return JSON.stringify(value);
+}
+
+function checkText(values: readonly (string | null)[], what: string): void {
+  if (values.some(hasNul)) throw nulError(what);
+}
+
+function nulError(what: string): StoreError {
+  return new StoreError(
+    'INVALID_VALUE',
+    `${what} contains a NUL character (U+0000), which the state store cannot keep; remove it in the source system`,
+  );
+}
+
+function hasNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\0');
+  if (Array.isArray(value)) return value.some(hasNul);
+  if (value && typeof value === 'object')
+    return Object.entries(value).some(([k, v]) => hasNul(k) || hasNul(v));
+  return false;
+}
+
+function linkName(link: Pick<Link, 'flow' | 'ytId' | 'crmId'>): string {
+  return `link ${link.flow} YouTrack ${link.ytId} / Customcrm ${link.crmId}`;
+}
+
+function definedOnly(patch: LinkPatch): LinkPatch {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as LinkPatch;
+}
+
+function linkError(err: unknown, link: Pick<Link, 'flow' | 'ytId' | 'crmId'>): unknown {
+  if (!isUniqueViolation(err)) return err;
+  return new StoreError(
+    'LINK_EXISTS',
+    `flow ${link.flow}: YouTrack ${link.ytId} or Customcrm ${link.crmId} is already in an active link; ` +
+      'find it with findLink and update it instead of inserting another',
+    { cause: err },
+  );
+}

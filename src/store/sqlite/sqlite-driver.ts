@@ -1,0 +1,144 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
+import {
+  checkNotTooNew,
+  type Migration,
+  type SqlConnection,
+  type SqlDriver,
+  type SqlRow,
+  type SqlValue,
+} from '../driver.ts';
+import { StoreError } from '../errors.ts';
+import { Mutex } from '../mutex.ts';
+
+export interface SqliteOptions {
+  /** A file path, or ':memory:'. */
+  path: string;
+  /**
+   * FULL (default) syncs the WAL on every commit, so a committed journal entry or link
+   * survives a power cut; NORMAL survives only a process crash but commits faster.
+   */
+  synchronous?: 'full' | 'normal';
+  /** How long a transaction waits for another connection's write lock (default 5 s). */
+  busyTimeoutMs?: number;
+}
+
+interface TxScope {
+  open: boolean;
+}
+
+/**
+ * One better-sqlite3 connection. better-sqlite3 is synchronous but our transactions await
+ * between statements, so a mutex keeps every other caller out while one is open, and an
+ * AsyncLocalStorage scope lets calls made inside it join it instead of waiting on themselves.
+ */
+export class SqliteDriver implements SqlDriver {
+  readonly dialect = 'sqlite';
+  private readonly db: Database.Database;
+  private readonly mutex = new Mutex();
+  private readonly scope = new AsyncLocalStorage<TxScope>();
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly conn: SqlConnection = {
+    all: async (sql, params = []) => this.prepare(sql).all(...bind(params)) as SqlRow[],
+    run: async (sql, params = []) => this.prepare(sql).run(...bind(params)).changes,
+  };
+
+  private readonly busyTimeoutMs: number;
+
+  constructor(options: SqliteOptions) {
+    this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    // SQLite's own busy wait blocks the event loop, and with it a transaction of this process
+    // that holds the lock: waiting for the lock is done asynchronously in begin() instead.
+    this.db = new Database(options.path, { timeout: 0 });
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    this.db.pragma('foreign_keys = ON');
+  }
+
+  connection<T>(fn: (conn: SqlConnection) => Promise<T>): Promise<T> {
+    if (this.scope.getStore()?.open) return fn(this.conn);
+    return this.mutex.run(() => fn(this.conn));
+  }
+
+  transaction<T>(fn: (conn: SqlConnection) => Promise<T>): Promise<T> {
+    if (this.scope.getStore()?.open) return fn(this.conn);
+    return this.mutex.run(async () => {
+      const tx: TxScope = { open: true };
+      await this.begin();
+      try {
+        const result = await this.scope.run(tx, () => fn(this.conn));
+        this.db.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw err;
+      } finally {
+        tx.open = false;
+      }
+    });
+  }
+
+  async migrate(migrations: readonly Migration[]): Promise<void> {
+    // BEGIN IMMEDIATE takes the write lock, so a second process starting at once waits here.
+    await this.transaction(async (c) => {
+      await c.run(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+      const [row] = await c.all('SELECT max(version) AS v FROM schema_migrations');
+      const current = Number(row?.v ?? 0);
+      checkNotTooNew(current, migrations, `SQLite ${this.db.name}`);
+      for (const m of migrations) {
+        if (m.version <= current) continue;
+        try {
+          this.db.exec(m.sql);
+        } catch (err) {
+          throw new StoreError(
+            'STORE_MIGRATION_FAILED',
+            `SQLite ${this.db.name}: migration ${m.version} (${m.name}) failed: ${(err as Error).message}`,
+            { cause: err },
+          );
+        }
+        await c.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)', [
+          m.version,
+          m.name,
+          new Date().toISOString(),
+        ]);
+      }
+    });
+  }
+
+  /** BEGIN IMMEDIATE takes the write lock up front, so a transaction never fails half-way on SQLITE_BUSY. */
+  private async begin(): Promise<void> {
+    const deadline = Date.now() + this.busyTimeoutMs;
+    for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
+      try {
+        this.db.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw err;
+      }
+      await sleep(wait);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.mutex.run(async () => this.db.close());
+  }
+
+  private prepare(sql: string): Database.Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+}
+
+/** Our SQL numbers its parameters (?1, ?2) as PostgreSQL does ($1, $2); better-sqlite3 binds those by key. */
+function bind(params: readonly SqlValue[]): [Record<number, unknown>] | [] {
+  if (params.length === 0) return [];
+  const named: Record<number, unknown> = {};
+  params.forEach((v, i) => (named[i + 1] = typeof v === 'boolean' ? Number(v) : v));
+  return [named];
+}

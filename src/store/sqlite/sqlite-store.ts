@@ -1,0 +1,14 @@
+import { SqlStateStore } from '../sql-store.ts';
+import { systemClock, type Clock } from '../../util/clock.ts';
+import { SqliteDriver, type SqliteOptions } from './sqlite-driver.ts';
+import { sqliteMigrations } from './sqlite-schema.ts';
+import { sqliteQueries } from './sqlite-queries.ts';
+
+/** Opens (creating if needed) a SQLite state store. Call `migrate()` before use. */
+export function createSqliteStore(options: SqliteOptions & { clock?: Clock }): SqlStateStore {
+  const driver = new SqliteDriver(options);
+  return new SqlStateStore(
+    { driver, queries: sqliteQueries, migrations: sqliteMigrations },
+    options.clock ?? systemClock,
+  );
+}

@@ -1,0 +1,622 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Props } from '../core/types.ts';
+import { ManualClock, type Clock } from '../util/clock.ts';
+import { StoreError } from './errors.ts';
+import type { NewHistoryEntry, NewLink, StateStore } from './types.ts';
+
+/**
+ * The one test suite every StateStore implementation must pass. `open` gives a migrated store on
+ * a new, empty database; `openAgain` a second store, with its own connections, on the database
+ * of the last `open`.
+ */
+export type OpenStore = (options?: { clock?: Clock }) => Promise<StateStore>;
+
+const T0 = Date.parse('2025-03-01T10:00:00.000Z');
+
+export function link(over: Partial<NewLink> = {}): NewLink {
+  return {
+    flow: 'users',
+    ytType: 'User',
+    ytId: 'yt-1',
+    crmType: 'Contact',
+    crmId: 'crm-1',
+    origin: 'merged',
+    status: 'active',
+    base: { Email: 'a@example.com' },
+    ytHash: 'h1',
+    crmHash: 'h2',
+    crmVersion: '"v1"',
+    label: 'Ada Lovelace <a@example.com>',
+    ...over,
+  };
+}
+
+function history(over: Partial<NewHistoryEntry> = {}): NewHistoryEntry {
+  return {
+    at: '2025-03-01T10:00:00.000Z',
+    cycleId: null,
+    linkId: null,
+    flow: 'users',
+    system: 'customcrm',
+    recordId: 'crm-1',
+    property: 'Email',
+    oldValue: null,
+    newValue: 'a@example.com',
+    source: 'youtrack',
+    action: 'updated',
+    note: null,
+    ...over,
+  };
+}
+
+/** Every kind of PropValue, with the strings that break naive encodings. */
+export const EVERY_KIND: Props = {
+  nothing: null,
+  yes: true,
+  no: false,
+  zero: 0,
+  negative: -42,
+  fraction: 3.25,
+  big: 9007199254740991,
+  empty: '',
+  emoji: '👩‍💻 Ada 🚀',
+  rtl: 'שלום עולם \u202Eevil',
+  control: 'tab\there\nnew line\r\u0001\u001f\u007f "quoted" \\ back',
+  accents: 'Jiří Novák',
+  list: ['a', 'b', 'ř', ''],
+  emptyList: [],
+};
+
+async function expectCode(promise: Promise<unknown>, code: string): Promise<StoreError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(StoreError);
+  expect((err as StoreError).code).toBe(code);
+  return err as StoreError;
+}
+
+export function defineStoreSuite(name: string, open: OpenStore, openAgain: () => Promise<StateStore>): void {
+  describe(`StateStore on ${name}`, () => {
+    const opened: StateStore[] = [];
+    const fresh: OpenStore = async (options) => {
+      const store = await open(options);
+      opened.push(store);
+      return store;
+    };
+    const again = async () => {
+      const store = await openAgain();
+      opened.push(store);
+      return store;
+    };
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((s) => s.close()));
+    });
+
+    describe('schema', () => {
+      it('migrates twice without harm and keeps the data', async () => {
+        const store = await fresh();
+        const l = await store.insertLink(link());
+        await store.migrate();
+        expect(await store.getLink(l.id)).toEqual(l);
+      });
+
+      it('lets two stores migrate the same database at once', async () => {
+        const a = await fresh();
+        const b = await again();
+        await Promise.all([a.migrate(), b.migrate()]);
+        await a.insertLink(link());
+        expect((await b.countLinks())[0]?.count).toBe(1);
+      });
+    });
+
+    describe('links', () => {
+      it('inserts, reads, finds and updates a link', async () => {
+        const clock = new ManualClock(T0);
+        const store = await fresh({ clock });
+        const l = await store.insertLink(link({ base: EVERY_KIND }));
+        expect(l).toMatchObject({ ...link({ base: EVERY_KIND }), createdAt: '2025-03-01T10:00:00.000Z' });
+        expect(l.updatedAt).toBe(l.createdAt);
+        expect(await store.getLink(l.id)).toEqual(l);
+        expect(await store.getLink(l.id + 1000)).toBeNull();
+        expect(await store.findLink({ flow: 'users', ytId: 'yt-1' })).toEqual(l);
+        expect(await store.findLink({ flow: 'users', crmId: 'crm-1' })).toEqual(l);
+        expect(await store.findLink({ flow: 'users', ytId: 'yt-1', crmId: 'crm-1' })).toEqual(l);
+        expect(await store.findLink({ flow: 'users', ytId: 'yt-1', crmId: 'other' })).toBeNull();
+        expect(await store.findLink({ flow: 'groups', ytId: 'yt-1' })).toBeNull();
+
+        clock.advance(60_000);
+        await store.updateLink(l.id, {
+          crmHash: null,
+          crmVersion: '"v2"',
+          base: { Email: null },
+          label: 'Ada <b@x>',
+        });
+        const updated = await store.getLink(l.id);
+        expect(updated).toEqual({
+          ...l,
+          crmHash: null,
+          crmVersion: '"v2"',
+          base: { Email: null },
+          label: 'Ada <b@x>',
+          updatedAt: '2025-03-01T10:01:00.000Z',
+        });
+      });
+
+      it('rejects finding without an id and updating a missing link', async () => {
+        const store = await fresh();
+        await expectCode(store.findLink({ flow: 'users' }), 'INVALID_ARGUMENT');
+        const err = await expectCode(store.updateLink(999, { label: 'x' }), 'NOT_FOUND');
+        expect(err.message).toContain('999');
+      });
+
+      it('allows one active link per record and flow', async () => {
+        const store = await fresh();
+        const first = await store.insertLink(link());
+        const dupYt = await expectCode(store.insertLink(link({ crmId: 'crm-2' })), 'LINK_EXISTS');
+        expect(dupYt.message).toContain('yt-1');
+        await expectCode(store.insertLink(link({ ytId: 'yt-2' })), 'LINK_EXISTS');
+        await store.insertLink(link({ flow: 'groups', ytType: 'Group', crmType: 'Customer' }));
+
+        await store.updateLink(first.id, { status: 'customcrm-deleted' });
+        const second = await store.insertLink(link({ crmId: 'crm-2' }));
+        expect((await store.findLink({ flow: 'users', ytId: 'yt-1' }))?.id).toBe(second.id);
+        expect((await store.findLink({ flow: 'users', crmId: 'crm-1' }))?.id).toBe(first.id);
+        await expectCode(store.updateLink(first.id, { status: 'active' }), 'LINK_EXISTS');
+      });
+
+      it('round-trips every kind of property value in base', async () => {
+        const store = await fresh();
+        const l = await store.insertLink(link({ base: EVERY_KIND, label: EVERY_KIND.rtl as string }));
+        const back = await store.getLink(l.id);
+        expect(back?.base).toEqual(EVERY_KIND);
+        expect(back?.label).toBe(EVERY_KIND.rtl);
+        expect(Object.keys(back?.base ?? {}).sort()).toEqual(Object.keys(EVERY_KIND).sort());
+      });
+
+      it('refuses a NUL character alike in every database, naming the link', async () => {
+        const store = await fresh();
+        const err = await expectCode(store.insertLink(link({ base: { Name: 'a\u0000b' } })), 'INVALID_VALUE');
+        expect(err.message).toContain('yt-1');
+        await expectCode(store.insertLink(link({ label: 'x\u0000' })), 'INVALID_VALUE');
+        expect(await store.countLinks()).toEqual([]);
+      });
+
+      it('lists with filters and counts by flow and status', async () => {
+        const store = await fresh();
+        const a = await store.insertLink(link());
+        const b = await store.insertLink(link({ ytId: 'yt-2', crmId: 'crm-2', status: 'youtrack-deleted' }));
+        const c = await store.insertLink(link({ flow: 'groups', ytId: 'g', crmId: 'c' }));
+        expect((await store.listLinks({})).map((l) => l.id)).toEqual([a.id, b.id, c.id]);
+        expect((await store.listLinks({ flow: 'users' })).map((l) => l.id)).toEqual([a.id, b.id]);
+        expect((await store.listLinks({ status: 'active' })).map((l) => l.id)).toEqual([a.id, c.id]);
+        expect((await store.listLinks({ afterId: a.id, limit: 1 })).map((l) => l.id)).toEqual([b.id]);
+        expect(await store.countLinks()).toEqual([
+          { flow: 'groups', status: 'active', count: 1 },
+          { flow: 'users', status: 'active', count: 1 },
+          { flow: 'users', status: 'youtrack-deleted', count: 1 },
+        ]);
+      });
+
+      it('searches label, e-mail and ids case-insensitively, wildcards taken literally', async () => {
+        const store = await fresh();
+        const jiri = await store.insertLink(
+          link({ label: 'Jiří Novák <jiri@firma.cz>', ytId: 'U-77', crmId: '100' }),
+        );
+        const ada = await store.insertLink(link({ label: 'Ada 100% <ada@x.io>', ytId: 'U-1', crmId: 'C_9' }));
+        const ids = async (text: string, limit = 10) =>
+          (await store.searchLinks(text, limit)).map((l) => l.id);
+        expect(await ids('JIŘÍ')).toEqual([jiri.id]);
+        expect(await ids('NOVÁK <JIRI@')).toEqual([jiri.id]);
+        expect(await ids('u-77')).toEqual([jiri.id]);
+        expect(await ids('100')).toEqual([ada.id, jiri.id]);
+        expect(await ids('100', 1)).toEqual([ada.id]);
+        expect(await ids('100%')).toEqual([ada.id]);
+        expect(await ids('c_9')).toEqual([ada.id]);
+        expect(await ids('c%9')).toEqual([]);
+        expect(await ids('_')).toEqual([ada.id]);
+      });
+
+      it('streams 2,500 links of a flow in id order without gaps', async () => {
+        const store = await fresh();
+        const expected: number[] = [];
+        await store.transaction(async (tx) => {
+          for (let i = 0; i < 2500; i++) {
+            const l = await tx.insertLink(link({ ytId: `yt-${i}`, crmId: `crm-${i}` }));
+            expected.push(l.id);
+            if (i % 7 === 0) {
+              await tx.insertLink(link({ flow: 'groups', ytId: `g-${i}`, crmId: `c-${i}` }));
+            }
+          }
+        });
+        const seen: number[] = [];
+        for await (const l of store.iterateLinks('users')) {
+          expect(l.flow).toBe('users');
+          seen.push(l.id);
+        }
+        expect(seen).toEqual(expected);
+        let groups = 0;
+        for await (const _ of store.iterateLinks('groups')) groups++;
+        expect(groups).toBe(358);
+        for await (const _ of store.iterateLinks('organizations'))
+          throw new Error('no organizations expected');
+      });
+    });
+
+    describe('transactions', () => {
+      it('keeps nothing of a transaction that throws', async () => {
+        const store = await fresh();
+        const boom = new Error('boom');
+        await expect(
+          store.transaction(async (tx) => {
+            const l = await tx.insertLink(link());
+            await tx.addHistory([history({ linkId: l.id })]);
+            await tx.setWatermark('wm', 'x');
+            expect(await tx.getLink(l.id)).not.toBeNull();
+            throw boom;
+          }),
+        ).rejects.toBe(boom);
+        expect(await store.listLinks({})).toEqual([]);
+        expect(await store.listHistory({})).toEqual([]);
+        expect(await store.getWatermark('wm')).toBeUndefined();
+      });
+
+      it('joins nested transactions and calls on the store itself into the outer one', async () => {
+        const store = await fresh();
+        const result = await store.transaction(async (tx) => {
+          await tx.insertLink(link());
+          const inner = await tx.transaction(async (tx2) => {
+            await tx2.insertLink(link({ ytId: 'yt-2', crmId: 'crm-2' }));
+            return 'inner';
+          });
+          await store.insertLink(link({ ytId: 'yt-3', crmId: 'crm-3' }));
+          return `${inner}+${(await store.listLinks({})).length}`;
+        });
+        expect(result).toBe('inner+3');
+
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.transaction((tx2) => tx2.insertLink(link({ ytId: 'yt-4', crmId: 'crm-4' })));
+            throw new Error('outer fails');
+          }),
+        ).rejects.toThrow('outer fails');
+        expect(await store.findLink({ flow: 'users', ytId: 'yt-4' })).toBeNull();
+      });
+
+      it('never shows another caller half a transaction', async () => {
+        const store = await fresh();
+        let release!: () => void;
+        const gate = new Promise<void>((r) => (release = r));
+        let inserted!: () => void;
+        const firstInserted = new Promise<void>((r) => (inserted = r));
+        const tx = store.transaction(async (t) => {
+          await t.insertLink(link());
+          inserted();
+          await gate;
+          await t.insertLink(link({ ytId: 'yt-2', crmId: 'crm-2' }));
+        });
+        await firstInserted;
+        const reading = store.listLinks({});
+        release();
+        await tx;
+        expect([0, 2]).toContain((await reading).length);
+      });
+    });
+
+    describe('history', () => {
+      it('records entries and lists them newest first by link, record and cycle', async () => {
+        const store = await fresh();
+        const l = await store.insertLink(link());
+        const cycle = await store.startCycle({ connection: 'main', kind: 'full' });
+        await store.addHistory([
+          history({ linkId: l.id, cycleId: cycle, oldValue: EVERY_KIND.list ?? null, newValue: ['x'] }),
+          history({
+            linkId: l.id,
+            recordId: 'yt-1',
+            system: 'youtrack',
+            property: 'name',
+            newValue: EVERY_KIND.emoji ?? null,
+          }),
+          history({
+            recordId: 'other',
+            action: 'skipped',
+            note: 'merge-only',
+            at: '2025-03-01T12:00:00+02:00',
+          }),
+        ]);
+        await store.addHistory([]);
+        const byLink = await store.listHistory({ linkId: l.id });
+        expect(byLink.map((h) => h.property)).toEqual(['name', 'Email']);
+        expect(byLink[1]).toMatchObject({ oldValue: ['a', 'b', 'ř', ''], newValue: ['x'], cycleId: cycle });
+        expect(byLink[0]?.newValue).toBe(EVERY_KIND.emoji);
+        expect((await store.listHistory({ recordId: 'other' }))[0]).toMatchObject({
+          at: '2025-03-01T10:00:00.000Z',
+          note: 'merge-only',
+          action: 'skipped',
+          linkId: null,
+        });
+        expect(await store.listHistory({ cycleId: cycle })).toHaveLength(1);
+        const all = await store.listHistory({});
+        expect(all).toHaveLength(3);
+        const page = await store.listHistory({ beforeId: all[0]!.id, limit: 1 });
+        expect(page.map((h) => h.id)).toEqual([all[1]!.id]);
+      });
+    });
+
+    describe('conflicts', () => {
+      it('records, resolves and carries out a person’s choice once', async () => {
+        const clock = new ManualClock(T0);
+        const store = await fresh({ clock });
+        const l = await store.insertLink(link());
+        const base = {
+          linkId: l.id,
+          flow: 'users' as const,
+          winnerSide: 'youtrack' as const,
+          loserSide: 'customcrm' as const,
+        };
+        const c1 = await store.addConflict({
+          ...base,
+          property: 'Email',
+          winnerValue: 'new@x',
+          loserValue: 'old@x',
+          at: '2025-03-01T09:00:00.000Z',
+        });
+        const c2 = await store.addConflict({
+          ...base,
+          property: 'Active',
+          winnerValue: true,
+          loserValue: null,
+          at: '2025-03-01T09:00:01.000Z',
+        });
+        expect(c1).toMatchObject({
+          status: 'open',
+          pending: false,
+          resolvedAt: null,
+          resolvedBy: null,
+          winnerValue: 'new@x',
+        });
+        expect(await store.countConflicts()).toEqual({ open: 2, pending: 0 });
+        expect((await store.listConflicts({ status: 'open' })).map((c) => c.id)).toEqual([c2.id, c1.id]);
+        expect(await store.listConflicts({ linkId: l.id + 1 })).toEqual([]);
+
+        await store.resolveConflict(c1.id, 'apply-loser', 'ops@example.com');
+        await store.resolveConflict(c2.id, 'keep-winner', 'ops@example.com');
+        expect(await store.countConflicts()).toEqual({ open: 0, pending: 2 });
+        const pending = await store.pendingResolutions();
+        expect(pending.map((c) => [c.id, c.status])).toEqual([
+          [c1.id, 'applied-loser'],
+          [c2.id, 'kept'],
+        ]);
+        expect(pending[0]).toMatchObject({
+          pending: true,
+          resolvedBy: 'ops@example.com',
+          resolvedAt: '2025-03-01T10:00:00.000Z',
+          loserValue: 'old@x',
+        });
+        expect(pending[1]?.winnerValue).toBe(true);
+
+        const again = await expectCode(
+          store.resolveConflict(c1.id, 'keep-winner', 'other'),
+          'CONFLICT_NOT_OPEN',
+        );
+        expect(again.message).toContain('ops@example.com');
+        await expectCode(store.resolveConflict(c1.id + 100, 'keep-winner', 'x'), 'NOT_FOUND');
+
+        await store.markResolutionApplied(c1.id);
+        expect((await store.pendingResolutions()).map((c) => c.id)).toEqual([c2.id]);
+        expect(await store.countConflicts()).toEqual({ open: 0, pending: 1 });
+      });
+    });
+
+    describe('quarantine', () => {
+      const rec = { system: 'customcrm', recordType: 'Contact', recordId: 'crm-9' } as const;
+      const entry = {
+        ...rec,
+        flow: 'users',
+        code: 'INVALID_EMAIL',
+        property: 'Email',
+        reason: 'not an e-mail',
+      } as const;
+
+      it('counts attempts, keeps the first sighting and clears a retry request', async () => {
+        const clock = new ManualClock(T0);
+        const store = await fresh({ clock });
+        await store.quarantine(entry);
+        const first = await store.findQuarantine(rec);
+        expect(first).toMatchObject({
+          ...entry,
+          attempts: 1,
+          status: 'quarantined',
+          retryRequested: false,
+          firstSeen: '2025-03-01T10:00:00.000Z',
+        });
+        expect(await store.requestRetry(first!.id)).toBe(1);
+        expect((await store.findQuarantine(rec))?.retryRequested).toBe(true);
+
+        clock.advance(3_600_000);
+        await store.quarantine({ ...entry, reason: 'still not an e-mail', property: null });
+        expect(await store.findQuarantine(rec)).toMatchObject({
+          id: first!.id,
+          attempts: 2,
+          reason: 'still not an e-mail',
+          property: null,
+          retryRequested: false,
+          firstSeen: '2025-03-01T10:00:00.000Z',
+          lastSeen: '2025-03-01T11:00:00.000Z',
+        });
+        expect(await store.findQuarantine({ ...rec, recordId: 'nope' })).toBeNull();
+      });
+
+      it('releases, retries all and starts over after a release', async () => {
+        const clock = new ManualClock(T0);
+        const store = await fresh({ clock });
+        await store.quarantine(entry);
+        await store.quarantine(entry);
+        await store.quarantine({ ...entry, recordId: 'crm-10' });
+        await store.quarantine({ ...entry, system: 'youtrack', recordType: 'User', recordId: 'u-1' });
+        expect(await store.countQuarantine()).toEqual({ quarantined: 3, retryRequested: 0 });
+        await store.releaseQuarantine({ system: 'youtrack', recordType: 'User', recordId: 'u-1' });
+        expect(await store.requestRetry('all')).toBe(2);
+        expect(await store.requestRetry(999)).toBe(0);
+        expect(await store.countQuarantine()).toEqual({ quarantined: 2, retryRequested: 2 });
+        expect((await store.listQuarantine({ status: 'released' })).map((q) => q.recordId)).toEqual(['u-1']);
+        expect((await store.listQuarantine({ status: 'quarantined' })).map((q) => q.recordId)).toEqual([
+          'crm-10',
+          'crm-9',
+        ]);
+        expect(await store.listQuarantine({ limit: 1 })).toHaveLength(1);
+
+        await store.releaseQuarantine(rec);
+        const released = await store.findQuarantine(rec);
+        expect(released).toMatchObject({ status: 'released', retryRequested: false, attempts: 2 });
+        clock.advance(1000);
+        await store.quarantine(entry);
+        expect(await store.findQuarantine(rec)).toMatchObject({
+          status: 'quarantined',
+          attempts: 1,
+          firstSeen: '2025-03-01T10:00:01.000Z',
+        });
+      });
+    });
+
+    describe('journal', () => {
+      const write = {
+        key: 'create:users:yt-1',
+        flow: 'users',
+        op: 'create',
+        targetSystem: 'customcrm',
+        targetType: 'Contact',
+        sourceSystem: 'youtrack',
+        sourceId: 'yt-1',
+        payload: { Email: 'a@x', Active: true, Groups: ['g1'] },
+      } as const;
+
+      it('begins idempotently, lists pending writes and completes them', async () => {
+        const store = await fresh({ clock: new ManualClock(T0) });
+        const e = await store.beginWrite(write);
+        expect(e).toMatchObject({
+          ...write,
+          status: 'pending',
+          targetId: null,
+          error: null,
+          completedAt: null,
+          createdAt: '2025-03-01T10:00:00.000Z',
+        });
+        expect((await store.beginWrite({ ...write, payload: {} })).id).toBe(e.id);
+        const f = await store.beginWrite({ ...write, key: 'create:users:yt-2', sourceId: 'yt-2' });
+        expect((await store.pendingWrites()).map((p) => p.id)).toEqual([e.id, f.id]);
+
+        await store.completeWrite(e.id, { status: 'done', targetId: 'crm-77' });
+        await store.completeWrite(f.id, { status: 'failed', error: '422 Email invalid' });
+        expect(await store.pendingWrites()).toEqual([]);
+        expect(await store.beginWrite(write)).toMatchObject({
+          id: e.id,
+          status: 'done',
+          targetId: 'crm-77',
+          completedAt: '2025-03-01T10:00:00.000Z',
+        });
+        expect((await store.beginWrite({ ...write, key: 'create:users:yt-2' })).error).toBe(
+          '422 Email invalid',
+        );
+        await expectCode(store.completeWrite(f.id + 100, { status: 'done' }), 'NOT_FOUND');
+      });
+    });
+
+    describe('watermarks and cycles', () => {
+      it('keeps the last value of each watermark', async () => {
+        const store = await fresh();
+        expect(await store.getWatermark('main:youtrack')).toBeUndefined();
+        await store.setWatermark('main:youtrack', '1000');
+        await store.setWatermark('main:customcrm', 'cursor-a');
+        await store.setWatermark('main:youtrack', '2000');
+        expect(await store.getWatermark('main:youtrack')).toBe('2000');
+        expect(await store.getWatermark('main:customcrm')).toBe('cursor-a');
+      });
+
+      it('records cycles from start to finish and charts the writes of finished ones', async () => {
+        const clock = new ManualClock(T0);
+        const store = await fresh({ clock });
+        const a = await store.startCycle({ connection: 'main', kind: 'full' });
+        clock.advance(5000);
+        await store.finishCycle(a, {
+          status: 'ok',
+          writes: 7,
+          stats: {
+            users: { customcrm: { read: 1, created: 7, updated: 0, deleted: 0, conflicts: 0, errors: 0 } },
+          },
+        });
+        const b = await store.startCycle({ connection: 'main', kind: 'incremental' });
+        await store.finishCycle(b, { status: 'failed', writes: 0, stats: {}, message: 'YouTrack 503' });
+        const c = await store.startCycle({ connection: 'main', kind: 'plan' });
+
+        const cycles = await store.listCycles({ limit: 10 });
+        expect(cycles.map((x) => [x.id, x.status])).toEqual([
+          [c, 'running'],
+          [b, 'failed'],
+          [a, 'ok'],
+        ]);
+        expect(cycles[2]).toMatchObject({
+          connection: 'main',
+          kind: 'full',
+          writes: 7,
+          startedAt: '2025-03-01T10:00:00.000Z',
+          finishedAt: '2025-03-01T10:00:05.000Z',
+        });
+        expect(cycles[2]?.stats.users?.customcrm?.created).toBe(7);
+        expect(cycles[2]).not.toHaveProperty('message');
+        expect(cycles[1]?.message).toBe('YouTrack 503');
+        expect(cycles[0]?.finishedAt).toBeNull();
+        expect(await store.listCycles({ limit: 1 })).toHaveLength(1);
+        expect(await store.writesPerCycle(10)).toEqual([
+          { cycleId: a, startedAt: '2025-03-01T10:00:00.000Z', writes: 7 },
+          { cycleId: b, startedAt: '2025-03-01T10:00:05.000Z', writes: 0 },
+        ]);
+        expect((await store.writesPerCycle(1)).map((w) => w.cycleId)).toEqual([b]);
+        await expectCode(store.finishCycle(c + 100, { status: 'ok', writes: 0, stats: {} }), 'NOT_FOUND');
+      });
+    });
+
+    describe('two stores on one database', () => {
+      it('sees the other store’s commits and never its uncommitted writes', async () => {
+        const a = await fresh();
+        const b = await again();
+        await a.insertLink(link());
+        expect((await b.findLink({ flow: 'users', ytId: 'yt-1' }))?.crmId).toBe('crm-1');
+
+        let release!: () => void;
+        const gate = new Promise<void>((r) => (release = r));
+        let written!: () => void;
+        const wrote = new Promise<void>((r) => (written = r));
+        const tx = a.transaction(async (t) => {
+          await t.insertLink(link({ ytId: 'yt-2', crmId: 'crm-2' }));
+          await t.setWatermark('wm', 'after');
+          written();
+          await gate;
+        });
+        await wrote;
+        expect(await b.findLink({ flow: 'users', ytId: 'yt-2' })).toBeNull();
+        expect(await b.getWatermark('wm')).toBeUndefined();
+        release();
+        await tx;
+        expect(await b.findLink({ flow: 'users', ytId: 'yt-2' })).not.toBeNull();
+        expect(await b.getWatermark('wm')).toBe('after');
+      });
+
+      it('lets both stores write at once without a busy error', async () => {
+        const a = await fresh();
+        const b = await again();
+        await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            (i % 2 ? a : b).transaction(async (t) => {
+              await t.insertLink(link({ ytId: `yt-${i}`, crmId: `crm-${i}` }));
+              await t.setWatermark(`wm-${i}`, String(i));
+            }),
+          ),
+        );
+        expect((await a.countLinks())[0]?.count).toBe(20);
+        expect(await b.getWatermark('wm-19')).toBe('19');
+      });
+    });
+  });
+}
