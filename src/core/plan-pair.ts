@@ -1,4 +1,5 @@
 import { mergeValue } from './merge.ts';
+import type { MappingRow } from './mapping.ts';
 import type { FlowPlanInput, PlanAction, RowChange } from './plan-types.ts';
 import type { Props, PropValue, RemoteRecord } from './types.ts';
 import { checkWrite, describeRecord, type Rejection } from './validate.ts';
@@ -35,6 +36,38 @@ function onlyChanged(patch: Record<string, PropValue>, current: Props): Props {
   return Object.fromEntries(Object.entries(patch).filter(([k, v]) => !sameValue(v, current[k])));
 }
 
+/**
+ * A company change from Customcrm becomes a move between membership containers. When the Customer
+ * has no YouTrack container, or the user's other memberships would still decide the company, the
+ * move cannot express it: that is reported and nothing is written, rather than guessing which
+ * memberships to drop.
+ */
+function companyProblem(
+  input: FlowPlanInput,
+  row: MappingRow,
+  yt: RemoteRecord,
+  crm: RemoteRecord,
+  value: PropValue,
+): PlanAction | undefined {
+  const { refs } = input;
+  const report = (code: string, why: string): PlanAction => ({
+    kind: 'report',
+    code,
+    system: 'customcrm',
+    ids: [crm.id],
+    message: `${describeRecord(crm)} has company ${String(value)}, but ${why}; the YouTrack memberships are left as they are.`,
+  });
+  if (typeof value === 'string' && !refs.youtrackForCustomer(value))
+    return report('UNRESOLVED_REFERENCE', 'that Customer is linked to no YouTrack organization or group yet');
+  const after = { props: { ...yt.props, ...toYouTrackPatch(row, value, yt.props, refs) } };
+  if (youtrackValue(row, after, refs) !== value)
+    return report(
+      'AMBIGUOUS_COMPANY',
+      `${describeRecord(yt)} belongs to several organizations or groups with Customers, and the first of them would still decide; change the memberships in YouTrack`,
+    );
+  return undefined;
+}
+
 export function planPair(
   input: FlowPlanInput,
   yt: RemoteRecord,
@@ -66,18 +99,14 @@ export function planPair(
       ...(crm.updatedAt !== undefined ? { customcrmChangedAt: crm.updatedAt } : {}),
       priority: policy.priority,
     });
-    if (r.writeYouTrack && row.transform === 'reference' && typeof r.value === 'string') {
-      if (!refs.youtrackForCustomer(r.value)) {
-        tail.push({
-          kind: 'report',
-          code: 'UNRESOLVED_REFERENCE',
-          system: 'customcrm',
-          ids: [crm.id],
-          message: `${describeRecord(crm)} points to Customer ${r.value}, which is linked to no YouTrack organization or group; the membership is left as it is until that Customer is linked.`,
-        });
-        if (base !== undefined) newBase[row.name] = base;
-        continue;
-      }
+    const unwritable =
+      r.writeYouTrack && row.transform === 'reference'
+        ? companyProblem(input, row, yt, crm, r.value)
+        : undefined;
+    if (unwritable) {
+      tail.push(unwritable);
+      if (base !== undefined) newBase[row.name] = base;
+      continue;
     }
     if (r.writeCustomcrm) {
       const patch = toCustomcrmPatch(row, r.value);

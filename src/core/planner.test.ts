@@ -322,3 +322,29 @@ describe('planFlow: deletes', () => {
     expect(w.apply(plan).plan().actions).toEqual([]);
   });
 });
+
+describe('planFlow: company references', () => {
+  const refs = fixedRefs([
+    { customerId: 'C1', type: 'Organization', id: 'o1' },
+    { customerId: 'C2', type: 'Organization', id: 'o2' },
+  ]);
+
+  it('reports a company that YouTrack cannot express and writes nothing for it', () => {
+    const w = syncedUsers(refs);
+    w.add({ ...w.crm.get('c1')!, props: { ...w.crm.get('c1')!.props, CustomerId: 'C404' } });
+    expect(w.plan().actions).toEqual([
+      expect.objectContaining({ kind: 'report', code: 'UNRESOLVED_REFERENCE', ids: ['c1'] }),
+    ]);
+    w.add({ ...w.yt.get('u1')!, props: { ...w.yt.get('u1')!.props, organizations: ['o1', 'o2'] } });
+    w.apply(w.plan());
+    w.add({ ...w.crm.get('c1')!, props: { ...w.crm.get('c1')!.props, CustomerId: null } });
+    expect(writesOf(w.plan().actions)).toEqual([]);
+    expect(w.plan().actions).toContainEqual(
+      expect.objectContaining({ kind: 'report', code: 'AMBIGUOUS_COMPANY' }),
+    );
+  });
+});
+
+function writesOf(actions: PlanAction[]) {
+  return actions.filter((a) => a.kind === 'update' || a.kind === 'setBase');
+}
