@@ -38,10 +38,6 @@ export class Collection<T extends { readonly hubId: string; readonly ytId: strin
     this.byYt.delete(entity.ytId);
   }
 
-  page(skip: number, top: number): T[] {
-    return this.ordered.slice(skip, top < 0 ? undefined : skip + top);
-  }
-
   private position(seq: number): number {
     let lo = 0;
     let hi = this.ordered.length;
