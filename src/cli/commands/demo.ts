@@ -73,7 +73,8 @@ export function run(argv: string[]): Promise<number> {
       let resolveTwo: () => void = () => undefined;
       const twoCycles = new Promise<void>((r) => (resolveTwo = r));
       const service = await startService(c, {
-        extraRoutes: dashboardRoutes,
+        extraRoutes: (c, runner) =>
+          dashboardRoutes({ store: c.store, metrics: c.metrics, runner, mapping: c.runtimes[0]?.mapping }),
         onCycle: (r) => {
           cycles++;
           if (r.writes > 0 || cycles <= 2 || r.status !== 'ok') out.write(summarize(r) + '\n');

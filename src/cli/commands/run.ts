@@ -19,7 +19,8 @@ export function run(argv: string[]): Promise<number> {
     }
     try {
       const service = await startService(ctx, {
-        extraRoutes: dashboardRoutes,
+        extraRoutes: (c, runner) =>
+          dashboardRoutes({ store: c.store, metrics: c.metrics, runner, mapping: c.runtimes[0]?.mapping }),
         ...(opts.port !== undefined ? { port: Number(opts.port) } : {}),
         onCycle: (r) =>
           ctx.logger.info('cycle finished', { connection: r.connection, kind: r.kind, status: r.status, writes: r.writes }),

@@ -1,0 +1,104 @@
+import type { Conflict, Link } from '../../store/types.ts';
+import type { PageContext } from './context.ts';
+import { html, layout, showTime, showValue, type Html } from './html.ts';
+
+/** More open conflicts than this are decided page by page: each decision removes one. */
+const SHOWN = 200;
+
+const SIDE = { youtrack: 'YouTrack', customcrm: 'Customcrm' } as const;
+
+function decisionForm(p: PageContext, c: Conflict): Html {
+  const button = (resolution: string, label: string) =>
+    html`<form class="inline" method="post" action="/conflicts/${c.id}/resolve">
+      ${p.csrf.field()} <input type="hidden" name="resolution" value="${resolution}" /><button>
+        ${label}
+      </button>
+    </form>`;
+  return html`${button('keep-winner', 'Keep winner')} ${button('apply-loser', 'Apply loser')}`;
+}
+
+async function labels(p: PageContext, conflicts: readonly Conflict[]): Promise<Map<number, Link>> {
+  const ids = [...new Set(conflicts.map((c) => c.linkId))];
+  const links = await Promise.all(ids.map((id) => p.deps.store.getLink(id)));
+  return new Map(links.filter((l): l is Link => l !== null).map((l) => [l.id, l]));
+}
+
+export async function conflictsPage(p: PageContext, url: URL): Promise<Html> {
+  const [open, pending, counts] = await Promise.all([
+    p.deps.store.listConflicts({ status: 'open', limit: SHOWN }),
+    p.deps.store.pendingResolutions(),
+    p.deps.store.countConflicts(),
+  ]);
+  const links = await labels(p, [...open, ...pending]);
+  const name = (c: Conflict) => {
+    const l = links.get(c.linkId);
+    return html`<a href="/records/${c.linkId}">${l?.label || `link ${c.linkId}`}</a>`;
+  };
+  const decided = url.searchParams.get('decided');
+  const notice = decided
+    ? html`<p class="notice">
+        Your decision on conflict ${decided} is recorded. The next sync cycle carries it out (it was asked to
+        run now); until then it is listed under “Waiting for the next cycle”.
+      </p>`
+    : '';
+  const table =
+    open.length === 0
+      ? html`<p class="none">No open conflicts.</p>`
+      : html`<table>
+            <tr>
+              <th>Record</th>
+              <th>Property</th>
+              <th>Winner (applied)</th>
+              <th>Loser (kept in history)</th>
+              <th>Since</th>
+              <th>Decision</th>
+            </tr>
+            ${open.map(
+              (c) =>
+                html`<tr>
+                  <td>${name(c)} <span class="muted">${c.flow}</span></td>
+                  <td>${c.property}</td>
+                  <td>${SIDE[c.winnerSide]}: ${showValue(c.winnerValue)}</td>
+                  <td>${SIDE[c.loserSide]}: ${showValue(c.loserValue)}</td>
+                  <td>${showTime(c.at, p.now())}</td>
+                  <td>${decisionForm(p, c)}</td>
+                </tr>`,
+            )}
+          </table>
+          ${counts.open > open.length ? html`<p class="muted">Showing ${open.length} of ${counts.open}; decided ones make room for the rest.</p>` : ''}`;
+  const waiting =
+    pending.length === 0
+      ? ''
+      : html`<h2>Waiting for the next cycle</h2>
+          <table>
+            <tr>
+              <th>Record</th>
+              <th>Property</th>
+              <th>Decision</th>
+              <th>By</th>
+              <th>When</th>
+            </tr>
+            ${pending.map(
+              (c) =>
+                html`<tr>
+                  <td>${name(c)}</td>
+                  <td>${c.property}</td>
+                  <td>
+                    ${c.status === 'applied-loser' ? html`apply ${showValue(c.loserValue)} (from ${SIDE[c.loserSide]}) on both sides` : 'keep the winner'}
+                  </td>
+                  <td>${c.resolvedBy ?? ''}</td>
+                  <td>${showTime(c.resolvedAt, p.now())}</td>
+                </tr>`,
+            )}
+          </table>`;
+  return layout(
+    'Conflicts',
+    html`${notice}
+      <p>
+        A property changed on both sides since the last sync: the newer change (on a tie, the configured
+        priority) won and was applied; the losing value is kept. “Apply loser” writes the losing value on the
+        next cycle.
+      </p>
+      ${table}${waiting}`,
+  );
+}

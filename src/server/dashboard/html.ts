@@ -1,0 +1,121 @@
+import type { ServerResponse } from 'node:http';
+import type { PropValue } from '../../core/types.ts';
+
+/**
+ * HTML built with a tagged template: every interpolated value is escaped unless it is already
+ * `Html` made by this template, so a record label can never inject markup.
+ */
+export class Html {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+
+type Part = Html | string | number | boolean | null | undefined | readonly Part[];
+
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '`': '&#96;',
+};
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"'`]/g, (c) => ENTITIES[c] ?? c);
+}
+
+function render(part: Part): string {
+  if (part instanceof Html) return part.text;
+  if (Array.isArray(part)) return part.map(render).join('');
+  if (part === null || part === undefined || part === false) return '';
+  return escapeHtml(String(part as string | number | boolean));
+}
+
+export function html(strings: TemplateStringsArray, ...values: Part[]): Html {
+  let out = strings[0] ?? '';
+  values.forEach((v, i) => (out += render(v) + (strings[i + 1] ?? '')));
+  return new Html(out);
+}
+
+/** A property value as the dashboard shows it: lists joined, null as an em dash. */
+export function showValue(v: PropValue | undefined): Html {
+  if (v === null || v === undefined) return html`<span class="none">—</span>`;
+  if (Array.isArray(v)) return html`${v.join(', ')}`;
+  return html`<code>${JSON.stringify(v)}</code>`;
+}
+
+/** "2024-05-01 12:00:03 UTC (5 min ago)" */
+export function showTime(iso: string | null, now: number): Html {
+  if (!iso) return html`<span class="none">—</span>`;
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return html`${iso}`;
+  return html`<time datetime="${iso}">${new Date(t).toISOString().replace('T', ' ').slice(0, 19)} UTC</time>
+    <span class="muted">(${relative(t - now)})</span>`;
+}
+
+export function relative(ms: number): string {
+  const s = Math.round(Math.abs(ms) / 1000);
+  const text = s < 90 ? `${s} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${Math.round(s / 3600)} h`;
+  return ms < 0 ? `${text} ago` : `in ${text}`;
+}
+
+const CSS = `
+body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d232a;background:#f6f7f9}
+header{background:#1d232a;color:#fff;padding:.6em 1.2em;display:flex;gap:1.4em;align-items:baseline}
+header a{color:#cfe3ff;text-decoration:none}header strong{font-size:1.1em}
+main{padding:1em 1.4em;max-width:1200px}
+table{border-collapse:collapse;background:#fff;margin:.4em 0 1.2em}
+th,td{border:1px solid #d8dde3;padding:.3em .6em;text-align:left;vertical-align:top}
+th{background:#eef1f4}.num{text-align:right}.none,.muted{color:#7a8591}
+.notice{background:#e8f4ea;border:1px solid #9bc9a3;padding:.5em .8em}
+.error{background:#fbeaea;border:1px solid #e0a2a2;padding:.5em .8em}
+form.inline{display:inline}button{cursor:pointer}code{font-size:.95em}
+svg rect.bar{fill:#3d7fd1}svg text{font-size:10px;fill:#7a8591}
+`;
+
+export function layout(title: string, body: Html): Html {
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width" />
+        <title>${title} · Tandem</title>
+        <style>
+          ${new Html(CSS)}
+        </style>
+      </head>
+      <body>
+        <header>
+          <strong>Tandem</strong><a href="/">Overview</a><a href="/records">Records</a>
+          <a href="/conflicts">Conflicts</a><a href="/quarantine">Quarantine</a>
+        </header>
+        <main>
+          <h1>${title}</h1>
+          ${body}
+        </main>
+      </body>
+    </html>`;
+}
+
+/** No script may run (there is none), no other site may frame or post to the pages. */
+const HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+};
+
+export function sendHtml(res: ServerResponse, status: number, page: Html): void {
+  res.writeHead(status, HEADERS);
+  res.end(page.text);
+}
+
+export function redirect(res: ServerResponse, location: string): void {
+  res.writeHead(303, { location, 'cache-control': 'no-store' });
+  res.end();
+}

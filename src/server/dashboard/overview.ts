@@ -1,0 +1,193 @@
+import type { FlowName } from '../../core/types.ts';
+import type { CycleRecord } from '../../store/types.ts';
+import type { PageContext } from './context.ts';
+import { html, layout, relative, showTime, type Html } from './html.ts';
+
+const FLOWS: readonly FlowName[] = ['organizations', 'groups', 'users'];
+/** Open conflicts and quarantined records are counted from lists capped here, to bound the page. */
+const COUNT_CAP = 10_000;
+
+interface FlowRow {
+  linked: number;
+  deleted: number;
+  pending: number;
+  conflicts: number;
+  quarantined: number;
+}
+
+function tally<T extends { flow: FlowName }>(
+  rows: readonly T[],
+  into: Record<FlowName, FlowRow>,
+  key: keyof FlowRow,
+) {
+  for (const r of rows) into[r.flow][key]++;
+}
+
+async function flowCounts(p: PageContext): Promise<{ rows: Record<FlowName, FlowRow>; capped: boolean }> {
+  const { store } = p.deps;
+  const rows = Object.fromEntries(
+    FLOWS.map((f) => [f, { linked: 0, deleted: 0, pending: 0, conflicts: 0, quarantined: 0 }]),
+  ) as Record<FlowName, FlowRow>;
+  for (const c of await store.countLinks())
+    rows[c.flow][c.status === 'active' ? 'linked' : 'deleted'] += c.count;
+  const [conflicts, quarantined, resolutions, writes] = await Promise.all([
+    store.listConflicts({ status: 'open', limit: COUNT_CAP }),
+    store.listQuarantine({ status: 'quarantined', limit: COUNT_CAP }),
+    store.pendingResolutions(),
+    store.pendingWrites(),
+  ]);
+  tally(conflicts, rows, 'conflicts');
+  tally(quarantined, rows, 'quarantined');
+  tally(resolutions, rows, 'pending');
+  tally(writes, rows, 'pending');
+  return { rows, capped: conflicts.length === COUNT_CAP || quarantined.length === COUNT_CAP };
+}
+
+function flowTable(counts: { rows: Record<FlowName, FlowRow>; capped: boolean }): Html {
+  const n = (v: number) => html`<td class="num">${counts.capped && v === COUNT_CAP ? `≥ ${v}` : v}</td>`;
+  return html`<table>
+    <tr>
+      <th>Flow</th>
+      <th>Linked</th>
+      <th>Deleted on a side</th>
+      <th title="decisions and creates waiting for the next cycle">Pending</th>
+      <th>Open conflicts</th>
+      <th>Quarantined</th>
+    </tr>
+    ${FLOWS.map((f) => {
+      const r = counts.rows[f];
+      return html`<tr>
+        <td>${f}</td>
+        ${n(r.linked)}${n(r.deleted)}${n(r.pending)}
+        <td class="num"><a href="/conflicts">${r.conflicts}</a></td>
+        <td class="num"><a href="/quarantine">${r.quarantined}</a></td>
+      </tr>`;
+    })}
+  </table>`;
+}
+
+async function cycleTable(p: PageContext): Promise<Html> {
+  const last = new Map<string, CycleRecord>();
+  for (const c of await p.deps.store.listCycles({ limit: 100 }))
+    if (!last.has(c.connection)) last.set(c.connection, c);
+  const schedule = new Map(p.deps.runner.schedule().map((s) => [s.connection, s]));
+  const names = [...new Set([...schedule.keys(), ...last.keys()])].sort();
+  if (names.length === 0) return html`<p class="none">No connection has run a cycle yet.</p>`;
+  return html`<table>
+    <tr>
+      <th>Connection</th>
+      <th>Last cycle</th>
+      <th>Status</th>
+      <th>Writes</th>
+      <th>Next cycle</th>
+    </tr>
+    ${names.map((name) => {
+      const c = last.get(name);
+      const s = schedule.get(name);
+      const next = !s
+        ? html`<span class="none">not scheduled here</span>`
+        : s.running
+          ? html`running now`
+          : s.nextAt > 0
+            ? html`${relative(s.nextAt - p.now())}`
+            : html`starting`;
+      return html`<tr>
+        <td>${name}</td>
+        <td>${showTime(c?.startedAt ?? null, p.now())}</td>
+        <td>${c?.status ?? '—'}${c?.message ? html` <span class="muted">${c.message}</span>` : ''}</td>
+        <td class="num">${c?.writes ?? '—'}</td>
+        <td>${next}</td>
+      </tr>`;
+    })}
+  </table>`;
+}
+
+function apiTable(p: PageContext): Html {
+  const sum = (name: string) => {
+    const by = new Map<string, number>();
+    for (const s of p.deps.metrics.series(name)) {
+      const system = s.labels['system'] ?? '?';
+      by.set(system, (by.get(system) ?? 0) + s.value);
+    }
+    return by;
+  };
+  const calls = sum('tandem_api_calls_total');
+  const errors = sum('tandem_api_errors_total');
+  const retries = sum('tandem_api_retries_total');
+  const systems = [...new Set(['youtrack', 'customcrm', ...calls.keys()])];
+  return html`<table>
+      <tr>
+        <th>System</th>
+        <th>API calls</th>
+        <th>Retried</th>
+        <th>Errors</th>
+      </tr>
+      ${systems.map(
+        (s) =>
+          html`<tr>
+            <td>${s}</td>
+            <td class="num">${calls.get(s) ?? 0}</td>
+            <td class="num">${retries.get(s) ?? 0}</td>
+            <td class="num">${errors.get(s) ?? 0}</td>
+          </tr>`,
+      )}
+    </table>
+    <p class="muted">Counted since this process started.</p>`;
+}
+
+/** An inline SVG bar chart: no script, no external file. */
+export function writesChart(
+  points: ReadonlyArray<{ cycleId: number; startedAt: string; writes: number }>,
+): Html {
+  if (points.length === 0) return html`<p class="none">No finished cycle yet.</p>`;
+  const w = 10;
+  const h = 100;
+  const max = Math.max(1, ...points.map((p) => p.writes));
+  const bars = points.map((pt, i) => {
+    const bh = Math.round((pt.writes / max) * h);
+    return html`<rect
+      class="bar"
+      x="${i * w + 1}"
+      y="${h - bh + 12}"
+      width="${w - 2}"
+      height="${Math.max(bh, 1)}"
+      ><title>cycle ${pt.cycleId} at ${pt.startedAt}: ${pt.writes} writes</title></rect
+    >`;
+  });
+  return html`<svg
+    role="img"
+    aria-label="writes per cycle"
+    width="${points.length * w + 40}"
+    height="${h + 26}"
+    viewBox="0 0 ${points.length * w + 40} ${h + 26}"
+  >
+    <text x="${points.length * w + 4}" y="20">${max}</text>
+    <text x="${points.length * w + 4}" y="${h + 12}">0</text>
+    ${bars}
+    ${
+      points.length >= 8
+        ? html`<text x="0" y="${h + 24}">oldest</text>
+            <text x="${points.length * w - 34}" y="${h + 24}">newest</text>`
+        : ''
+    }
+  </svg>`;
+}
+
+export async function overviewPage(p: PageContext): Promise<Html> {
+  const [counts, cycles, points] = await Promise.all([
+    flowCounts(p),
+    cycleTable(p),
+    p.deps.store.writesPerCycle(50),
+  ]);
+  return layout(
+    'Overview',
+    html`<h2>Records per flow</h2>
+      ${flowTable(counts)}
+      <h2>Cycles</h2>
+      ${cycles}
+      <h2>API calls</h2>
+      ${apiTable(p)}
+      <h2>Writes per cycle (last ${points.length})</h2>
+      ${writesChart(points)}`,
+  );
+}

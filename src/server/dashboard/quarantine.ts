@@ -1,0 +1,68 @@
+import type { QuarantineEntry } from '../../store/types.ts';
+import type { PageContext } from './context.ts';
+import { html, layout, showTime, type Html } from './html.ts';
+
+const SHOWN = 200;
+const SYSTEM = { youtrack: 'YouTrack', customcrm: 'Customcrm' } as const;
+
+function retryForm(p: PageContext, target: number | 'all', label: string): Html {
+  return html`<form class="inline" method="post" action="/quarantine/retry">
+    ${p.csrf.field()} <input type="hidden" name="id" value="${target}" /><button>${label}</button>
+  </form>`;
+}
+
+function row(p: PageContext, q: QuarantineEntry): Html {
+  return html`<tr>
+    <td>${SYSTEM[q.system]} ${q.recordType} <code>${q.recordId}</code></td>
+    <td>${q.flow}</td>
+    <td><code>${q.code}</code></td>
+    <td>${q.property ?? html`<span class="none">—</span>`}</td>
+    <td>${q.reason}</td>
+    <td class="num">${q.attempts}</td>
+    <td>${showTime(q.firstSeen, p.now())}</td>
+    <td>${showTime(q.lastSeen, p.now())}</td>
+    <td>${q.retryRequested ? 'retry requested' : retryForm(p, q.id, 'Retry')}</td>
+  </tr>`;
+}
+
+export async function quarantinePage(p: PageContext, url: URL): Promise<Html> {
+  const [entries, counts] = await Promise.all([
+    p.deps.store.listQuarantine({ status: 'quarantined', limit: SHOWN }),
+    p.deps.store.countQuarantine(),
+  ]);
+  const retried = url.searchParams.get('retried');
+  const notice =
+    retried !== null
+      ? html`<p class="notice">
+          ${retried} record(s) will be retried by the next sync cycle, which was asked to run now.
+        </p>`
+      : '';
+  const table =
+    entries.length === 0
+      ? html`<p class="none">No record is quarantined.</p>`
+      : html`<p>${retryForm(p, 'all', `Retry all ${counts.quarantined}`)}</p>
+          <table>
+            <tr>
+              <th>Record</th>
+              <th>Flow</th>
+              <th>Code</th>
+              <th>Property</th>
+              <th>Reason</th>
+              <th>Attempts</th>
+              <th>First seen</th>
+              <th>Last seen</th>
+              <th></th>
+            </tr>
+            ${entries.map((q) => row(p, q))}
+          </table>
+          ${counts.quarantined > entries.length ? html`<p class="muted">Showing ${entries.length} of ${counts.quarantined}.</p>` : ''}`;
+  return layout(
+    'Quarantine',
+    html`${notice}
+      <p>
+        A record the other side rejected is set aside with the reason and retried on later cycles with a
+        growing pause. Fix the value in either system, then retry it here to skip the pause.
+      </p>
+      ${table}`,
+  );
+}

@@ -1,0 +1,166 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultMapping } from '../../core/mapping.ts';
+import { Metrics } from '../../engine/metrics.ts';
+import { JsonLogger, MemorySink } from '../../log/logger.ts';
+import { openStore } from '../../store/index.ts';
+import type { Link, NewLink, StateStore } from '../../store/types.ts';
+import { startHttpServer, type RunningServer } from '../http.ts';
+import { dashboardRoutes } from './index.ts';
+
+/** Shared by the fetch and the browser tests: a real SQLite store and a real HTTP edge. */
+export interface DashboardFixture {
+  store: StateStore;
+  server: RunningServer;
+  token: string;
+  metrics: Metrics;
+  /** Errors the server logged (a failed page). */
+  log: MemorySink;
+  /** Connections the dashboard asked to run a cycle now. */
+  triggered: string[];
+  seeded: { ada: Link; evil: Link; conflictId: number; quarantineId: number };
+  close(): Promise<void>;
+}
+
+export const NOW = Date.parse('2024-06-01T12:00:00Z');
+
+const userLink = (i: number, label: string, email: string): NewLink => ({
+  flow: 'users',
+  ytType: 'User',
+  ytId: `yt-user-${i}`,
+  crmType: 'Contact',
+  crmId: `C-${1000 + i}`,
+  origin: i % 2 === 0 ? 'merged' : 'created-in-customcrm',
+  status: 'active',
+  base: { fullName: label, email, login: `login${i}`, banned: false, company: null },
+  ytHash: null,
+  crmHash: null,
+  crmVersion: null,
+  label: `${label} <${email}>`,
+});
+
+async function seed(store: StateStore): Promise<DashboardFixture['seeded']> {
+  const ada = await store.insertLink(userLink(1, 'Ada Lovelace', 'ada@example.com'));
+  const evil = await store.insertLink(userLink(2, '<script>alert(1)</script>', 'x@example.com'));
+  await store.insertLink({
+    ...userLink(3, 'Acme', ''),
+    flow: 'organizations',
+    ytType: 'Organization',
+    crmType: 'Customer',
+    base: { name: 'Acme', description: 'Anvils' },
+    label: 'Acme',
+  });
+  const cycle = await store.startCycle({ connection: 'main', kind: 'full' });
+  await store.addHistory([
+    {
+      at: '2024-06-01T11:00:00Z',
+      cycleId: cycle,
+      linkId: ada.id,
+      flow: 'users',
+      system: 'customcrm',
+      recordId: ada.crmId,
+      property: 'email',
+      oldValue: 'ada@old.example.com',
+      newValue: 'ada@example.com',
+      source: 'youtrack',
+      action: 'updated',
+      note: null,
+    },
+    {
+      at: '2024-06-01T11:30:00Z',
+      cycleId: cycle,
+      linkId: ada.id,
+      flow: 'users',
+      system: 'youtrack',
+      recordId: ada.ytId,
+      property: 'fullName',
+      oldValue: 'Ada King',
+      newValue: 'Ada Lovelace',
+      source: 'customcrm',
+      action: 'conflict',
+      note: 'both sides changed; the newer change won',
+    },
+  ]);
+  const conflict = await store.addConflict({
+    linkId: ada.id,
+    flow: 'users',
+    property: 'fullName',
+    winnerSide: 'customcrm',
+    winnerValue: 'Ada Lovelace',
+    loserSide: 'youtrack',
+    loserValue: 'Augusta Ada King',
+    at: '2024-06-01T11:30:00Z',
+  });
+  await store.finishCycle(cycle, { status: 'ok', writes: 7, stats: {} });
+  await store.quarantine({
+    system: 'customcrm',
+    recordType: 'Contact',
+    recordId: 'C-4242',
+    flow: 'users',
+    code: 'INVALID_EMAIL',
+    property: 'email',
+    reason: 'C-4242: Email "not-an-address" is not an e-mail address; fix it in Customcrm',
+  });
+  const [q] = await store.listQuarantine({ status: 'quarantined', limit: 1 });
+  return { ada, evil, conflictId: conflict.id, quarantineId: q?.id ?? 0 };
+}
+
+export async function startDashboardFixture(extraLinks = 0): Promise<DashboardFixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-dashboard-'));
+  const store = await openStore(`sqlite:${join(dir, 'state.db')}`);
+  const seeded = await seed(store);
+  if (extraLinks > 0)
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < extraLinks; i++)
+        await tx.insertLink(userLink(100 + i, `Person ${i}`, `person${i}@example.com`));
+    });
+  const metrics = new Metrics();
+  metrics.inc(
+    'tandem_api_calls_total',
+    'API calls',
+    { connection: 'main', system: 'youtrack', status: '200' },
+    40,
+  );
+  metrics.inc(
+    'tandem_api_calls_total',
+    'API calls',
+    { connection: 'main', system: 'customcrm', status: '200' },
+    12,
+  );
+  metrics.inc(
+    'tandem_api_calls_total',
+    'API calls',
+    { connection: 'main', system: 'customcrm', status: '503' },
+    3,
+  );
+  metrics.inc('tandem_api_errors_total', 'API errors', { connection: 'main', system: 'customcrm' }, 3);
+  const triggered: string[] = [];
+  const runner = {
+    schedule: () => [{ connection: 'main', running: false, nextAt: NOW + 30_000 }],
+    trigger: (connection: string) => void triggered.push(connection),
+  };
+  const token = 'dashboard-test-token-123';
+  const log = new MemorySink();
+  const server = await startHttpServer({
+    host: '127.0.0.1',
+    port: 0,
+    token,
+    logger: new JsonLogger(log, 'error'),
+    routes: dashboardRoutes({ store, metrics, runner, mapping: defaultMapping, now: () => NOW }),
+  });
+  return {
+    store,
+    server,
+    token,
+    metrics,
+    log,
+    triggered,
+    seeded,
+    close: async () => {
+      await server.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
