@@ -72,11 +72,20 @@ async function eventPage(ctx: Ctx, afterId: string, signal?: AbortSignal): Promi
   return parseEvents(ctx, res.body);
 }
 
+/**
+ * The newest event id: `total`, then the event at `total - 1` in the log's own (ascending)
+ * order. `orderBy` on `/events` is not relied on; should the log come newest first, the id is an
+ * older one and the first batch only repeats events, which is harmless.
+ */
 async function lastEventId(ctx: Ctx, signal?: AbortSignal): Promise<string> {
+  const extra = signal ? { signal } : {};
+  const head = await ctx.http.get(`${HUB}/events`, { fields: 'total', $top: 0 }, extra);
+  const total = z.looseObject({ total: z.number().optional() }).safeParse(head.body).data?.total ?? 0;
+  if (total === 0) return '0';
   const res = await ctx.http.get(
     `${HUB}/events`,
-    { fields: 'events(id),total', $top: 1, orderBy: 'id:desc' },
-    signal ? { signal } : {},
+    { fields: 'events(id),total', $top: 1, $skip: total - 1 },
+    extra,
   );
   return parseEvents(ctx, res.body)[0]?.id ?? '0';
 }
