@@ -234,6 +234,7 @@ export function sendTruncated(
 ): void {
   const buf = Buffer.from(body);
   res.writeHead(status, { ...headers, 'content-length': String(buf.length) });
-  res.write(buf.subarray(0, Math.floor(buf.length / 2)));
-  res.socket?.destroy();
+  // Destroy only once the half is flushed: node corks the first write until the next tick, so an
+  // immediate destroy would send nothing at all and the call would look dropped, not truncated.
+  res.write(buf.subarray(0, Math.floor(buf.length / 2)), () => res.socket?.destroy());
 }
