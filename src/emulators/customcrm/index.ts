@@ -83,17 +83,22 @@ export async function startCustomcrmServer(opts: CustomcrmServerOptions = {}): P
   });
   const { port } = server.address() as AddressInfo;
   const host = opts.host ?? '127.0.0.1';
+  // A second close() gets the first one's promise instead of closing a closed database.
+  let closing: Promise<void> | undefined;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     store: db,
     faults,
-    async close() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-      await dispatcher?.close();
-      db.close();
+    close() {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await closed;
+        await dispatcher?.close();
+        db.close();
+      })();
+      return closing;
     },
   };
 }

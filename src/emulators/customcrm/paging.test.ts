@@ -134,7 +134,8 @@ describe('Customcrm reference server: 100,000 contacts', () => {
     } while (cursor);
     const perSecond = count / ((performance.now() - started) / 1000);
     expect(count).toBe(100_000);
-    expect(perSecond).toBeGreaterThan(5000);
+    // Loose on purpose: the suite shares two cores with others; an unindexed list would be far slower.
+    expect(perSecond).toBeGreaterThan(2000);
   });
 
   it('finds by e-mail and by modifiedSince through indexes, not scans', async () => {
