@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { loadProfile, ProfileError, runConformanceCheck } from '../../connectors/customcrm/index.ts';
+import { loadProfile, runConformanceCheck } from '../../connectors/customcrm/index.ts';
 import type { ConformanceReport, CrmProfile } from '../../connectors/customcrm/index.ts';
 import { runCommand, UsageError } from '../args.ts';
 
