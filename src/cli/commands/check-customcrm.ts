@@ -36,9 +36,8 @@ export async function run(argv: string[]): Promise<number> {
         try {
           profile = loadProfile(parseYaml(await readFile(o.profile, 'utf8')));
         } catch (err) {
-          if (err instanceof ProfileError || err instanceof Error)
-            throw new UsageError(`--profile ${o.profile}: ${(err as Error).message}`);
-          throw err;
+          // A missing file, bad YAML and an invalid profile are all the caller's to fix.
+          throw new UsageError(`--profile ${o.profile}: ${err instanceof Error ? err.message : String(err)}`);
         }
       }
       const report = await runConformanceCheck({
