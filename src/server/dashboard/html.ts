@@ -106,7 +106,8 @@ const HEADERS = {
   'content-security-policy':
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // Not no-referrer: with it browsers send `Origin: null` on form posts, which the CSRF guard refuses.
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
 };
 

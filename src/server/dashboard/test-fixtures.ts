@@ -5,6 +5,7 @@ import { defaultMapping } from '../../core/mapping.ts';
 import { Metrics } from '../../engine/metrics.ts';
 import { JsonLogger, MemorySink } from '../../log/logger.ts';
 import { openStore } from '../../store/index.ts';
+import { ManualClock } from '../../util/clock.ts';
 import type { Link, NewLink, StateStore } from '../../store/types.ts';
 import { startHttpServer, type RunningServer } from '../http.ts';
 import { dashboardRoutes } from './index.ts';
@@ -15,6 +16,8 @@ export interface DashboardFixture {
   server: RunningServer;
   token: string;
   metrics: Metrics;
+  /** The store's clock, 90 minutes before the dashboard's NOW. */
+  clock: ManualClock;
   /** Errors the server logged (a failed page). */
   log: MemorySink;
   /** Connections the dashboard asked to run a cycle now. */
@@ -108,7 +111,9 @@ async function seed(store: StateStore): Promise<DashboardFixture['seeded']> {
 
 export async function startDashboardFixture(extraLinks = 0): Promise<DashboardFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-dashboard-'));
-  const store = await openStore(`sqlite:${join(dir, 'state.db')}`);
+  // The store stamps links and cycles with this clock; the pages compare against NOW.
+  const clock = new ManualClock(NOW - 90 * 60_000);
+  const store = await openStore(`sqlite:${join(dir, 'state.db')}`, { clock });
   const seeded = await seed(store);
   if (extraLinks > 0)
     await store.transaction(async (tx) => {
@@ -155,6 +160,7 @@ export async function startDashboardFixture(extraLinks = 0): Promise<DashboardFi
     token,
     metrics,
     log,
+    clock,
     triggered,
     seeded,
     close: async () => {
