@@ -29,8 +29,9 @@ export function parseStoreUrl(url: string): StoreLocation {
     }
     return { kind: 'postgres', url: trimmed, display: redactUrl(parsed.href) };
   }
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(trimmed)?.[1];
-  if (scheme && scheme.toLowerCase() !== 'sqlite' && scheme.length > 1) {
+  // A one-letter "scheme" is a Windows drive: C:\tandem.db is a plain path.
+  const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(trimmed)?.[1]?.toLowerCase();
+  if (scheme && scheme !== 'sqlite') {
     throw new StoreError(
       'STORE_URL_INVALID',
       `the store URL ${redactUrl(trimmed)} uses "${scheme}:", which Tandem does not know; use sqlite:PATH or postgres://...`,

@@ -107,6 +107,22 @@ export class SqliteDriver implements SqlDriver {
     });
   }
 
+  /** The durability settings in force, for tests and the status page. */
+  settings(): {
+    journalMode: string;
+    synchronous: 'full' | 'normal' | 'off' | 'extra';
+    foreignKeys: boolean;
+    busyTimeoutMs: number;
+  } {
+    const levels = ['off', 'normal', 'full', 'extra'] as const;
+    return {
+      journalMode: String(this.db.pragma('journal_mode', { simple: true })),
+      synchronous: levels[Number(this.db.pragma('synchronous', { simple: true }))] ?? 'off',
+      foreignKeys: this.db.pragma('foreign_keys', { simple: true }) === 1,
+      busyTimeoutMs: this.busyTimeoutMs,
+    };
+  }
+
   /** BEGIN IMMEDIATE takes the write lock up front, so a transaction never fails half-way on SQLITE_BUSY. */
   private async begin(): Promise<void> {
     const deadline = Date.now() + this.busyTimeoutMs;
