@@ -46,6 +46,62 @@ async function impostor(status: number, body: string, type: string) {
   return { url, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
+/**
+ * A proxy in front of the emulator whose Hub lists users at another offset (as a Hub that
+ * orders users differently from YouTrack would), and hides one login from Hub queries.
+ */
+async function reorderingProxy(target: string, hiddenLogin: string) {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', target);
+    if (url.pathname === '/hub/api/rest/users') {
+      const query = url.searchParams.get('query');
+      if (query === null)
+        url.searchParams.set('$skip', String(Number(url.searchParams.get('$skip') ?? 0) + 3));
+      else
+        url.searchParams.set(
+          'query',
+          query.replace(new RegExp(`login: ${hiddenLogin.replace('.', '\\.')}( or )?`), ''),
+        );
+    }
+    fetch(url, { method: req.method ?? 'GET', headers: { authorization: req.headers.authorization ?? '' } })
+      .then(async (r) => res.writeHead(r.status, { 'content-type': 'application/json' }).end(await r.text()))
+      .catch(() => res.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+describe('joining YouTrack and Hub users', () => {
+  it('joins by ringId when Hub lists users in another order, with one Hub call per page when it agrees', async () => {
+    const emu = await startYouTrackEmulator({ seed: 'demo', api: 'hub' });
+    const proxy = await reorderingProxy(emu.url, 'chen.wei');
+    try {
+      const calls: CallInfo[] = [];
+      const direct = await all(
+        connect(emu.url, { pageSize: 5 }, { onCall: (c) => calls.push(c) }).readAll('User'),
+      );
+      const pages = Math.ceil(emu.directory.users.size / 5);
+      expect(calls.filter((c) => c.path === '/hub/api/rest/users')).toHaveLength(pages);
+
+      const proxied: CallInfo[] = [];
+      const viaProxy = await all(
+        connect(proxy.url, { pageSize: 5 }, { onCall: (c) => proxied.push(c) }).readAll('User'),
+      );
+      // Pages missed users, so login queries followed; the hidden login was then read by id.
+      expect(proxied.filter((c) => c.path === '/hub/api/rest/users').length).toBeGreaterThan(pages);
+      expect(proxied.filter((c) => c.path.startsWith('/hub/api/rest/users/'))).toHaveLength(1);
+      expect(viaProxy.map((u) => [u.id, u.hash])).toEqual(direct.map((u) => [u.id, u.hash]));
+      expect(viaProxy.find((u) => u.props['login'] === 'chen.wei')?.props['email']).toBe(
+        'chen.wei@example.com',
+      );
+    } finally {
+      await proxy.close();
+      await emu.close();
+    }
+  });
+});
+
 describe('verify() and error mapping', () => {
   let emu: YouTrackEmulator;
   beforeAll(async () => {

@@ -4,7 +4,7 @@ import { hubPages, youtrackPages } from './paging.ts';
 import { groupRecord, hubOrgRecord, userRecord, ytOrgRecord } from './records.ts';
 import { HUB, YT, fields, hubGroup, hubOrg, hubQueryValue, hubUser, ytGroup, ytOrg, ytUser } from './wire.ts';
 import type { HubUser, YtGroup, YtUser } from './wire.ts';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** Hub lookups per query: keeps the request line short (about 2 kB) whatever the page size. */
 const LOGINS_PER_QUERY = 40;
@@ -12,23 +12,27 @@ const LOGINS_PER_QUERY = 40;
 type Signal = AbortSignal | undefined;
 
 /**
- * Users: page through YouTrack `/api/users`; for each page, fetch the same users from Hub with
- * one `login: a or login: b ...` query per 40 users and join by ringId. Memory holds one page
- * plus the ids already yielded (the paging is by offset, so a user that moves during the read
- * must not come out twice).
+ * Users: page through YouTrack `/api/users` and join each page with Hub by ringId. Hub is read
+ * at the same offset first (both list users in creation order on the instances we know, so one
+ * Hub call usually covers the page); users that page missed are fetched with one
+ * `login: a or login: b ...` query per 40 users, and any still missing alone by id. So the join
+ * stays right whatever the order, and costs one extra call per page when the orders agree.
+ * Memory holds one page plus the ids already yielded (offset paging can shift a user into the
+ * next page during the read; it must not come out twice).
  */
 export async function* readUsers(ctx: Ctx, signal?: Signal): AsyncGenerator<RemoteRecord> {
   const seen = new Set<string>();
-  const pages = youtrackPages(ctx.http, {
+  let skip = 0;
+  for await (const page of youtrackPages(ctx.http, {
     path: `${YT}/users`,
     fields: fields.ytUser,
     schema: ytUser,
     pageSize: ctx.pageSize,
     signal,
-  });
-  for await (const page of pages) {
+  })) {
     const people = page.filter((u) => !u.guest && u.ringId && !seen.has(u.ringId));
-    const hub = await hubUsersFor(ctx, people, signal);
+    const hub = people.length > 0 ? await hubUsersFor(ctx, people, skip, signal) : new Map<string, HubUser>();
+    skip += page.length;
     for (const yt of people) {
       ctx.ids.users.remember(yt.ringId, yt.id);
       const rec = userRecord(hub.get(yt.ringId ?? ''), yt);
@@ -39,10 +43,23 @@ export async function* readUsers(ctx: Ctx, signal?: Signal): AsyncGenerator<Remo
   }
 }
 
-async function hubUsersFor(ctx: Ctx, people: YtUser[], signal: Signal): Promise<Map<string, HubUser>> {
+async function hubUsersFor(
+  ctx: Ctx,
+  people: YtUser[],
+  skip: number,
+  signal: Signal,
+): Promise<Map<string, HubUser>> {
   const found = new Map<string, HubUser>();
-  for (let i = 0; i < people.length; i += LOGINS_PER_QUERY) {
-    const chunk = people.slice(i, i + LOGINS_PER_QUERY);
+  const wanted = new Set(people.map((u) => u.ringId));
+  const sameOffset = await ctx.http.get(
+    `${HUB}/users`,
+    { fields: `users(${fields.hubUser}),total`, $skip: skip, $top: ctx.pageSize },
+    signal ? { signal } : {},
+  );
+  for (const u of hubUserPage(sameOffset.body)) if (wanted.has(u.id)) found.set(u.id, u);
+  const missing = people.filter((u) => !found.has(u.ringId ?? ''));
+  for (let i = 0; i < missing.length; i += LOGINS_PER_QUERY) {
+    const chunk = missing.slice(i, i + LOGINS_PER_QUERY);
     const query = chunk.map((u) => `login: ${hubQueryValue(u.login)}`).join(' or ');
     for await (const page of hubPages(ctx.http, {
       path: `${HUB}/users`,
@@ -53,15 +70,24 @@ async function hubUsersFor(ctx: Ctx, people: YtUser[], signal: Signal): Promise<
       query,
       signal,
     }))
-      for (const u of page) found.set(u.id, u);
+      for (const u of page) if (wanted.has(u.id)) found.set(u.id, u);
   }
   // A login the query language could not express: ask for that user alone.
-  for (const u of people)
+  for (const u of missing)
     if (u.ringId && !found.has(u.ringId)) {
       const one = await getHubUser(ctx, u.ringId, signal);
       if (one) found.set(one.id, one);
     }
   return found;
+}
+
+/** Items of a Hub users page that parse; the lookups after it catch any that do not. */
+function hubUserPage(body: unknown): HubUser[] {
+  const items = z.looseObject({ users: z.array(z.unknown()).optional() }).safeParse(body).data?.users ?? [];
+  return items.flatMap((item) => {
+    const parsed = hubUser.safeParse(item);
+    return parsed.success ? [parsed.data] : [];
+  });
 }
 
 async function getOne<T>(
