@@ -197,3 +197,29 @@ describe('Customcrm reference server: records', () => {
     expect([unknown.status, unknown.body.type]).toEqual([404, 'https://tandem.dev/problems/not-found']);
   });
 });
+
+describe('Customcrm reference server: idempotency keys over time, body limits', () => {
+  it('keeps a key for 24 hours and forgets it afterwards', async () => {
+    let now = Date.parse('2026-05-01T08:00:00.000Z');
+    const s = await startOnFile({ clock: () => now });
+    try {
+      const headers = { 'idempotency-key': 'daily' };
+      const first = await s.call('POST', '/v1/customers', { body: { Name: 'Turku Software Oy' }, headers });
+      now += 24 * 60 * 60 * 1000;
+      const replay = await s.call('POST', '/v1/customers', { body: { Name: 'Turku Software Oy' }, headers });
+      expect(replay.body.Id).toBe(first.body.Id);
+      now += 2 * 60 * 60 * 1000;
+      const fresh = await s.call('POST', '/v1/customers', { body: { Name: 'Turku Software Oy' }, headers });
+      expect(fresh.body.Id).not.toBe(first.body.Id);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('refuses a body over 1 MiB with 413', async () => {
+    const res = await t.call('POST', '/v1/customers', {
+      body: { Name: 'x', Description: 'y'.repeat(1_100_000) },
+    });
+    expect([res.status, res.body.type]).toEqual([413, 'https://tandem.dev/problems/payload-too-large']);
+  });
+});
