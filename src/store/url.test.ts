@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { StoreError } from './errors.ts';
 import { parseStoreUrl, redactUrl } from './url.ts';
 
+const sqlitePath = (url: string): string => {
+  const location = parseStoreUrl(url);
+  if (location.kind !== 'sqlite') throw new Error(`${url} should be SQLite`);
+  return location.path;
+};
+
 describe('parseStoreUrl', () => {
   it('reads SQLite locations in every accepted spelling', () => {
     expect(parseStoreUrl('./tandem.db')).toEqual({
@@ -9,11 +15,11 @@ describe('parseStoreUrl', () => {
       path: './tandem.db',
       display: 'sqlite:./tandem.db',
     });
-    expect(parseStoreUrl('sqlite:data/t.db').path).toBe('data/t.db');
-    expect(parseStoreUrl('sqlite:///var/lib/tandem.db').path).toBe('/var/lib/tandem.db');
-    expect(parseStoreUrl('sqlite://./t.db').path).toBe('./t.db');
-    expect(parseStoreUrl('sqlite::memory:').path).toBe(':memory:');
-    expect(parseStoreUrl('C:\\tandem\\t.db').path).toBe('C:\\tandem\\t.db');
+    expect(sqlitePath('sqlite:data/t.db')).toBe('data/t.db');
+    expect(sqlitePath('sqlite:///var/lib/tandem.db')).toBe('/var/lib/tandem.db');
+    expect(sqlitePath('sqlite://./t.db')).toBe('./t.db');
+    expect(sqlitePath('sqlite::memory:')).toBe(':memory:');
+    expect(sqlitePath('C:\\tandem\\t.db')).toBe('C:\\tandem\\t.db');
   });
 
   it('rejects empty and unknown locations with a fix', () => {
