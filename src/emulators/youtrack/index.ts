@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../util/clock.ts';
-import { FaultInjector, applyFault, handleFaultAdmin, sendTruncated } from '../shared/faults.ts';
+import { FaultInjector, applyFault, handleFaultAdmin } from '../shared/faults.ts';
 import { dispatch, type Route, type RouteContext } from './context.ts';
 import { Directory } from './directory.ts';
 import { hubRoutes } from './hub-routes.ts';
@@ -166,13 +166,24 @@ export async function startYouTrackEmulator(opts: YouTrackEmulatorOptions = {}):
 function send(res: ServerResponse, reply: Reply, truncate: boolean): void {
   const body = reply.body === undefined ? '' : JSON.stringify(reply.body);
   const headers: Record<string, string> = { ...JSON_HEADERS, ...reply.headers };
-  if (truncate) {
-    if (body === '') res.socket?.destroy();
-    else sendTruncated(res, reply.status, headers, body);
-    return;
-  }
+  if (truncate) return sendHalf(res, reply.status, headers, body);
   res.writeHead(reply.status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
   res.end(body);
+}
+
+/**
+ * Sends the head and half the body with the full Content-Length, then cuts the connection once
+ * that half is flushed (the shared `sendTruncated` destroys the socket before the write leaves,
+ * so the client sees no answer at all). With an empty body the connection is cut before the head.
+ */
+function sendHalf(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  const buf = Buffer.from(body);
+  if (buf.length === 0) {
+    res.socket?.destroy();
+    return;
+  }
+  res.writeHead(status, { ...headers, 'content-length': String(buf.length) });
+  res.write(buf.subarray(0, Math.floor(buf.length / 2)), () => res.socket?.destroy());
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
