@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { defaultPolicy, type FlowPlan } from './planner.ts';
-import { contact, fixedRefs, World, ytUser } from './testing.ts';
+import { contact, crmRecord, fixedRefs, World, ytRecord, ytUser } from './testing.ts';
 import type { Props, PropValue } from './types.ts';
 
 /**
@@ -112,6 +112,91 @@ describe('planFlow convergence', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+const orgName = fc.constantFrom(
+  'Nordlys Shipping AS',
+  'nordlys  shipping as',
+  'Železná Labs',
+  'Café Société',
+  '',
+);
+const description = fc.option(fc.constantFrom('Ferries', 'Line one\nLine two', ' padded ', ''), {
+  nil: null,
+});
+
+describe('planFlow convergence for organizations', () => {
+  it('merges by name, syncs random edits and then has nothing to write', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ yt: fc.tuple(orgName, description), crm: fc.tuple(orgName, description) }), {
+          maxLength: 4,
+        }),
+        fc.array(
+          fc.record({ name: fc.option(orgName), description: fc.option(description), side: fc.boolean() }),
+          {
+            maxLength: 6,
+          },
+        ),
+        (records, edits) => {
+          const w = new World('organizations', fixedRefs([]), {
+            ...defaultPolicy('organizations'),
+            mergeByName: true,
+          });
+          records.forEach((r, i) => {
+            w.add(ytRecord('Organization', `o${i}`, { name: r.yt[0] || `Org ${i}`, description: r.yt[1] }));
+            w.add(
+              crmRecord('Customer', `c${i}`, {
+                Name: r.crm[0] || `Customer ${i}`,
+                Description: r.crm[1],
+                City: 'Oslo',
+              }),
+            );
+          });
+          w.apply(w.plan());
+          expect(writes(w.plan())).toEqual([]);
+          edits.forEach((e, i) => {
+            const link = w.links[i % Math.max(1, w.links.length)];
+            if (!link) return;
+            const patch: Record<string, PropValue> = {};
+            if (e.name) patch[e.side ? 'name' : 'Name'] = e.name;
+            if (e.description !== null) patch[e.side ? 'description' : 'Description'] = e.description;
+            edit(w, e.side ? 'youtrack' : 'customcrm', e.side ? link.ytId : link.crmId, patch);
+          });
+          w.apply(w.plan());
+          expect(writes(w.plan())).toEqual([]);
+          records.forEach((_, i) => expect(w.crm.get(`c${i}`)?.props['City']).toBe('Oslo'));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('never deletes or marks anything after an incomplete read', () => {
+    fc.assert(
+      fc.property(
+        fc.subarray([0, 1, 2, 3]),
+        fc.subarray([0, 1, 2, 3]),
+        fc.constantFrom('keep', 'deactivate', 'propagate'),
+        (ytKept, crmKept, deletes) => {
+          const w = new World('users', refs);
+          for (const i of [0, 1, 2, 3])
+            w.add(ytUser(`u${i}`), contact(`c${i}`, { Email: `u${i}@example.com` }));
+          w.apply(w.plan());
+          w.policy = { ...w.policy, deletes };
+          const plan = w.plan({
+            youtrack: ytKept.map((i) => w.yt.get(`u${i}`)!),
+            customcrm: crmKept.map((i) => w.crm.get(`c${i}`)!),
+            youtrackComplete: false,
+            customcrmComplete: false,
+          });
+          expect(
+            plan.actions.filter((a) => ['delete', 'deactivate', 'markDeleted'].includes(a.kind)),
+          ).toEqual([]);
+        },
+      ),
     );
   });
 });

@@ -348,3 +348,20 @@ describe('planFlow: company references', () => {
 function writesOf(actions: PlanAction[]) {
   return actions.filter((a) => a.kind === 'update' || a.kind === 'setBase');
 }
+
+describe('planFlow: group filter', () => {
+  it('never treats a linked group that the filter now leaves out as deleted', () => {
+    const all = { allUsers: true, registeredUsers: true, projectTeams: true };
+    const w = new World('groups', fixedRefs([]), {
+      ...defaultPolicy('groups'),
+      includeGroups: all,
+      deletes: 'propagate',
+    });
+    w.add(ytRecord('Group', 'team', { name: 'Alpha Team', description: '', kind: 'projectTeam' }));
+    w.apply(w.plan());
+    expect(w.links).toHaveLength(1);
+    w.policy = defaultPolicy('groups');
+    w.add({ ...w.yt.get('team')!, props: { name: 'Renamed', description: '', kind: 'projectTeam' } });
+    expect(w.plan().actions).toEqual([]);
+  });
+});
