@@ -16,6 +16,7 @@ import type { YouTrackConfig } from './config.ts';
 import type { ApiMode, Ctx } from './context.ts';
 import { isAmbiguous, mapError } from './errors.ts';
 import { IdMap } from './ids.ts';
+import { OrganizationPoll } from './org-poll.ts';
 import { changedOnly, idList, namedFields, requireLogin, requireName, userFields } from './props.ts';
 import * as reads from './reads.ts';
 import { detectMode, verifyAccess } from './verify.ts';
@@ -39,6 +40,7 @@ export class YouTrackConnector implements Connector {
   private readonly ctx: Ctx;
   private current: ApiMode;
   private detected: Promise<ApiMode> | undefined;
+  private readonly orgPoll = new OrganizationPoll();
 
   constructor(
     private readonly config: YouTrackConfig,
@@ -96,9 +98,19 @@ export class YouTrackConnector implements Connector {
 
   async verify(): Promise<ConnectorInfo> {
     const fallbacks = await verifyAccess(this.ctx.http);
-    if (this.config.apiMode === 'auto') this.detected = undefined;
-    const mode = await this.ready();
-    return { system: 'youtrack', mode, fallbacks };
+    const server = await detectMode(this.ctx.http);
+    if (this.config.apiMode === 'auto') {
+      this.current = server;
+      this.detected = Promise.resolve(server);
+    } else if (server !== this.config.apiMode)
+      fallbacks.push(
+        `youtrack.apiMode is '${this.config.apiMode}' but the server has the ${server === '2026' ? '2026.1' : 'pre-2026.1'} API: set apiMode to 'auto'`,
+      );
+    if (this.current === '2026')
+      fallbacks.push(
+        "Hub /events has no organization events on 2026.1: organizations are compared by content on every poll, and users' organization memberships are caught by the periodic full read",
+      );
+    return { system: 'youtrack', mode: this.current, fallbacks };
   }
 
   async *readAll(type: RecordType, opts: { signal?: AbortSignal } = {}): AsyncIterable<RemoteRecord> {
@@ -129,11 +141,14 @@ export class YouTrackConnector implements Connector {
     watermark: string | undefined,
     opts: { signal?: AbortSignal } = {},
   ): Promise<ChangeBatch> {
-    await this.ready();
+    const mode = await this.ready();
     try {
-      return await changesSince(this.ctx, watermark, (type, id) => this.read(type, id), opts.signal);
+      const batch = await changesSince(this.ctx, watermark, (type, id) => this.read(type, id), opts.signal);
+      if (mode !== '2026' || !batch.complete) return batch;
+      const orgs = await this.orgPoll.changes(this.ctx, watermark === undefined, opts.signal);
+      return { ...batch, changes: [...batch.changes.filter((c) => c.type !== 'Organization'), ...orgs] };
     } catch (err) {
-      throw mapError(err, { action: 'read Hub events', api: 'hub' });
+      throw mapError(err, { action: 'read changes', api: 'hub' });
     }
   }
 
