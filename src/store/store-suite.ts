@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Props } from '../core/types.ts';
 import { ManualClock, type Clock } from '../util/clock.ts';
@@ -282,6 +283,41 @@ export function defineStoreSuite(name: string, open: OpenStore, openAgain: () =>
           }),
         ).rejects.toThrow('outer fails');
         expect(await store.findLink({ flow: 'users', ytId: 'yt-4' })).toBeNull();
+      });
+
+      it('keeps exactly the transactions that committed, whatever fails where', async () => {
+        const store = await fresh();
+        let run = 0;
+        const batches = fc.array(
+          fc.record({ size: fc.integer({ min: 1, max: 4 }), failAt: fc.option(fc.nat(4)) }),
+          {
+            minLength: 1,
+            maxLength: 5,
+          },
+        );
+        await fc.assert(
+          fc.asyncProperty(batches, async (plan) => {
+            run++;
+            const before = (await store.listLinks({ flow: 'organizations' })).length;
+            let kept = 0;
+            for (const [b, { size, failAt }] of plan.entries()) {
+              const fails = failAt !== null && failAt < size;
+              await store
+                .transaction(async (tx) => {
+                  for (let i = 0; i < size; i++) {
+                    if (i === failAt) throw new Error('fail');
+                    await tx.insertLink(
+                      link({ flow: 'organizations', ytId: `${run}-${b}-${i}`, crmId: `${run}-${b}-${i}` }),
+                    );
+                  }
+                })
+                .catch(() => undefined);
+              if (!fails) kept += size;
+            }
+            expect((await store.listLinks({ flow: 'organizations' })).length).toBe(before + kept);
+          }),
+          { numRuns: 15 },
+        );
       });
 
       it('never shows another caller half a transaction', async () => {
