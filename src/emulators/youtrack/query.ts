@@ -15,13 +15,38 @@ export type Query = Clause[][];
 
 export function parseQuery(text: string | null): Query {
   if (text === null || !text.trim()) return [];
-  return text.split(/\s+or\s+/i).map((alt) =>
-    alt.split(/\s+and\s+/i).map((clause) => {
-      const m = /^\s*([A-Za-z][\w-]*)\s*:\s*(.*?)\s*$/.exec(clause);
+  return splitOutside(text, 'or').map((alt) =>
+    splitOutside(alt, 'and').map((clause) => {
+      const m = /^\s*([A-Za-z][\w-]*)\s*:\s*(.*?)\s*$/s.exec(clause);
       const [key, raw] = m ? [m[1] ?? '', m[2] ?? ''] : ['', clause.trim()];
       return { key, value: unwrap(raw) };
     }),
   );
+}
+
+/** Splits on a keyword surrounded by spaces, except inside `{...}` or quotes (`name: {Tom and Jerry}`). */
+function splitOutside(text: string, keyword: string): string[] {
+  const parts: string[] = [];
+  const sep = new RegExp(`^\\s+${keyword}\\s+`, 'i');
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && ch === '{') depth++;
+    else if (!quoted && ch === '}') depth = Math.max(0, depth - 1);
+    else if (!quoted && depth === 0 && /\s/.test(ch ?? '')) {
+      const m = sep.exec(text.slice(i));
+      if (m) {
+        parts.push(text.slice(start, i));
+        i += m[0].length - 1;
+        start = i + 1;
+      }
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
 }
 
 function unwrap(raw: string): string {
@@ -104,20 +129,25 @@ function compile<T>(query: Query, preds: Record<string, Predicate<T>>, what: str
 }
 
 /**
- * Users matching the query, in creation order. A single `login:` or `email:` clause is answered
- * from the index; anything else scans.
+ * Users matching the query, in creation order. When every alternative has a `login:` or
+ * `email:` clause (a connector joining a page by `login: a or login: b ...`), the candidates come
+ * from the indexes; anything else scans.
  */
 export function findUsers(dir: Directory, query: Query): readonly User[] {
   if (query.length === 0) return dir.users.all;
   const test = compile(query, userPredicates(), 'users');
-  const only = query.length === 1 ? query[0] : undefined;
-  const indexed = only?.find((c) => c.key === 'login' || c.key === 'email');
-  if (indexed) {
-    const candidates =
-      indexed.key === 'login'
-        ? [dir.userByLogin(indexed.value) ?? []].flat()
-        : dir.usersByEmail(indexed.value);
-    return candidates.filter(test).sort((a, b) => a.seq - b.seq);
+  const keys = query.map((clauses) => clauses.find((c) => c.key === 'login' || c.key === 'email'));
+  if (keys.every((c) => c !== undefined)) {
+    const candidates = new Set<User>();
+    for (const c of keys) {
+      if (!c) continue;
+      if (c.key === 'email') for (const u of dir.usersByEmail(c.value)) candidates.add(u);
+      else {
+        const u = dir.userByLogin(c.value);
+        if (u) candidates.add(u);
+      }
+    }
+    return [...candidates].filter(test).sort((a, b) => a.seq - b.seq);
   }
   return dir.users.all.filter(test);
 }
