@@ -14,10 +14,26 @@ import type { OptionSpecs } from './args.ts';
 
 /** Options every command that works on a configuration shares. */
 export const configOptions = {
-  config: { type: 'string', help: 'configuration file', default: 'tandem.yaml', env: 'TANDEM_CONFIG', short: 'c', arg: 'FILE' },
-  store: { type: 'string', help: 'state store: sqlite:FILE or postgres://... (overrides the file)', env: 'TANDEM_STORE', arg: 'URL' },
+  config: {
+    type: 'string',
+    help: 'configuration file',
+    default: 'tandem.yaml',
+    env: 'TANDEM_CONFIG',
+    short: 'c',
+    arg: 'FILE',
+  },
+  store: {
+    type: 'string',
+    help: 'state store: sqlite:FILE or postgres://... (overrides the file)',
+    env: 'TANDEM_STORE',
+    arg: 'URL',
+  },
   connection: { type: 'string', help: 'only this connection (default: all)', arg: 'NAME' },
-  'log-format': { type: 'string', help: 'pretty or json (default: pretty in a terminal, json otherwise)', arg: 'FORMAT' },
+  'log-format': {
+    type: 'string',
+    help: 'pretty or json (default: pretty in a terminal, json otherwise)',
+    arg: 'FORMAT',
+  },
   verbose: { type: 'boolean', help: 'log every HTTP call' },
 } as const satisfies OptionSpecs;
 
@@ -39,7 +55,9 @@ export async function openContext(opts: {
 }): Promise<Context> {
   const logger = cliLogger(opts['log-format'], opts.verbose ? 'debug' : 'info');
   const config = loadConfigFile(opts.config ?? 'tandem.yaml');
-  const selected = opts.connection ? config.connections.filter((c) => c.name === opts.connection) : config.connections;
+  const selected = opts.connection
+    ? config.connections.filter((c) => c.name === opts.connection)
+    : config.connections;
   if (selected.length === 0)
     throw new ConfigError(
       `${opts.config}: no connection named "${opts.connection}" (known: ${config.connections.map((c) => c.name).join(', ')})`,
@@ -61,7 +79,9 @@ export function reportError(err: unknown): number {
     return EXIT.CONNECTIVITY;
   }
   if (err instanceof HttpError) {
-    process.stderr.write(`tandem: ${redact(err.message)}. Check that ${err.details.system} is reachable and its URL is right.\n`);
+    process.stderr.write(
+      `tandem: ${redact(err.message)}. Check that ${err.details.system} is reachable and its URL is right.\n`,
+    );
     return EXIT.CONNECTIVITY;
   }
   if (err instanceof Error && (err.name === 'StoreError' || /store/i.test(err.name))) {

@@ -5,7 +5,11 @@ import { JsonLogger, type LogFields, type Logger, type LogLevel } from '../log/l
  * Logs for people in a terminal ("12:00:01 warn  message key=value"), JSON lines otherwise or
  * when asked with --log-format json. Both are redacted.
  */
-export function cliLogger(format: string | undefined, level: LogLevel = 'info', stream: NodeJS.WritableStream = process.stderr): Logger {
+export function cliLogger(
+  format: string | undefined,
+  level: LogLevel = 'info',
+  stream: NodeJS.WritableStream = process.stderr,
+): Logger {
   const json = format === 'json' || (format !== 'pretty' && !(stream as NodeJS.WriteStream).isTTY);
   if (json) return new JsonLogger({ write: (l) => stream.write(l) }, level);
   return new PrettyLogger(stream, level);

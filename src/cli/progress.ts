@@ -16,7 +16,11 @@ export class ProgressBar {
     private readonly expected?: number,
   ) {}
 
-  static forTerminal(label: string, expected?: number, stream: NodeJS.WriteStream = process.stderr): ProgressBar | undefined {
+  static forTerminal(
+    label: string,
+    expected?: number,
+    stream: NodeJS.WriteStream = process.stderr,
+  ): ProgressBar | undefined {
     return stream.isTTY ? new ProgressBar(label, stream, expected) : undefined;
   }
 
@@ -34,7 +38,10 @@ export class ProgressBar {
   private draw(now: number): void {
     const secs = Math.max(0.001, (now - this.started) / 1000);
     const rate = this.total / secs;
-    const eta = this.expected && rate > 0 ? ` eta ${Math.max(0, Math.round((this.expected - this.total) / rate))}s` : '';
+    const eta =
+      this.expected && rate > 0
+        ? ` eta ${Math.max(0, Math.round((this.expected - this.total) / rate))}s`
+        : '';
     const parts = [...this.counts].map(([k, v]) => `${k} ${v}`).join('  ');
     this.stream.write(`\r\x1b[2K${this.label}: ${parts}  ${Math.round(rate)} rec/s${eta}`);
   }

@@ -25,13 +25,21 @@ export async function startService(
   ctx: Context,
   opts: { onCycle?: (r: CycleReport) => void; extraRoutes?: ExtraRoutes; port?: number } = {},
 ): Promise<Service> {
-  const runner = new SyncRunner(ctx.runtimes, { store: ctx.store, logger: ctx.logger, metrics: ctx.metrics }, opts.onCycle);
+  const runner = new SyncRunner(
+    ctx.runtimes,
+    { store: ctx.store, logger: ctx.logger, metrics: ctx.metrics },
+    opts.onCycle,
+  );
   const token = ctx.config.server.token ?? randomBytes(18).toString('base64url');
   registerSecret(token);
   const receivers = new Map<string, WebhookReceiverLike>();
   for (const rt of ctx.runtimes) {
     const secret = rt.config.customcrm.webhookSecret;
-    if (secret) receivers.set(rt.name, createWebhookReceiver({ secret, logger: ctx.logger.child({ connection: rt.name }) }));
+    if (secret)
+      receivers.set(
+        rt.name,
+        createWebhookReceiver({ secret, logger: ctx.logger.child({ connection: rt.name }) }),
+      );
   }
   const server = await startHttpServer({
     host: ctx.config.server.host,

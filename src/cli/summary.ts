@@ -1,11 +1,19 @@
 import type { CycleReport } from '../engine/cycle.ts';
 
-const FLOW_TITLE = { organizations: 'Organizations ⇄ Customers', groups: 'Groups/Usergroups ⇄ Customers', users: 'Users ⇄ Contacts' };
+const FLOW_TITLE = {
+  organizations: 'Organizations ⇄ Customers',
+  groups: 'Groups/Usergroups ⇄ Customers',
+  users: 'Users ⇄ Contacts',
+};
 
 /** A cycle in plain words, for people. */
 export function summarize(r: CycleReport): string {
-  const lines = [`${r.connection}: ${r.kind} cycle ${r.status}${r.message ? ` (${r.message})` : ''}, ${r.writes} write${r.writes === 1 ? '' : 's'}`];
-  for (const [flow, s] of Object.entries(r.stats) as Array<[keyof typeof FLOW_TITLE, CycleReport['stats']['users']]>) {
+  const lines = [
+    `${r.connection}: ${r.kind} cycle ${r.status}${r.message ? ` (${r.message})` : ''}, ${r.writes} write${r.writes === 1 ? '' : 's'}`,
+  ];
+  for (const [flow, s] of Object.entries(r.stats) as Array<
+    [keyof typeof FLOW_TITLE, CycleReport['stats']['users']]
+  >) {
     const y = s.youtrack;
     const c = s.customcrm;
     const parts = [

@@ -1,6 +1,6 @@
 import type { FlowPlanInput, LinkState, PlanAction } from './plan-types.ts';
 import type { Props, PropValue, RemoteRecord } from './types.ts';
-import { checkWrite, describeRecord, type Rejection } from './validate.ts';
+import { checkWrite, displayName, type Rejection } from './validate.ts';
 import { customcrmValue, isEmpty, toCustomcrmPatch, toYouTrackPatch, youtrackValue } from './values.ts';
 
 /**
@@ -37,7 +37,7 @@ export function planCreate(input: FlowPlanInput, source: RemoteRecord): PlanActi
     props,
     sourceId: source.id,
     base,
-    label: `Create ${toCrm ? 'Customcrm' : 'YouTrack'} ${type} for ${describeRecord(source)}`,
+    label: displayName(source),
   };
 }
 

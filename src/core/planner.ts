@@ -10,7 +10,7 @@ import type {
   SystemCounts,
 } from './plan-types.ts';
 import type { RemoteRecord, SystemName } from './types.ts';
-import { checkSourceTypes, describeRecord, type Rejection } from './validate.ts';
+import { checkSourceTypes, describeRecord, displayName, type Rejection } from './validate.ts';
 
 export type * from './plan-types.ts';
 export { defaultPolicy } from './plan-types.ts';
@@ -113,7 +113,7 @@ export function planFlow(input: FlowPlanInput): FlowPlan {
         actions.push(...pair.rejects.map(rejectAction));
         continue;
       }
-      const label = `Link ${describeRecord(yt)} with ${describeRecord(crm)}`;
+      const label = displayName(yt);
       actions.push({ kind: 'link', ytId, crmId, base: {}, label }, ...pair.actions);
     }
   }

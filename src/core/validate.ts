@@ -33,6 +33,20 @@ export function describeRecord(record: RemoteRecord): string {
   return `${systemLabel[record.system]} ${record.type} ${name ? `'${String(name)}' ` : ''}(id ${record.id})`;
 }
 
+/** How a person recognises the record: its name and, for people, the e-mail ("Jiří Novák <jiri@x.cz>"). */
+export function displayName(record: RemoteRecord): string {
+  const p = record.props;
+  const str = (v: PropValue | undefined) => (typeof v === 'string' ? v.trim() : '');
+  const name =
+    str(p['fullName']) ||
+    str(p['name']) ||
+    str(p['Name']) ||
+    [str(p['FirstName']), str(p['LastName'])].filter(Boolean).join(' ') ||
+    str(p['login']);
+  const email = str(p['email']) || str(p['Email']);
+  return [name || record.id, email ? `<${email}>` : ''].filter(Boolean).join(' ');
+}
+
 function sourceProps(row: MappingRow, system: SystemName): string[] {
   if (system === 'youtrack') return row.youtrack.split('|');
   return Array.isArray(row.customcrm) ? [...row.customcrm] : [row.customcrm as string];

@@ -49,7 +49,11 @@ const WM_CUSTOMCRM = (c: string) => `${c}:customcrm:modified`;
  * every flow, check the circuit breaker before any write, then carry the plans out flow by flow.
  * Watermarks advance only when the whole cycle completed.
  */
-export async function runCycle(rt: ConnectionRuntime, deps: CycleDeps, opts: CycleOptions): Promise<CycleReport> {
+export async function runCycle(
+  rt: ConnectionRuntime,
+  deps: CycleDeps,
+  opts: CycleOptions,
+): Promise<CycleReport> {
   const clock = deps.clock ?? systemClock;
   const { store } = deps;
   const logger = deps.logger.child({ connection: rt.name });
@@ -107,7 +111,12 @@ export async function runCycle(rt: ConnectionRuntime, deps: CycleDeps, opts: Cyc
     if (dry) return report('ok', breaker.ok ? undefined : breaker.message, plans);
     if (!breaker.ok && !opts.force) {
       logger.error(breaker.message);
-      await store.finishCycle(cycleId!, { status: 'failed', writes: 0, stats: stats.stats, message: breaker.message });
+      await store.finishCycle(cycleId!, {
+        status: 'failed',
+        writes: 0,
+        stats: stats.stats,
+        message: breaker.message,
+      });
       return report('blocked', breaker.message);
     }
 
@@ -138,7 +147,12 @@ export async function runCycle(rt: ConnectionRuntime, deps: CycleDeps, opts: Cyc
     const stopped = err instanceof CycleAborted && opts.signal?.aborted;
     const message = err instanceof Error ? err.message : String(err);
     if (cycleId !== null)
-      await store.finishCycle(cycleId, { status: stopped ? 'stopped' : 'failed', writes: stats.writes, stats: stats.stats, message });
+      await store.finishCycle(cycleId, {
+        status: stopped ? 'stopped' : 'failed',
+        writes: stats.writes,
+        stats: stats.stats,
+        message,
+      });
     observe(deps.metrics, rt.name, stopped ? 'stopped' : 'failed', clock.now() - started, stats, clock.now());
     if (stopped) return report('stopped', message);
     if (err instanceof CycleAborted) return report('failed', message);
@@ -146,7 +160,12 @@ export async function runCycle(rt: ConnectionRuntime, deps: CycleDeps, opts: Cyc
   }
 }
 
-async function planOne(rt: ConnectionRuntime, store: StateStore, input: CycleInput, flow: FlowName): Promise<FlowPlan> {
+async function planOne(
+  rt: ConnectionRuntime,
+  store: StateStore,
+  input: CycleInput,
+  flow: FlowName,
+): Promise<FlowPlan> {
   const links: LinkState[] = [];
   for await (const l of store.iterateLinks(flow)) links.push(l);
   let customcrm = input.customcrm[flow];
@@ -206,7 +225,11 @@ async function releaseRecovered(store: StateStore, input: CycleInput, rejected: 
   for (const q of await store.listQuarantine({ status: 'quarantined' })) {
     const key = `${q.system}:${q.recordType}:${q.recordId}`;
     if (seen.has(key) && !rejected.has(key))
-      await store.releaseQuarantine({ system: q.system, recordType: q.recordType as RecordType, recordId: q.recordId });
+      await store.releaseQuarantine({
+        system: q.system,
+        recordType: q.recordType as RecordType,
+        recordId: q.recordId,
+      });
   }
 }
 
@@ -225,8 +248,19 @@ function observe(
     for (const [system, c] of Object.entries(systems)) {
       const labels = { connection, flow, system };
       metrics.inc('tandem_records_read_total', 'Records read per flow and system', labels, c.read);
-      metrics.inc('tandem_records_written_total', 'Records written per flow and system', labels, c.created + c.updated + c.deleted);
+      metrics.inc(
+        'tandem_records_written_total',
+        'Records written per flow and system',
+        labels,
+        c.created + c.updated + c.deleted,
+      );
       metrics.inc('tandem_conflicts_total', 'Conflicts per flow', labels, c.conflicts);
     }
-  if (status === 'ok') metrics.set('tandem_last_success_timestamp_seconds', 'End of the last successful cycle', { connection }, now / 1000);
+  if (status === 'ok')
+    metrics.set(
+      'tandem_last_success_timestamp_seconds',
+      'End of the last successful cycle',
+      { connection },
+      now / 1000,
+    );
 }

@@ -74,14 +74,21 @@ export class PlanExecutor {
       case 'link': {
         const link = await store.transaction(async (tx) => {
           const l = await tx.insertLink(this.newLink(flow, a.ytId, a.crmId, 'merged', a.base, a.label));
-          await tx.addHistory([this.history(flow, l.id, 'customcrm', a.crmId, 'linked', null, null, a.label, 'youtrack')]);
+          await tx.addHistory([
+            this.history(flow, l.id, 'customcrm', a.crmId, 'linked', null, null, a.label, 'youtrack'),
+          ]);
           return l;
         });
         linkIds.set(pairKey(a.ytId, a.crmId), link.id);
         return;
       }
       case 'update': {
-        const after = await this.ctx.connectors[a.target].update(a.type, a.id, a.patch, a.ifMatch ? { ifMatch: a.ifMatch } : {});
+        const after = await this.ctx.connectors[a.target].update(
+          a.type,
+          a.id,
+          a.patch,
+          a.ifMatch ? { ifMatch: a.ifMatch } : {},
+        );
         failpoint('after-update');
         stats.add(flow, a.target, 'updated');
         const v = versions.get(pairKey(a.ytId, a.crmId)) ?? {};
@@ -92,7 +99,9 @@ export class PlanExecutor {
         versions.set(pairKey(a.ytId, a.crmId), v);
         const linkId = a.linkId ?? linkIds.get(pairKey(a.ytId, a.crmId)) ?? null;
         await store.addHistory(
-          a.changes.map((c) => this.history(flow, linkId, a.target, a.id, 'updated', c.row, c.from, c.to, other(a.target))),
+          a.changes.map((c) =>
+            this.history(flow, linkId, a.target, a.id, 'updated', c.row, c.from, c.to, other(a.target)),
+          ),
         );
         return;
       }
@@ -125,7 +134,17 @@ export class PlanExecutor {
           });
           const recordId = a.loser === 'youtrack' ? a.ytId : a.crmId;
           await tx.addHistory([
-            this.history(flow, linkId, a.loser, recordId, 'conflict', a.row, a.loserValue, a.winnerValue, a.winner),
+            this.history(
+              flow,
+              linkId,
+              a.loser,
+              recordId,
+              'conflict',
+              a.row,
+              a.loserValue,
+              a.winnerValue,
+              a.winner,
+            ),
           ]);
         });
         return;
@@ -137,7 +156,18 @@ export class PlanExecutor {
         await store.transaction(async (tx) => {
           await tx.updateLink(a.linkId, { status });
           await tx.addHistory([
-            this.history(flow, a.linkId, a.side, a.side === 'youtrack' ? link.ytId : link.crmId, 'deleted', null, null, null, a.side, 'deleted; counterpart kept'),
+            this.history(
+              flow,
+              a.linkId,
+              a.side,
+              a.side === 'youtrack' ? link.ytId : link.crmId,
+              'deleted',
+              null,
+              null,
+              null,
+              a.side,
+              'deleted; counterpart kept',
+            ),
           ]);
         });
         return;
@@ -148,10 +178,25 @@ export class PlanExecutor {
         if (a.kind === 'delete') await this.ctx.connectors[a.target].delete(a.type, a.id);
         else await this.ctx.connectors.customcrm.update(a.type, a.id, { Active: false });
         stats.add(flow, a.target, a.kind === 'delete' ? 'deleted' : 'updated');
-        const status = link?.status === 'youtrack-deleted' || link?.status === 'customcrm-deleted' ? 'both-deleted' : markStatus(link?.status ?? 'active', other(a.target));
+        const status =
+          link?.status === 'youtrack-deleted' || link?.status === 'customcrm-deleted'
+            ? 'both-deleted'
+            : markStatus(link?.status ?? 'active', other(a.target));
         await store.transaction(async (tx) => {
           await tx.updateLink(a.linkId, { status: a.kind === 'delete' ? 'both-deleted' : status });
-          await tx.addHistory([this.history(flow, a.linkId, a.target, a.id, a.kind === 'delete' ? 'deleted' : 'updated', a.kind === 'delete' ? null : 'Active', null, a.kind === 'delete' ? null : false, other(a.target))]);
+          await tx.addHistory([
+            this.history(
+              flow,
+              a.linkId,
+              a.target,
+              a.id,
+              a.kind === 'delete' ? 'deleted' : 'updated',
+              a.kind === 'delete' ? null : 'Active',
+              null,
+              a.kind === 'delete' ? null : false,
+              other(a.target),
+            ),
+          ]);
         });
         return;
       }
@@ -179,20 +224,33 @@ export class PlanExecutor {
     const sourceType = sourceTypeOf(flow, source);
     const created = await this.ctx.connectors[a.target].create(a.type, a.props, {
       idempotencyKey: entry.key,
-      externalRef: { System: source === 'youtrack' ? 'YouTrack' : 'Customcrm', Type: sourceType, Id: a.sourceId },
+      externalRef: {
+        System: source === 'youtrack' ? 'YouTrack' : 'Customcrm',
+        Type: sourceType,
+        Id: a.sourceId,
+      },
     });
     this.ctx.stats.add(flow, a.target, 'created');
     failpoint('after-create');
     const [ytId, crmId] = a.target === 'customcrm' ? [a.sourceId, created.id] : [created.id, a.sourceId];
     await store.transaction(async (tx) => {
       const link = await tx.insertLink({
-        ...this.newLink(flow, ytId, crmId, a.target === 'customcrm' ? 'created-in-customcrm' : 'created-in-youtrack', a.base, a.label),
+        ...this.newLink(
+          flow,
+          ytId,
+          crmId,
+          a.target === 'customcrm' ? 'created-in-customcrm' : 'created-in-youtrack',
+          a.base,
+          a.label,
+        ),
         ...(a.target === 'customcrm'
           ? { crmHash: created.hash, crmVersion: created.version ?? null }
           : { ytHash: created.hash }),
       });
       await tx.completeWrite(entry.id, { targetId: created.id, status: 'done' });
-      await tx.addHistory([this.history(flow, link.id, a.target, created.id, 'created', null, null, a.label, source)]);
+      await tx.addHistory([
+        this.history(flow, link.id, a.target, created.id, 'created', null, null, a.label, source),
+      ]);
     });
   }
 
@@ -201,26 +259,50 @@ export class PlanExecutor {
     this.ctx.stats.add(flow, target, 'errors');
     if (err instanceof ConnectorError) {
       if (err.code === 'STALE') {
-        this.ctx.logger.info('record changed since it was read; it is planned again next cycle', { flow, record: err.info.record });
+        this.ctx.logger.info('record changed since it was read; it is planned again next cycle', {
+          flow,
+          record: err.info.record,
+        });
         return;
       }
       const sourceId = 'sourceId' in a ? a.sourceId : 'id' in a ? a.id : undefined;
       const sourceSystem = a.kind === 'create' ? other(a.target) : target;
-      const type = (a.kind === 'create' ? sourceTypeOf(flow, sourceSystem) : 'type' in a ? a.type : undefined) as RecordType | undefined;
+      const type = (
+        a.kind === 'create' ? sourceTypeOf(flow, sourceSystem) : 'type' in a ? a.type : undefined
+      ) as RecordType | undefined;
       if (sourceId && type) {
-        await this.reject(flow, sourceSystem, type, sourceId, err.code, err.info.property ?? null, err.message);
+        await this.reject(
+          flow,
+          sourceSystem,
+          type,
+          sourceId,
+          err.code,
+          err.info.property ?? null,
+          err.message,
+        );
         return;
       }
     }
     if (err instanceof HttpError && err.transient) {
       this.consecutiveTransient++;
-      this.ctx.logger.warn('write failed; it is retried next cycle', { flow, code: err.code, message: err.message });
+      this.ctx.logger.warn('write failed; it is retried next cycle', {
+        flow,
+        code: err.code,
+        message: err.message,
+      });
       if (this.consecutiveTransient >= MAX_CONSECUTIVE_TRANSIENT)
-        throw new CycleAborted(`${err.details.system} keeps failing (${err.code}); the cycle stops and is tried again later`);
+        throw new CycleAborted(
+          `${err.details.system} keeps failing (${err.code}); the cycle stops and is tried again later`,
+        );
       return;
     }
     if (err instanceof HttpError) {
-      this.ctx.logger.error('write rejected', { flow, code: err.code, status: err.status, message: err.message });
+      this.ctx.logger.error('write rejected', {
+        flow,
+        code: err.code,
+        status: err.status,
+        message: err.message,
+      });
       return;
     }
     throw err;
@@ -241,7 +323,14 @@ export class PlanExecutor {
     await this.ctx.store.quarantine({ system, recordType: type, recordId: id, flow, code, property, reason });
   }
 
-  private newLink(flow: FlowName, ytId: string, crmId: string, origin: Link['origin'], base: Props, label: string) {
+  private newLink(
+    flow: FlowName,
+    ytId: string,
+    crmId: string,
+    origin: Link['origin'],
+    base: Props,
+    label: string,
+  ) {
     return {
       flow,
       ytType: sourceTypeOf(flow, 'youtrack'),
@@ -270,7 +359,20 @@ export class PlanExecutor {
     source: NewHistoryEntry['source'],
     note: string | null = null,
   ): NewHistoryEntry {
-    return { at: this.ctx.now(), cycleId: this.ctx.cycleId, linkId, flow, system, recordId, property, oldValue, newValue, source, action, note };
+    return {
+      at: this.ctx.now(),
+      cycleId: this.ctx.cycleId,
+      linkId,
+      flow,
+      system,
+      recordId,
+      property,
+      oldValue,
+      newValue,
+      source,
+      action,
+      note,
+    };
   }
 }
 

@@ -41,7 +41,10 @@ export class Metrics {
 
   /** Every labelled value of one family, for views that sum across labels (the dashboard). */
   series(name: string): Array<{ labels: Labels; value: number }> {
-    return [...(this.families.get(name)?.values.values() ?? [])].map((v) => ({ labels: { ...v.labels }, value: v.value }));
+    return [...(this.families.get(name)?.values.values() ?? [])].map((v) => ({
+      labels: { ...v.labels },
+      value: v.value,
+    }));
   }
 
   render(extraGauges: Array<{ name: string; help: string; labels?: Labels; value: number }> = []): string {

@@ -13,7 +13,10 @@ export interface CycleInput {
   youtrackChangedAt: Record<string, string>;
 }
 
-export async function collect(iter: AsyncIterable<RemoteRecord>, onRecord?: () => void): Promise<RemoteRecord[]> {
+export async function collect(
+  iter: AsyncIterable<RemoteRecord>,
+  onRecord?: () => void,
+): Promise<RemoteRecord[]> {
   const out: RemoteRecord[] = [];
   for await (const r of iter) {
     out.push(r);
@@ -71,10 +74,14 @@ export async function readEverything(
   const opts = signal ? { signal } : {};
   const yt = {} as Record<FlowName, RemoteRecord[]>;
   for (const flow of FLOW_ORDER) {
-    yt[flow] = await collect(rt.youtrack.readAll(youtrackTypeOf(rt, flow), opts), () => progress(flow, 'youtrack', 1));
+    yt[flow] = await collect(rt.youtrack.readAll(youtrackTypeOf(rt, flow), opts), () =>
+      progress(flow, 'youtrack', 1),
+    );
   }
   const customers = await collect(rt.customcrm.readAll('Customer', opts));
-  const contacts = await collect(rt.customcrm.readAll('Contact', opts), () => progress('users', 'customcrm', 1));
+  const contacts = await collect(rt.customcrm.readAll('Contact', opts), () =>
+    progress('users', 'customcrm', 1),
+  );
   const split = await splitCustomers(rt, store, customers);
   progress('organizations', 'customcrm', split.organizations.length);
   progress('groups', 'customcrm', split.groups.length);
@@ -109,8 +116,14 @@ export async function readChanges(
   const crmBatch = await rt.customcrm.changesSince(since.customcrm, opts);
   if (!ytBatch.complete || !crmBatch.complete) return null;
 
-  const yt = { organizations: new Map(), groups: new Map(), users: new Map() } as Record<FlowName, Map<string, RemoteRecord>>;
-  const crm = { organizations: new Map(), groups: new Map(), users: new Map() } as Record<FlowName, Map<string, RemoteRecord>>;
+  const yt = { organizations: new Map(), groups: new Map(), users: new Map() } as Record<
+    FlowName,
+    Map<string, RemoteRecord>
+  >;
+  const crm = { organizations: new Map(), groups: new Map(), users: new Map() } as Record<
+    FlowName,
+    Map<string, RemoteRecord>
+  >;
   const changedAt: Record<string, string> = {};
   const flowOfYouTrackType = new Map(FLOW_ORDER.map((f) => [youtrackTypeOf(rt, f), f] as const));
 

@@ -6,7 +6,10 @@ import { sourceTypeOf } from './executor.ts';
 
 export function labelOf(props: Props): string {
   const name =
-    props['Name'] ?? props['name'] ?? props['fullName'] ?? [props['FirstName'], props['LastName']].filter(Boolean).join(' ');
+    props['Name'] ??
+    props['name'] ??
+    props['fullName'] ??
+    [props['FirstName'], props['LastName']].filter(Boolean).join(' ');
   const email = props['Email'] ?? props['email'];
   return [typeof name === 'string' ? name : '', typeof email === 'string' && email ? `<${email}>` : '']
     .filter(Boolean)
@@ -19,7 +22,11 @@ export function labelOf(props: Props): string {
  * linked now (with an empty base, so the next plan merges it like a first link); not found → the
  * create never happened, and the planner creates it again with a new journal entry.
  */
-export async function recoverPendingWrites(rt: ConnectionRuntime, store: StateStore, logger: Logger): Promise<number> {
+export async function recoverPendingWrites(
+  rt: ConnectionRuntime,
+  store: StateStore,
+  logger: Logger,
+): Promise<number> {
   let recovered = 0;
   for (const entry of await store.pendingWrites()) {
     const connector = entry.targetSystem === 'youtrack' ? rt.youtrack : rt.customcrm;
@@ -31,7 +38,8 @@ export async function recoverPendingWrites(rt: ConnectionRuntime, store: StateSt
     });
     await store.transaction(async (tx) => {
       if (found) {
-        const [ytId, crmId] = entry.targetSystem === 'customcrm' ? [entry.sourceId, found.id] : [found.id, entry.sourceId];
+        const [ytId, crmId] =
+          entry.targetSystem === 'customcrm' ? [entry.sourceId, found.id] : [found.id, entry.sourceId];
         const existing = await tx.findLink({ flow: entry.flow, ytId });
         if (!existing) {
           await tx.insertLink({
@@ -51,13 +59,23 @@ export async function recoverPendingWrites(rt: ConnectionRuntime, store: StateSt
         }
         recovered++;
       }
-      await tx.completeWrite(entry.id, found ? { targetId: found.id, status: 'done' } : { status: 'failed', error: 'not found after restart' });
+      await tx.completeWrite(
+        entry.id,
+        found
+          ? { targetId: found.id, status: 'done' }
+          : { status: 'failed', error: 'not found after restart' },
+      );
     });
-    logger.info(found ? 'interrupted create found and linked' : 'interrupted create had not happened; it is planned again', {
-      flow: entry.flow,
-      target: entry.targetSystem,
-      source: entry.sourceId,
-    });
+    logger.info(
+      found
+        ? 'interrupted create found and linked'
+        : 'interrupted create had not happened; it is planned again',
+      {
+        flow: entry.flow,
+        target: entry.targetSystem,
+        source: entry.sourceId,
+      },
+    );
   }
   return recovered;
 }

@@ -1,5 +1,11 @@
 import type { Logger } from '../log/logger.ts';
-import { customcrmValue, equalValues, toCustomcrmPatch, toYouTrackPatch, youtrackValue } from '../core/mapping.ts';
+import {
+  customcrmValue,
+  equalValues,
+  toCustomcrmPatch,
+  toYouTrackPatch,
+  youtrackValue,
+} from '../core/mapping.ts';
 import type { StateStore } from '../store/types.ts';
 import type { PropValue, SystemName } from '../core/types.ts';
 import type { ConnectionRuntime } from './runtime.ts';
@@ -23,7 +29,10 @@ export async function applyResolutions(
       await store.markResolutionApplied(conflict.id);
       continue;
     }
-    const [yt, crm] = await Promise.all([rt.youtrack.read(link.ytType, link.ytId), rt.customcrm.read(link.crmType, link.crmId)]);
+    const [yt, crm] = await Promise.all([
+      rt.youtrack.read(link.ytType, link.ytId),
+      rt.customcrm.read(link.crmType, link.crmId),
+    ]);
     if (!yt || !crm) {
       logger.warn('conflict resolution skipped: a record no longer exists', { conflict: conflict.id });
       await store.markResolutionApplied(conflict.id);
@@ -38,7 +47,12 @@ export async function applyResolutions(
       history.push({ system: 'youtrack', recordId: link.ytId, oldValue: youtrackValue(row, yt) });
     }
     if (!equalValues(row, customcrmValue(row, crm), value) && row.direction !== 'to-youtrack') {
-      await rt.customcrm.update(link.crmType, link.crmId, toCustomcrmPatch(row, value), crm.version ? { ifMatch: crm.version } : {});
+      await rt.customcrm.update(
+        link.crmType,
+        link.crmId,
+        toCustomcrmPatch(row, value),
+        crm.version ? { ifMatch: crm.version } : {},
+      );
       stats.add(link.flow, 'customcrm', 'updated');
       history.push({ system: 'customcrm', recordId: link.crmId, oldValue: customcrmValue(row, crm) });
     }

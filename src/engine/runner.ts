@@ -42,7 +42,14 @@ export class SyncRunner {
 
   start(): void {
     for (const rt of this.runtimes) {
-      const loop: Loop = { rt, wake: new AbortController(), done: Promise.resolve(), lastFull: -Infinity, nextAt: 0, running: false };
+      const loop: Loop = {
+        rt,
+        wake: new AbortController(),
+        done: Promise.resolve(),
+        lastFull: -Infinity,
+        nextAt: 0,
+        running: false,
+      };
       loop.done = this.loop(loop);
       this.loops.set(rt.name, loop);
     }
@@ -55,7 +62,11 @@ export class SyncRunner {
 
   /** When each connection's next cycle is due, for the dashboard. */
   schedule(): Array<{ connection: string; running: boolean; nextAt: number }> {
-    return [...this.loops.values()].map((l) => ({ connection: l.rt.name, running: l.running, nextAt: l.nextAt }));
+    return [...this.loops.values()].map((l) => ({
+      connection: l.rt.name,
+      running: l.running,
+      nextAt: l.nextAt,
+    }));
   }
 
   async stop(): Promise<void> {
@@ -72,7 +83,10 @@ export class SyncRunner {
       const full = now - loop.lastFull >= sched.reconcileEverySeconds * 1000;
       loop.running = true;
       try {
-        const report = await runCycle(rt, this.deps, { kind: full ? 'full' : 'incremental', signal: this.stopping.signal });
+        const report = await runCycle(rt, this.deps, {
+          kind: full ? 'full' : 'incremental',
+          signal: this.stopping.signal,
+        });
         if (report.kind === 'full' && report.status === 'ok') loop.lastFull = now;
         this.onCycle(report);
       } catch (err) {

@@ -58,18 +58,37 @@ export function policiesFor(config: ConnectionConfig): Record<FlowName, FlowPoli
 export function createConnectionRuntime(config: ConnectionConfig, deps: RuntimeDeps): ConnectionRuntime {
   const clock = deps.clock ?? systemClock;
   const onCall = (info: CallInfo) => {
-    const labels = { connection: config.name, system: info.system, status: String(info.status ?? info.code ?? '') };
+    const labels = {
+      connection: config.name,
+      system: info.system,
+      status: String(info.status ?? info.code ?? ''),
+    };
     deps.metrics?.inc('tandem_api_calls_total', 'API calls per system and status', labels);
-    if (info.attempt > 1) deps.metrics?.inc('tandem_api_retries_total', 'Retried API calls', { connection: config.name, system: info.system });
+    if (info.attempt > 1)
+      deps.metrics?.inc('tandem_api_retries_total', 'Retried API calls', {
+        connection: config.name,
+        system: info.system,
+      });
     if (info.status === undefined || info.status >= 400)
-      deps.metrics?.inc('tandem_api_errors_total', 'Failed API calls per system', { connection: config.name, system: info.system });
+      deps.metrics?.inc('tandem_api_errors_total', 'Failed API calls per system', {
+        connection: config.name,
+        system: info.system,
+      });
   };
   const logger = deps.logger.child({ connection: config.name });
   return {
     name: config.name,
     config,
-    youtrack: createYouTrackConnector(config.youtrack, { logger: logger.child({ system: 'youtrack' }), clock, onCall }),
-    customcrm: createCustomcrmConnector(config.customcrm, { logger: logger.child({ system: 'customcrm' }), clock, onCall }),
+    youtrack: createYouTrackConnector(config.youtrack, {
+      logger: logger.child({ system: 'youtrack' }),
+      clock,
+      onCall,
+    }),
+    customcrm: createCustomcrmConnector(config.customcrm, {
+      logger: logger.child({ system: 'customcrm' }),
+      clock,
+      onCall,
+    }),
     mapping: config.mapping === undefined ? defaultMapping : loadMapping(config.mapping),
     policies: policiesFor(config),
   };

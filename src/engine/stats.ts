@@ -4,7 +4,14 @@ import type { CycleResult, FlowSystemCounts } from '../store/types.ts';
 export type CycleStats = CycleResult['stats'];
 export type Counter = keyof FlowSystemCounts;
 
-const zero = (): FlowSystemCounts => ({ read: 0, created: 0, updated: 0, deleted: 0, conflicts: 0, errors: 0 });
+const zero = (): FlowSystemCounts => ({
+  read: 0,
+  created: 0,
+  updated: 0,
+  deleted: 0,
+  conflicts: 0,
+  errors: 0,
+});
 
 /** Per flow and per system counts of one cycle, in the shape `tandem sync --json` prints. */
 export class StatsCollector {

@@ -1,10 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { World } from '../helpers/world.ts';
 
-type HubUser = { id: string; login: string; name: string; banned?: boolean; profile?: { email?: { email?: string } } };
+type HubUser = {
+  id: string;
+  login: string;
+  name: string;
+  banned?: boolean;
+  profile?: { email?: { email?: string } };
+};
 type Named = { id: string; name: string; description?: string };
-type Contact = { Id: string; FirstName: string | null; LastName: string | null; Email: string | null; Active: boolean; Phone: string | null };
-type Customer = { Id: string; Name: string; Description: string | null; Phone: string | null; Version: number };
+type Contact = {
+  Id: string;
+  FirstName: string | null;
+  LastName: string | null;
+  Email: string | null;
+  Active: boolean;
+  Phone: string | null;
+};
+type Customer = {
+  Id: string;
+  Name: string;
+  Description: string | null;
+  Phone: string | null;
+  Version: number;
+};
 
 async function linked(w: World, flow: 'organizations' | 'groups' | 'users', ytId: string): Promise<string> {
   const link = await w.store.findLink({ flow, ytId });
@@ -30,12 +49,17 @@ describe('edits travel both ways, and nothing echoes (issue 4, behaviours 3 and 
     const zoe = users.find((u) => u.login === 'zoe.oconnor')!;
     const chen = users.find((u) => u.login === 'chen.wei')!;
 
-    const cafeCustomerBefore = await w.crmApi<Customer>('GET', `/customers/${await linked(w, 'organizations', cafe.id)}`);
+    const cafeCustomerBefore = await w.crmApi<Customer>(
+      'GET',
+      `/customers/${await linked(w, 'organizations', cafe.id)}`,
+    );
     await w.hub('POST', `/usergroups/${support.id}`, { name: 'Customer Support' });
     await w.hub('POST', `/usergroups/${support.id}`, { description: 'Tier 1 and tier 2' });
     await w.hub('POST', `/organizations/${cafe.id}`, { description: 'Roasters since 1998' });
     await w.hub('POST', `/users/${zoe.id}`, { name: 'Zoë Anne O’Connor-Walsh' });
-    await w.hub('POST', `/users/${zoe.id}`, { profile: { email: { type: 'EmailJSON', email: 'zoe@new.example' } } });
+    await w.hub('POST', `/users/${zoe.id}`, {
+      profile: { email: { type: 'EmailJSON', email: 'zoe@new.example' } },
+    });
     await w.hub('POST', `/users/${chen.id}`, { banned: true, banReason: 'left the company' });
 
     const r = await w.sync();
@@ -43,12 +67,22 @@ describe('edits travel both ways, and nothing echoes (issue 4, behaviours 3 and 
     expect(r.stats.groups.customcrm.updated).toBe(1);
     expect(r.stats.organizations.customcrm.updated).toBe(1);
     expect(r.stats.users.customcrm.updated).toBe(2);
-    expect(r.stats.users.youtrack.updated + r.stats.groups.youtrack.updated + r.stats.organizations.youtrack.updated).toBe(0);
+    expect(
+      r.stats.users.youtrack.updated +
+        r.stats.groups.youtrack.updated +
+        r.stats.organizations.youtrack.updated,
+    ).toBe(0);
 
-    const supportCustomer = await w.crmApi<Customer>('GET', `/customers/${await linked(w, 'groups', support.id)}`);
+    const supportCustomer = await w.crmApi<Customer>(
+      'GET',
+      `/customers/${await linked(w, 'groups', support.id)}`,
+    );
     expect(supportCustomer.Name).toBe('Customer Support');
     expect(supportCustomer.Description).toBe('Tier 1 and tier 2');
-    const cafeCustomer = await w.crmApi<Customer>('GET', `/customers/${await linked(w, 'organizations', cafe.id)}`);
+    const cafeCustomer = await w.crmApi<Customer>(
+      'GET',
+      `/customers/${await linked(w, 'organizations', cafe.id)}`,
+    );
     expect(cafeCustomer.Description).toBe('Roasters since 1998');
     expect(cafeCustomer.Name).toBe(cafeCustomerBefore.Name);
     expect(cafeCustomer.Version).toBe(cafeCustomerBefore.Version + 1);
@@ -71,17 +105,33 @@ describe('edits travel both ways, and nothing echoes (issue 4, behaviours 3 and 
     const lukas = users.find((u) => u.login === 'lukas.muller')!;
     const pekka = users.find((u) => u.login === 'pekka.virtanen')!;
 
-    await w.crmApi('PATCH', `/customers/${await linked(w, 'groups', backend.id)}`, { Name: 'Backend Platform', Description: 'APIs, storage, queues' });
-    await w.crmApi('PATCH', `/customers/${await linked(w, 'organizations', nordlys.id)}`, { Name: 'Nordlys Shipping ASA' });
-    await w.crmApi('PATCH', `/contacts/${await linked(w, 'users', lukas.id)}`, { FirstName: 'Lukas Johannes', LastName: 'Müller-Lüdenscheidt', Email: 'lukas@mueller.example' });
+    await w.crmApi('PATCH', `/customers/${await linked(w, 'groups', backend.id)}`, {
+      Name: 'Backend Platform',
+      Description: 'APIs, storage, queues',
+    });
+    await w.crmApi('PATCH', `/customers/${await linked(w, 'organizations', nordlys.id)}`, {
+      Name: 'Nordlys Shipping ASA',
+    });
+    await w.crmApi('PATCH', `/contacts/${await linked(w, 'users', lukas.id)}`, {
+      FirstName: 'Lukas Johannes',
+      LastName: 'Müller-Lüdenscheidt',
+      Email: 'lukas@mueller.example',
+    });
     await w.crmApi('PATCH', `/contacts/${await linked(w, 'users', pekka.id)}`, { Active: true });
 
     const r = await w.sync();
     expect(r.status).toBe('ok');
-    expect(r.stats.users.customcrm.updated + r.stats.groups.customcrm.updated + r.stats.organizations.customcrm.updated).toBe(0);
+    expect(
+      r.stats.users.customcrm.updated +
+        r.stats.groups.customcrm.updated +
+        r.stats.organizations.customcrm.updated,
+    ).toBe(0);
 
     const after = await w.hubAll<Named>('usergroups', 'id,name,description');
-    expect(after.find((g) => g.id === backend.id)).toMatchObject({ name: 'Backend Platform', description: 'APIs, storage, queues' });
+    expect(after.find((g) => g.id === backend.id)).toMatchObject({
+      name: 'Backend Platform',
+      description: 'APIs, storage, queues',
+    });
     const orgAfter = await w.hubAll<Named>('organizations', 'id,name');
     expect(orgAfter.find((o) => o.id === nordlys.id)!.name).toBe('Nordlys Shipping ASA');
     const lukasAfter = await w.hub<HubUser>('GET', `/users/${lukas.id}?fields=name,profile(email(email))`);
@@ -104,7 +154,9 @@ describe('edits travel both ways, and nothing echoes (issue 4, behaviours 3 and 
     expect(r.writes).toBe(1);
     const c = await w.crmApi<Customer & { City: string }>('GET', `/customers/${crmId}`);
     expect(c).toMatchObject({ Phone: '+47 11 22 33 44', City: 'Bodø', Description: 'Hurtigruten partner' });
-    const history = await w.store.listHistory({ linkId: (await w.store.findLink({ flow: 'organizations', ytId: nordlys.id }))!.id });
+    const history = await w.store.listHistory({
+      linkId: (await w.store.findLink({ flow: 'organizations', ytId: nordlys.id }))!.id,
+    });
     const last = history.filter((h) => h.cycleId === r.cycleId);
     expect(last.map((h) => h.property)).toEqual(['description']);
   });
@@ -153,7 +205,13 @@ describe('concurrent edits (issue 4, behaviour 4)', () => {
     expect(yt.description).toBe(conflict!.winnerValue);
     expect(crm.Description).toBe(conflict!.winnerValue);
     const history = await w.store.listHistory({ linkId: link.id });
-    expect(history.some((h) => h.action === 'conflict' && (h.oldValue === conflict!.loserValue || h.newValue === conflict!.loserValue))).toBe(true);
+    expect(
+      history.some(
+        (h) =>
+          h.action === 'conflict' &&
+          (h.oldValue === conflict!.loserValue || h.newValue === conflict!.loserValue),
+      ),
+    ).toBe(true);
     expect((await w.sync()).writes).toBe(0);
   });
 

@@ -1,9 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { World } from '../helpers/world.ts';
 
-type HubUser = { id: string; login: string; name: string; banned?: boolean; profile?: { email?: { email?: string } } };
+type HubUser = {
+  id: string;
+  login: string;
+  name: string;
+  banned?: boolean;
+  profile?: { email?: { email?: string } };
+};
 type HubGroup = { id: string; name: string; allUsers?: boolean; registeredUsers?: boolean };
-type Contact = { Id: string; FirstName: string | null; LastName: string | null; Email: string | null; Active: boolean; CustomerId: string | null; Username: string | null };
+type Contact = {
+  Id: string;
+  FirstName: string | null;
+  LastName: string | null;
+  Email: string | null;
+  Active: boolean;
+  CustomerId: string | null;
+  Username: string | null;
+};
 type Customer = { Id: string; Name: string; Description: string | null };
 
 const norm = (e: string | null | undefined) => (e ?? '').trim().toLowerCase();
@@ -15,7 +29,10 @@ describe('first run on the demo data (issue 4, behaviours 1 and 2)', () => {
 
   beforeAll(async () => {
     w = await World.start();
-    before = { contacts: await w.crmAll<Contact>('contacts'), customers: await w.crmAll<Customer>('customers') };
+    before = {
+      contacts: await w.crmAll<Contact>('contacts'),
+      customers: await w.crmAll<Customer>('customers'),
+    };
     first = await w.sync();
   });
   afterAll(() => w.close());
@@ -29,10 +46,13 @@ describe('first run on the demo data (issue 4, behaviours 1 and 2)', () => {
     const customers = await w.crmAll<Customer>('customers');
     const byId = new Map(customers.map((c) => [c.Id, c]));
     const orgs = await w.hubAll<HubGroup>('organizations', 'id,name');
-    const groups = (await w.hubAll<HubGroup & { id: string }>('usergroups', 'id,name,allUsers,registeredUsers')).filter(
-      (g) => !g.allUsers && !g.registeredUsers && !g.id.endsWith('_team'),
-    );
-    for (const [flow, records] of [['organizations', orgs], ['groups', groups]] as const) {
+    const groups = (
+      await w.hubAll<HubGroup & { id: string }>('usergroups', 'id,name,allUsers,registeredUsers')
+    ).filter((g) => !g.allUsers && !g.registeredUsers && !g.id.endsWith('_team'));
+    for (const [flow, records] of [
+      ['organizations', orgs],
+      ['groups', groups],
+    ] as const) {
       for (const r of records) {
         const link = await w.store.findLink({ flow, ytId: r.id });
         expect(link, `${flow} ${r.name} has a link`).not.toBeNull();
@@ -40,18 +60,28 @@ describe('first run on the demo data (issue 4, behaviours 1 and 2)', () => {
       }
     }
     // No Customer is linked twice.
-    const linkedCrm = [...(await w.store.listLinks({ flow: 'organizations' })), ...(await w.store.listLinks({ flow: 'groups' }))].map((l) => l.crmId);
+    const linkedCrm = [
+      ...(await w.store.listLinks({ flow: 'organizations' })),
+      ...(await w.store.listLinks({ flow: 'groups' })),
+    ].map((l) => l.crmId);
     expect(new Set(linkedCrm).size).toBe(linkedCrm.length);
   });
 
   it('gives every user one Contact, links shared e-mails instead of duplicating, and sets CustomerId', async () => {
-    const users = await w.hubAll<HubUser>('users', 'id,login,name,profile(email(email))');
+    const users = (
+      await w.hubAll<HubUser & { guest?: boolean }>('users', 'id,login,name,guest,profile(email(email))')
+    ).filter((u) => !u.guest);
     const contacts = await w.crmAll<Contact>('contacts');
     const contactById = new Map(contacts.map((c) => [c.Id, c]));
     const beforeByEmail = new Map<string, Contact[]>();
-    for (const c of before.contacts) beforeByEmail.set(norm(c.Email), [...(beforeByEmail.get(norm(c.Email)) ?? []), c]);
+    for (const c of before.contacts)
+      beforeByEmail.set(norm(c.Email), [...(beforeByEmail.get(norm(c.Email)) ?? []), c]);
     const ytEmailCount = new Map<string, number>();
-    for (const u of users) ytEmailCount.set(norm(u.profile?.email?.email), (ytEmailCount.get(norm(u.profile?.email?.email)) ?? 0) + 1);
+    for (const u of users)
+      ytEmailCount.set(
+        norm(u.profile?.email?.email),
+        (ytEmailCount.get(norm(u.profile?.email?.email)) ?? 0) + 1,
+      );
 
     let merged = 0;
     for (const u of users) {
@@ -71,13 +101,17 @@ describe('first run on the demo data (issue 4, behaviours 1 and 2)', () => {
     expect(merged).toBeGreaterThanOrEqual(4);
     // Nothing was created twice: contacts = the ones there before + one per user that was not merged.
     const userLinks = await w.store.listLinks({ flow: 'users' });
-    expect(contacts.length).toBe(before.contacts.length + userLinks.filter((l) => l.origin === 'created-in-customcrm').length);
+    expect(contacts.length).toBe(
+      before.contacts.length + userLinks.filter((l) => l.origin === 'created-in-customcrm').length,
+    );
     // A user in an organization gets that organization's Customer.
     const jiri = users.find((u) => u.login === 'jiri.novak')!;
     const jiriContact = contactById.get((await w.store.findLink({ flow: 'users', ytId: jiri.id }))!.crmId)!;
     const orgs = await w.hubAll<HubGroup>('organizations', 'id,name');
     const zel = orgs.find((o) => o.name.startsWith('Železná'))!;
-    expect(jiriContact.CustomerId).toBe((await w.store.findLink({ flow: 'organizations', ytId: zel.id }))!.crmId);
+    expect(jiriContact.CustomerId).toBe(
+      (await w.store.findLink({ flow: 'organizations', ytId: zel.id }))!.crmId,
+    );
     // A user in groups only gets a group's Customer.
     const chen = users.find((u) => u.login === 'chen.wei')!;
     const chenContact = contactById.get((await w.store.findLink({ flow: 'users', ytId: chen.id }))!.crmId)!;
@@ -91,7 +125,9 @@ describe('first run on the demo data (issue 4, behaviours 1 and 2)', () => {
     expect(text.toLowerCase()).toContain('jane.doe@acme.example');
     const users = await w.hubAll<HubUser>('users', 'id,login');
     const eriks = users.filter((u) => u.login.startsWith('erik.lund'));
-    const crmIds = await Promise.all(eriks.map(async (u) => (await w.store.findLink({ flow: 'users', ytId: u.id }))?.crmId));
+    const crmIds = await Promise.all(
+      eriks.map(async (u) => (await w.store.findLink({ flow: 'users', ytId: u.id }))?.crmId),
+    );
     expect(new Set(crmIds.filter(Boolean)).size).toBe(crmIds.filter(Boolean).length);
   });
 

@@ -15,7 +15,11 @@ export interface CliResult {
 }
 
 /** Runs the real `tandem` binary in a child process. */
-export function tandem(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<CliResult> {
+export function tandem(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 120_000,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { ...process.env, ...env },
@@ -35,7 +39,10 @@ export function tandem(args: string[], env: Record<string, string> = {}, timeout
 }
 
 /** A configuration file for the World's emulators and store, with the secrets as ${ENV} references. */
-export function writeWorldConfig(w: World, extra: Record<string, unknown> = {}): { file: string; env: Record<string, string> } {
+export function writeWorldConfig(
+  w: World,
+  extra: Record<string, unknown> = {},
+): { file: string; env: Record<string, string> } {
   const file = join(w.dir, 'tandem.yaml');
   const doc = {
     store: w.config.store,
@@ -43,7 +50,11 @@ export function writeWorldConfig(w: World, extra: Record<string, unknown> = {}):
       {
         name: 'test',
         youtrack: { url: w.yt.url, token: '${YT_TOKEN}', retry: { baseDelayMs: 1, maxDelayMs: 20 } },
-        customcrm: { url: `${w.crm.url}/v1`, token: '${CRM_TOKEN}', retry: { baseDelayMs: 1, maxDelayMs: 20 } },
+        customcrm: {
+          url: `${w.crm.url}/v1`,
+          token: '${CRM_TOKEN}',
+          retry: { baseDelayMs: 1, maxDelayMs: 20 },
+        },
         ...extra,
       },
     ],

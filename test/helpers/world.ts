@@ -1,8 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startYouTrackEmulator, type YouTrackEmulator, type YouTrackEmulatorOptions } from '../../src/emulators/youtrack/index.ts';
-import { startCustomcrmServer, type CustomcrmServer, type CustomcrmServerOptions } from '../../src/emulators/customcrm/index.ts';
+import {
+  startYouTrackEmulator,
+  type YouTrackEmulator,
+  type YouTrackEmulatorOptions,
+} from '../../src/emulators/youtrack/index.ts';
+import {
+  startCustomcrmServer,
+  type CustomcrmServer,
+  type CustomcrmServerOptions,
+} from '../../src/emulators/customcrm/index.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import type { ConnectionConfig, TandemConfig } from '../../src/config/schema.ts';
 import { runCycle, type CycleOptions, type CycleReport } from '../../src/engine/cycle.ts';
@@ -42,14 +50,29 @@ export class World {
   static async start(opts: WorldOptions = {}): Promise<World> {
     const dir = mkdtempSync(join(tmpdir(), 'tandem-world-'));
     const yt = await startYouTrackEmulator({ seed: 'demo', token: YT_TOKEN, ...opts.youtrack });
-    const crm = await startCustomcrmServer({ seed: 'demo', token: CRM_TOKEN, db: join(dir, 'crm.db'), ...opts.customcrm });
+    const crm = await startCustomcrmServer({
+      seed: 'demo',
+      token: CRM_TOKEN,
+      db: join(dir, 'crm.db'),
+      ...opts.customcrm,
+    });
     const config = parseConfig({
       store: opts.store ?? `sqlite:${join(dir, 'tandem.db')}`,
       connections: [
         {
           name: 'test',
-          youtrack: { url: yt.url, token: YT_TOKEN, retry: { baseDelayMs: 1, maxDelayMs: 20 }, rateLimit: { ratePerSecond: 10_000, burst: 10_000 } },
-          customcrm: { url: `${crm.url}/v1`, token: CRM_TOKEN, retry: { baseDelayMs: 1, maxDelayMs: 20 }, rateLimit: { ratePerSecond: 10_000, burst: 10_000 } },
+          youtrack: {
+            url: yt.url,
+            token: YT_TOKEN,
+            retry: { baseDelayMs: 1, maxDelayMs: 20 },
+            rateLimit: { ratePerSecond: 10_000, burst: 10_000 },
+          },
+          customcrm: {
+            url: `${crm.url}/v1`,
+            token: CRM_TOKEN,
+            retry: { baseDelayMs: 1, maxDelayMs: 20 },
+            rateLimit: { ratePerSecond: 10_000, burst: 10_000 },
+          },
           ...opts.connection,
         },
       ],
@@ -65,7 +88,11 @@ export class World {
   }
 
   sync(opts: Partial<CycleOptions> = {}): Promise<CycleReport> {
-    return runCycle(this.rt, { store: this.store, logger: new JsonLogger(this.logs, 'debug'), metrics: this.metrics }, { kind: 'full', ...opts });
+    return runCycle(
+      this.rt,
+      { store: this.store, logger: new JsonLogger(this.logs, 'debug'), metrics: this.metrics },
+      { kind: 'full', ...opts },
+    );
   }
 
   async hub<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
@@ -76,7 +103,12 @@ export class World {
     return call<T>(`${this.yt.url}/api${path}`, YT_TOKEN, method, body);
   }
 
-  async crmApi<T = unknown>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  async crmApi<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     return call<T>(`${this.crm.url}/v1${path}`, CRM_TOKEN, method, body, headers);
   }
 
@@ -85,15 +117,24 @@ export class World {
     const out: T[] = [];
     let cursor: string | null = null;
     do {
-      const page: { data: T[]; nextCursor: string | null } = await this.crmApi('GET', `/${collection}?limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: { data: T[]; nextCursor: string | null } = await this.crmApi(
+        'GET',
+        `/${collection}?limit=1000${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       out.push(...page.data);
       cursor = page.nextCursor;
     } while (cursor);
     return out;
   }
 
-  async hubAll<T = Record<string, unknown>>(collection: 'users' | 'usergroups' | 'organizations', fields: string): Promise<T[]> {
-    const page = await this.hub<Record<string, unknown>>('GET', `/${collection}?$top=-1&fields=${encodeURIComponent(fields)}`);
+  async hubAll<T = Record<string, unknown>>(
+    collection: 'users' | 'usergroups' | 'organizations',
+    fields: string,
+  ): Promise<T[]> {
+    const page = await this.hub<Record<string, unknown>>(
+      'GET',
+      `/${collection}?$top=-1&fields=${encodeURIComponent(fields)}`,
+    );
     return (page[collection] as T[] | undefined) ?? [];
   }
 
@@ -105,7 +146,13 @@ export class World {
   }
 }
 
-async function call<T>(url: string, token: string, method: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+async function call<T>(
+  url: string,
+  token: string,
+  method: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<T> {
   const res = await fetch(url, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },

@@ -82,7 +82,9 @@ export function run(argv: string[]): Promise<number> {
         },
       });
       out.write(`  dashboard           ${service.server.url}/?token=${service.token}\n\n`);
-      out.write('Syncing. Edit a user in YouTrack or a contact in Customcrm and watch it arrive. Ctrl-C stops.\n\n');
+      out.write(
+        'Syncing. Edit a user in YouTrack or a contact in Customcrm and watch it arrive. Ctrl-C stops.\n\n',
+      );
       if (opts.once) {
         await twoCycles;
       } else {

@@ -37,8 +37,12 @@ export function run(argv: string[]): Promise<number> {
         if (history.length === 0) process.stdout.write('  no history yet\n');
         for (const h of history) {
           const change =
-            h.property === null ? h.note ?? '' : `${h.property}: ${JSON.stringify(h.oldValue)} → ${JSON.stringify(h.newValue)}`;
-          process.stdout.write(`  ${h.at}  ${h.action.padEnd(8)} ${h.system.padEnd(9)} from ${h.source.padEnd(9)} ${change}\n`);
+            h.property === null
+              ? (h.note ?? '')
+              : `${h.property}: ${JSON.stringify(h.oldValue)} → ${JSON.stringify(h.newValue)}`;
+          process.stdout.write(
+            `  ${h.at}  ${h.action.padEnd(8)} ${h.system.padEnd(9)} from ${h.source.padEnd(9)} ${change}\n`,
+          );
         }
       }
       return 0;

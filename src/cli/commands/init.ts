@@ -29,7 +29,7 @@ connections:
     customcrm:
       url: https://crm.example.com/v1       # root of the Customcrm API (docs/customcrm-contract.md)
       token: \${CUSTOMCRM_TOKEN}
-      webhookSecret: \${CUSTOMCRM_WEBHOOK_SECRET:-}   # leave empty to poll instead of using webhooks
+      # webhookSecret: \${CUSTOMCRM_WEBHOOK_SECRET}  # turn webhooks on (else Customcrm is polled)
       # profile: ...                        # only when your CRM differs from the contract: docs/customcrm-connector.md
     sync:
       priority: youtrack                    # wins a conflict when both changes are equally new

@@ -22,7 +22,11 @@ export function run(argv: string[]): Promise<number> {
     try {
       const out = [];
       for (const rt of ctx.runtimes) {
-        const report = await runCycle(rt, { store: ctx.store, logger: ctx.logger }, { kind: 'full', dryRun: true });
+        const report = await runCycle(
+          rt,
+          { store: ctx.store, logger: ctx.logger },
+          { kind: 'full', dryRun: true },
+        );
         out.push({ connection: rt.name, breaker: report.message ?? null, plans: report.plans ?? [] });
       }
       if (opts.json) printJson({ connections: out });
@@ -33,7 +37,8 @@ export function run(argv: string[]): Promise<number> {
           for (const p of c.plans) {
             process.stdout.write(`  ${p.flow}: ${describeCounts(p.actions)}\n`);
             for (const a of p.actions.slice(0, 50)) process.stdout.write(`    ${describe(a)}\n`);
-            if (p.actions.length > 50) process.stdout.write(`    … ${p.actions.length - 50} more (use --json)\n`);
+            if (p.actions.length > 50)
+              process.stdout.write(`    … ${p.actions.length - 50} more (use --json)\n`);
           }
         }
       return out.some((c) => c.breaker) ? EXIT.BLOCKED : EXIT.OK;

@@ -5,7 +5,11 @@ import { dashboardRoutes } from '../../server/dashboard/index.ts';
 
 const options = {
   ...configOptions,
-  port: { type: 'string', help: 'port of the dashboard, /metrics and webhooks (overrides the file)', arg: 'PORT' },
+  port: {
+    type: 'string',
+    help: 'port of the dashboard, /metrics and webhooks (overrides the file)',
+    arg: 'PORT',
+  },
 } as const;
 
 /** `tandem run`: sync continuously until SIGTERM/SIGINT; the write in flight is finished first. */
@@ -23,7 +27,12 @@ export function run(argv: string[]): Promise<number> {
           dashboardRoutes({ store: c.store, metrics: c.metrics, runner, mapping: c.runtimes[0]?.mapping }),
         ...(opts.port !== undefined ? { port: Number(opts.port) } : {}),
         onCycle: (r) =>
-          ctx.logger.info('cycle finished', { connection: r.connection, kind: r.kind, status: r.status, writes: r.writes }),
+          ctx.logger.info('cycle finished', {
+            connection: r.connection,
+            kind: r.kind,
+            status: r.status,
+            writes: r.writes,
+          }),
       });
       ctx.logger.info(`dashboard on ${service.server.url}/ (token from server.token in the configuration)`);
       const signal = await untilSignal();

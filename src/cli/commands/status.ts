@@ -22,11 +22,25 @@ export function run(argv: string[]): Promise<number> {
       const out = process.stdout;
       out.write('Links per flow:\n');
       for (const [flow, byStatus] of Object.entries(status.links))
-        out.write(`  ${flow.padEnd(14)} ${Object.entries(byStatus).map(([s, n]) => `${n} ${s}`).join(', ') || 'none'}\n`);
-      out.write(`Conflicts: ${status.conflicts.open} open, ${status.conflicts.pending} resolutions waiting for the next cycle\n`);
-      out.write(`Quarantined records: ${status.quarantine.quarantined} (${status.quarantine.retryRequested} to retry)\n`);
+        out.write(
+          `  ${flow.padEnd(14)} ${
+            Object.entries(byStatus)
+              .map(([s, n]) => `${n} ${s}`)
+              .join(', ') || 'none'
+          }\n`,
+        );
+      out.write(
+        `Conflicts: ${status.conflicts.open} open, ${status.conflicts.pending} resolutions waiting for the next cycle\n`,
+      );
+      out.write(
+        `Quarantined records: ${status.quarantine.quarantined} (${status.quarantine.retryRequested} to retry)\n`,
+      );
       const c = status.lastCycle;
-      out.write(c ? `Last cycle: #${c.id} ${c.kind} ${c.status} at ${c.finishedAt ?? c.startedAt}, ${c.writes} writes${c.message ? ` (${c.message})` : ''}\n` : 'Last cycle: none yet\n');
+      out.write(
+        c
+          ? `Last cycle: #${c.id} ${c.kind} ${c.status} at ${c.finishedAt ?? c.startedAt}, ${c.writes} writes${c.message ? ` (${c.message})` : ''}\n`
+          : 'Last cycle: none yet\n',
+      );
       return 0;
     } catch (err) {
       return reportError(err);

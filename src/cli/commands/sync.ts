@@ -27,11 +27,15 @@ export function run(argv: string[]): Promise<number> {
         await rt.youtrack.verify();
         await rt.customcrm.verify();
         const bar = opts.json ? undefined : ProgressBar.forTerminal(`sync ${rt.name}`);
-        const report = await runCycle(rt, { store: ctx.store, logger: ctx.logger, metrics: ctx.metrics }, {
-          kind: opts.incremental ? 'incremental' : 'full',
-          force: opts.force,
-          ...(bar ? { onProgress: bar.tick } : {}),
-        });
+        const report = await runCycle(
+          rt,
+          { store: ctx.store, logger: ctx.logger, metrics: ctx.metrics },
+          {
+            kind: opts.incremental ? 'incremental' : 'full',
+            force: opts.force,
+            ...(bar ? { onProgress: bar.tick } : {}),
+          },
+        );
         bar?.done();
         reports.push(report);
       }
@@ -49,7 +53,9 @@ export function run(argv: string[]): Promise<number> {
 export function exitCodeFor(reports: CycleReport[]): number {
   if (reports.some((r) => r.status === 'blocked')) return EXIT.BLOCKED;
   if (reports.some((r) => r.status !== 'ok')) return EXIT.PARTIAL;
-  const errors = reports.some((r) => Object.values(r.stats).some((f) => f.youtrack.errors + f.customcrm.errors > 0));
+  const errors = reports.some((r) =>
+    Object.values(r.stats).some((f) => f.youtrack.errors + f.customcrm.errors > 0),
+  );
   return errors ? EXIT.PARTIAL : EXIT.OK;
 }
 
@@ -57,12 +63,18 @@ export function exitCodeFor(reports: CycleReport[]): number {
 export function cycleJson(reports: CycleReport[]) {
   const flows = structuredClone(reports[0]!.stats);
   for (const r of reports.slice(1))
-    for (const [flow, systems] of Object.entries(r.stats) as Array<[keyof typeof flows, (typeof flows)['users']]>)
+    for (const [flow, systems] of Object.entries(r.stats) as Array<
+      [keyof typeof flows, (typeof flows)['users']]
+    >)
       for (const system of ['youtrack', 'customcrm'] as const)
-        for (const [k, v] of Object.entries(systems[system]) as Array<[keyof (typeof systems)['youtrack'], number]>)
+        for (const [k, v] of Object.entries(systems[system]) as Array<
+          [keyof (typeof systems)['youtrack'], number]
+        >)
           flows[flow][system][k] += v;
   return {
-    status: reports.every((r) => r.status === 'ok') ? 'ok' : (reports.find((r) => r.status !== 'ok')?.status ?? 'ok'),
+    status: reports.every((r) => r.status === 'ok')
+      ? 'ok'
+      : (reports.find((r) => r.status !== 'ok')?.status ?? 'ok'),
     writes: reports.reduce((n, r) => n + r.writes, 0),
     flows,
     connections: reports.map((r) => ({
