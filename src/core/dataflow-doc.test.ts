@@ -71,6 +71,20 @@ describe('dataflow document', () => {
     expect(doc).toContain('Customcrm to YouTrack: none (a new Contact creates no user)');
   });
 
+  it('describes a merging mode without a criterion as what it does: create', () => {
+    const groups = doc.slice(doc.indexOf('YouTrack Groups to'), doc.indexOf('YouTrack Organizations to'));
+    expect(groups).toContain(':Merge criteria: none: an unlinked group is never matched');
+    expect(groups).toContain(
+      ':Link mode: YouTrack to Customcrm: create (every new group creates a Customer)',
+    );
+    const byName = renderDataflowDoc({
+      mapping: defaultMapping,
+      policies: { ...policies, groups: { ...policies.groups, mergeByName: true } },
+      generatedAt: at,
+    });
+    expect(byName).toContain('an unlinked group and Customer are linked when ``name`` equals ``Name``');
+  });
+
   it('changes when the mapping changes', () => {
     const mapping = loadMapping({
       organizations: {

@@ -21,7 +21,7 @@ const REF = /\$\{([A-Z0-9_]+)(:-[^}]*)?\}/g;
  */
 function envForDocs(file: string): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  let text = '';
+  let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
