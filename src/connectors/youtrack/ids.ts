@@ -44,7 +44,7 @@ export class IdMap {
     if (hit) return hit;
     const pages = youtrackPages(this.http, {
       path: this.path,
-      fields: fields.ytUserId,
+      fields: fields.ytIds,
       schema: idPair,
       pageSize: Math.max(this.pageSize, 500),
     });

@@ -10,7 +10,7 @@ export const HUB = '/hub/api/rest';
 
 export const fields = {
   ytUser: 'id,login,fullName,email,ringId,guest,banned',
-  ytUserId: 'id,ringId',
+  ytIds: 'id,ringId',
   ytGroup: 'id,ringId,name',
   ytOrg: 'id,ringId,name,description',
   hubUser:
