@@ -59,6 +59,7 @@ export interface WebhookRow {
   CreatedAt: string;
 }
 
+const FEW_CHANGES = 5000;
 const IDEMPOTENCY_KEEP_MS = 25 * 60 * 60 * 1000;
 
 /**
@@ -116,10 +117,23 @@ export class CrmDatabase {
       where.push('seq IN (SELECT seq FROM external_refs WHERE kind = ? AND ref_key = ?)');
       args.push(kind, externalRefKey(q.externalRef));
     }
-    const sql = `SELECT * FROM ${kind} WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`;
+    const sql = `SELECT * FROM ${this.source(kind, q)} WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`;
     const rows = this.stmt(sql).all(...args, q.limit + 1) as Row[];
     const page = rows.slice(0, q.limit).map((r) => this.toView(kind, r));
     return { data: page, lastId: rows.length > q.limit ? (page[page.length - 1]?.Id ?? null) : null };
+  }
+
+  /**
+   * An incremental read (`modifiedSince` close to now) matches few records: walking the
+   * UpdatedAt index and sorting them beats walking every Id. A read that matches many walks the
+   * Id order, which needs no sort. Counting stops at FEW_CHANGES + 1, so the choice stays cheap.
+   */
+  private source(kind: CrmKind, q: ListQuery): string {
+    if (q.modifiedSince === undefined || q.email !== undefined || q.externalRef !== undefined) return kind;
+    const { n } = this.stmt(
+      `SELECT count(*) AS n FROM (SELECT 1 FROM ${kind} WHERE updated_at >= ? LIMIT ${FEW_CHANGES + 1})`,
+    ).get(q.modifiedSince) as { n: number };
+    return n <= FEW_CHANGES ? `${kind} INDEXED BY ${kind}_updated` : kind;
   }
 
   /** The live record, or undefined when it never existed or was deleted. */
