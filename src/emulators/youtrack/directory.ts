@@ -14,6 +14,7 @@ import {
   type User,
 } from './model.ts';
 import * as membership from './memberships.ts';
+import { Organizations, type OrganizationInput, type OrganizationPatch } from './organizations.ts';
 
 export interface DirectoryOptions {
   clock?: Clock | undefined;
@@ -47,15 +48,6 @@ export interface GroupInput {
 }
 export type GroupPatch = Partial<Pick<Group, 'name' | 'description' | 'parentId'>>;
 
-export interface OrganizationInput {
-  name: string;
-  key?: string;
-  description?: string;
-  projectsCount?: number;
-  creationTime?: number;
-}
-export type OrganizationPatch = Partial<Pick<Organization, 'key' | 'name' | 'description'>>;
-
 /**
  * The one directory behind both APIs. Every public edit records an event exactly as the
  * matching API call would, so tests simulate "a person changed this in YouTrack" by calling
@@ -64,7 +56,7 @@ export type OrganizationPatch = Partial<Pick<Organization, 'key' | 'name' | 'des
 export class Directory {
   readonly users = new Collection<User>();
   readonly groups = new Collection<Group>();
-  readonly organizations = new Collection<Organization>();
+  readonly organizations = new Organizations();
   readonly events: EventLog;
   readonly clock: Clock;
   /** The token owner and default author of edits. */
@@ -77,14 +69,11 @@ export class Directory {
   private readonly byLogin = new Map<string, User>();
   private readonly byEmail = new Map<string, Set<User>>();
   private readonly groupByName = new Map<string, Group>();
-  private readonly orgByName = new Map<string, Organization>();
-  private readonly orgByKey = new Map<string, Organization>();
   private seq = 0;
   private seatsUsed = 0;
   private recording = true;
   private userCounter = 1;
   private groupCounter = 0;
-  private orgCounter = 1;
 
   constructor(opts: DirectoryOptions = {}) {
     this.clock = opts.clock ?? systemClock;
@@ -109,7 +98,7 @@ export class Directory {
     }
   }
 
-  newUuid(): string {
+  private newUuid(): string {
     return seededUuid(this.rnd);
   }
 
@@ -126,7 +115,7 @@ export class Directory {
   }
 
   organizationByName(name: string): Organization | undefined {
-    return this.orgByName.get(name.toLowerCase());
+    return this.organizations.byName(name);
   }
 
   requireUser(hubId: string): User {
@@ -302,36 +291,21 @@ export class Directory {
     return this.insertGroup('team', { name: `${project.name} Team`, description: '' }, project);
   }
 
-  // ---- organizations ----
+  // ---- organizations (see organizations.ts) ----
 
   /** Creates an organization; names and keys are unique (case-insensitive). */
   createOrganization(input: OrganizationInput, author: Author = this.defaultAuthor): Organization {
-    const name = input.name.trim();
-    if (!name) throw new DirectoryError('invalid', 'An organization needs a non-empty name');
-    const key = (input.key ?? deriveKey(name)).trim();
-    this.checkOrgUnique(name, key);
-    const seq = ++this.seq;
-    const org: Organization = {
-      hubId: this.newUuid(),
-      ytId: `4-${this.orgCounter++}`,
-      seq,
-      key,
-      name,
-      description: input.description ?? '',
-      creationTime: input.creationTime ?? this.clock.now(),
-      projectsCount: input.projectsCount ?? 0,
-      users: new Set(),
-      groups: new Set(),
-    };
-    this.organizations.add(org);
-    this.orgByName.set(name.toLowerCase(), org);
-    this.orgByKey.set(key.toLowerCase(), org);
+    const org = this.organizations.insert(
+      input,
+      { hubId: this.newUuid(), seq: ++this.seq },
+      this.clock.now(),
+    );
     this.record(
       'create',
       org,
       [
-        { field: 'key', removed: null, added: key },
-        { field: 'name', removed: null, added: name },
+        { field: 'key', removed: null, added: org.key },
+        { field: 'name', removed: null, added: org.name },
         { field: 'description', removed: null, added: org.description },
       ],
       author,
@@ -345,35 +319,16 @@ export class Directory {
     author: Author = this.defaultAuthor,
   ): Organization {
     const org = this.requireOrganization(hubId);
-    const name = patch.name?.trim();
-    const key = patch.key?.trim();
-    if (name === '' || key === '')
-      throw new DirectoryError('invalid', `Organization ${org.name}: name and key must not be empty`);
-    this.checkOrgUnique(name, key, org);
-    const changes: EventChange[] = [];
-    this.orgByName.delete(org.name.toLowerCase());
-    this.orgByKey.delete(org.key.toLowerCase());
-    for (const [field, value] of [
-      ['key', key],
-      ['name', name],
-      ['description', patch.description],
-    ] as const) {
-      if (value === undefined || org[field] === value) continue;
-      changes.push({ field, removed: org[field], added: value });
-      org[field] = value;
-    }
-    this.orgByName.set(org.name.toLowerCase(), org);
-    this.orgByKey.set(org.key.toLowerCase(), org);
+    const changes = this.organizations.update(org, patch);
     if (changes.length > 0) this.record('update', org, changes, author);
     return org;
   }
 
+  /** Deletes an organization; its users and groups stay, outside it. */
   deleteOrganization(hubId: string, author: Author = this.defaultAuthor): void {
     const org = this.requireOrganization(hubId);
     for (const uid of org.users) this.users.get(uid)?.organizations.delete(org.hubId);
     for (const gid of org.groups) this.groups.get(gid)?.organizations.delete(org.hubId);
-    this.orgByName.delete(org.name.toLowerCase());
-    this.orgByKey.delete(org.key.toLowerCase());
     this.organizations.remove(org);
     this.record('delete', org, [], author);
   }
@@ -499,15 +454,6 @@ export class Directory {
       throw new DirectoryError('must_be_unique', `Group name "${name}" is already used by another group`);
   }
 
-  private checkOrgUnique(name: string | undefined, key: string | undefined, self?: Organization): void {
-    const byName = name === undefined ? undefined : this.orgByName.get(name.toLowerCase());
-    if (byName && byName !== self)
-      throw new DirectoryError('must_be_unique', `Organization name "${name}" is already in use`);
-    const byKey = key === undefined ? undefined : this.orgByKey.get(key.toLowerCase());
-    if (byKey && byKey !== self)
-      throw new DirectoryError('must_be_unique', `Organization key "${key}" is already in use`);
-  }
-
   private checkParent(group: Group, parentId: string): void {
     const parent = this.requireGroup(parentId);
     if (parent.kind !== 'plain')
@@ -534,12 +480,4 @@ function immutableGroup(group: Group): DirectoryError {
 function normalizeEmail(email: string | null): string | null {
   const trimmed = email?.trim();
   return trimmed ? trimmed : null;
-}
-
-function deriveKey(name: string): string {
-  const letters = name
-    .normalize('NFD')
-    .replace(/[^A-Za-z]/g, '')
-    .toUpperCase();
-  return letters.slice(0, 6) || 'ORG';
 }
