@@ -86,7 +86,7 @@ export class YouTrackConnector implements Connector {
       (m) => (this.current = m),
       (err: unknown) => {
         this.detected = undefined;
-        throw err;
+        throw mapError(err, { action: 'detect the API version (GET /api/admin/organizations)' });
       },
     );
     return this.detected;

@@ -219,3 +219,15 @@ describe('under faults', () => {
     },
   );
 });
+
+describe('without verify()', () => {
+  it('maps a rejected token on the first read, where the API version is detected', async () => {
+    const emu = await startYouTrackEmulator({ seed: 'demo', api: 'hub' });
+    try {
+      const err = await failure(all(connect(emu.url, { token: 'perm:wrong' }).readAll('Group')));
+      expect(err.code).toBe('WRONG_TOKEN');
+    } finally {
+      await emu.close();
+    }
+  });
+});
