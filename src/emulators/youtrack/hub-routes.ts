@@ -4,7 +4,17 @@ import type { Directory } from './directory.ts';
 import { hubViews, type HubViews } from './hub-views.ts';
 import type { DirectoryEvent, TargetType, User } from './model.ts';
 import { project, type View } from './project.ts';
-import { findGroups, findOrganizations, findUsers, instant, parseQuery } from './query.ts';
+import {
+  findGroups,
+  findOrganizations,
+  findUsers,
+  groupSortKeys,
+  instant,
+  orderBy,
+  organizationSortKeys,
+  parseQuery,
+  userSortKeys,
+} from './query.ts';
 import { ApiFailure, badRequest, fieldsOf, notFound, ok, paging, slice, type Reply } from './reply.ts';
 
 /** Hub pages hold 100 entities when `$top` is absent (observed, not documented). */
@@ -48,7 +58,10 @@ function userRoutes(v: HubViews): Route[] {
     [
       'GET',
       '/users',
-      (ctx) => list(ctx, 'users', v.user, findUsers(ctx.dir, parseQuery(ctx.query.get('query')))),
+      (ctx) => {
+        const found = findUsers(ctx.dir, parseQuery(ctx.query.get('query')));
+        return list(ctx, 'users', v.user, orderBy(found, ctx.query.get('orderBy'), userSortKeys));
+      },
     ],
     ['GET', '/users/:id', (ctx, p) => one(ctx, v.user, userOf(ctx, p.id ?? ''))],
     [
@@ -102,7 +115,8 @@ function userRoutes(v: HubViews): Route[] {
 }
 
 function groupRoutes(v: HubViews): Route[] {
-  const groups = (ctx: RouteContext) => findGroups(ctx.dir, parseQuery(ctx.query.get('query')));
+  const groups = (ctx: RouteContext) =>
+    orderBy(findGroups(ctx.dir, parseQuery(ctx.query.get('query'))), ctx.query.get('orderBy'), groupSortKeys);
   return [
     ['GET', '/usergroups', (ctx) => list(ctx, 'usergroups', v.group, groups(ctx))],
     ['GET', '/usergroups/:id', (ctx, p) => one(ctx, v.group, ctx.dir.requireGroup(p.id ?? ''))],
@@ -158,7 +172,12 @@ function groupRoutes(v: HubViews): Route[] {
 }
 
 function organizationRoutes(v: HubViews): Route[] {
-  const orgs = (ctx: RouteContext) => findOrganizations(ctx.dir, parseQuery(ctx.query.get('query')));
+  const orgs = (ctx: RouteContext) =>
+    orderBy(
+      findOrganizations(ctx.dir, parseQuery(ctx.query.get('query'))),
+      ctx.query.get('orderBy'),
+      organizationSortKeys,
+    );
   return [
     ['GET', '/organizations', (ctx) => list(ctx, 'organizations', v.organization, orgs(ctx))],
     [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Directory } from './directory.ts';
-import { findGroups, findUsers, parseQuery } from './query.ts';
+import { findGroups, findUsers, orderBy, parseQuery, userSortKeys } from './query.ts';
 import { seedDemo } from './seed.ts';
 
 describe('Hub query', () => {
@@ -30,5 +30,15 @@ describe('Hub query', () => {
       'Backend',
       'Frontend',
     ]);
+  });
+
+  it('sorts only when orderBy is given', () => {
+    const dir = new Directory();
+    seedDemo(dir);
+    const all = dir.users.all;
+    expect(orderBy(all, null, userSortKeys)).toBe(all);
+    const desc = orderBy(all, 'login:desc', userSortKeys).map((u) => u.login);
+    expect(desc).toEqual([...all.map((u) => u.login)].sort().reverse());
+    expect(() => orderBy(all, 'shoeSize', userSortKeys)).toThrow(/orderBy/);
   });
 });

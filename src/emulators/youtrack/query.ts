@@ -161,3 +161,43 @@ export function findOrganizations(dir: Directory, query: Query): readonly Organi
   if (query.length === 0) return dir.organizations.all;
   return dir.organizations.all.filter(compile(query, organizationPredicates(), 'organizations'));
 }
+
+export type SortKeys<T> = Record<string, (e: T) => string | number>;
+
+export const userSortKeys: SortKeys<User> = {
+  id: (u) => u.hubId,
+  login: (u) => u.login.toLowerCase(),
+  name: (u) => u.name.toLowerCase(),
+  creationTime: (u) => u.creationTime,
+  lastAccessTime: (u) => u.lastAccessTime,
+};
+export const groupSortKeys: SortKeys<Group> = { id: (g) => g.hubId, name: (g) => g.name.toLowerCase() };
+export const organizationSortKeys: SortKeys<Organization> = {
+  id: (o) => o.hubId,
+  name: (o) => o.name.toLowerCase(),
+  key: (o) => o.key.toLowerCase(),
+  creationTime: (o) => o.creationTime,
+};
+
+/**
+ * Hub's `orderBy=field[:asc|desc]`. Without it lists stay in creation order (no sort at all);
+ * with it the matching entities are sorted for this request only.
+ */
+export function orderBy<T>(items: readonly T[], spec: string | null, keys: SortKeys<T>): readonly T[] {
+  if (spec === null || !spec.trim()) return items;
+  const [field = '', dir = 'asc'] = spec
+    .trim()
+    .split(':')
+    .map((s) => s.trim());
+  const key = keys[field];
+  if (!key || (dir !== 'asc' && dir !== 'desc'))
+    throw badRequest(
+      `orderBy "${spec}": use field[:asc|desc] with field one of ${Object.keys(keys).join(', ')}`,
+    );
+  const sign = dir === 'asc' ? 1 : -1;
+  return [...items].sort((a, b) => {
+    const x = key(a);
+    const y = key(b);
+    return x < y ? -sign : x > y ? sign : 0;
+  });
+}
