@@ -123,20 +123,16 @@ export async function startYouTrackEmulator(opts: YouTrackEmulatorOptions = {}):
         'Forbidden',
         'The token does not include Hub in its scope; create a permanent token with the Hub scope',
       );
-    const ctx: RouteContext = {
-      dir: directory,
-      api,
-      method: req.method ?? 'GET',
-      segments: url.pathname
-        .slice(prefix.length)
-        .split('/')
-        .filter(Boolean)
-        .map((s) => decodeURIComponent(s)),
-      query: url.searchParams,
-      body: async () => parseJson(await bodyText()),
-      author: directory.defaultAuthor,
-    };
     try {
+      const ctx: RouteContext = {
+        dir: directory,
+        api,
+        method: req.method ?? 'GET',
+        segments: url.pathname.slice(prefix.length).split('/').filter(Boolean).map(decodeSegment),
+        query: url.searchParams,
+        body: async () => parseJson(await bodyText()),
+        author: directory.defaultAuthor,
+      };
       return await dispatch(ctx, routes);
     } catch (err) {
       return failureReply(err);
@@ -201,6 +197,14 @@ function parseJson(text: string): unknown {
     return JSON.parse(text) as unknown;
   } catch {
     throw badRequest('Request body is not valid JSON');
+  }
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`Path segment "${segment}" is not valid percent-encoding`);
   }
 }
 
