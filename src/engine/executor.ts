@@ -4,12 +4,16 @@ import { HttpError } from '../http/errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { FlowPlan, PlanAction } from '../core/planner.ts';
 import type { FlowName, Props, RecordType, SystemName } from '../core/types.ts';
-import type { Link, NewHistoryEntry, StateStore } from '../store/types.ts';
+import type { JournalEntry, Link, NewHistoryEntry, StateStore } from '../store/types.ts';
 import type { StatsCollector } from './stats.ts';
 import { failpoint } from './failpoints.ts';
 
 /** Too many transient failures in a row: the other side is down; stop the cycle instead of hammering it. */
 const MAX_CONSECUTIVE_TRANSIENT = 8;
+/** Units of work whose store writes are committed together (one transaction, one fsync). */
+const CHUNK = 64;
+/** Remote calls in flight at once; the per-connection rate limiter still paces them. */
+const CONCURRENCY = 8;
 
 export class CycleAborted extends Error {
   override readonly name = 'CycleAborted';
@@ -27,13 +31,47 @@ export interface ExecutorContext {
   rejected: Set<string>;
 }
 
+/** A store write, deferred to the chunk's transaction. */
+type StoreOp = (tx: StateStore) => Promise<void>;
+
+/** The actions of one pair (or one create, one reject...): run in order, stopped by the first failure. */
+interface Unit {
+  actions: PlanAction[];
+  /** Journal entry of the unit's create, written before the create is sent. */
+  journal?: JournalEntry;
+  /** The link id once known; set by a deferred insert for a new pair. */
+  linkId?: number;
+}
+
 const other = (s: SystemName): SystemName => (s === 'youtrack' ? 'customcrm' : 'youtrack');
-const pairKey = (ytId: string, crmId: string) => `${ytId}\u0000${crmId}`;
+
+function unitKey(a: PlanAction): string {
+  if ('ytId' in a && 'crmId' in a) return `pair:${a.ytId}\u0000${a.crmId}`;
+  if (a.kind === 'create') return `create:${a.sourceId}`;
+  if ('linkId' in a) return `link:${a.linkId}`;
+  return `single:${randomUUID()}`;
+}
+
+/** Consecutive actions about the same pair form one unit; the planner emits them together. */
+export function groupUnits(actions: readonly PlanAction[]): Unit[] {
+  const units: Unit[] = [];
+  let lastKey = '';
+  for (const a of actions) {
+    const key = unitKey(a);
+    if (key === lastKey && units.length > 0) units[units.length - 1]!.actions.push(a);
+    else units.push({ actions: [a] });
+    lastKey = key;
+  }
+  return units;
+}
 
 /**
- * Carries out one flow's plan. Every write is recorded in the store right after it succeeded, so a
- * crash loses at most the bookkeeping of the write in flight, and creates are journaled before they
- * are sent so that the next run finds the record instead of creating it twice.
+ * Carries out one flow's plan, chunk by chunk. For each chunk: the creates are journaled in one
+ * transaction before any is sent (so a crash after a create finds it again instead of creating it
+ * twice), the remote writes run a few at a time, and everything they change in the store (links,
+ * bases, history, conflicts, quarantine) is committed in one transaction at the end of the chunk.
+ * A crash before that commit loses only bookkeeping: the next cycle sees both sides equal and
+ * records the base, or finds the journaled create and links it.
  */
 export class PlanExecutor {
   private consecutiveTransient = 0;
@@ -41,22 +79,80 @@ export class PlanExecutor {
   constructor(private readonly ctx: ExecutorContext) {}
 
   async execute(plan: FlowPlan): Promise<void> {
-    const linkIds = new Map<string, number>();
-    /** Pairs whose write failed or went stale: their base must not advance this cycle. */
-    const blocked = new Set<string>();
-    const versions = new Map<string, { crmVersion?: string; ytHash?: string; crmHash?: string }>();
-
-    for (const action of plan.actions) {
+    const units = groupUnits(plan.actions);
+    for (let i = 0; i < units.length; i += CHUNK) {
       if (this.ctx.signal?.aborted) throw new CycleAborted('stopped at a safe point');
-      const key = 'ytId' in action && 'crmId' in action ? pairKey(action.ytId, action.crmId) : undefined;
-      if (key && blocked.has(key)) continue;
+      await this.chunk(plan.flow, units.slice(i, i + CHUNK));
+    }
+  }
+
+  private async chunk(flow: FlowName, units: Unit[]): Promise<void> {
+    const { store } = this.ctx;
+    const withCreate = units.filter((u) => u.actions[0]?.kind === 'create');
+    if (withCreate.length > 0)
+      await store.transaction(async (tx) => {
+        for (const u of withCreate) {
+          const a = u.actions[0] as Extract<PlanAction, { kind: 'create' }>;
+          u.journal = await tx.beginWrite({
+            key: randomUUID(),
+            flow,
+            op: 'create',
+            targetSystem: a.target,
+            targetType: a.type,
+            sourceSystem: other(a.target),
+            sourceId: a.sourceId,
+            payload: a.props,
+          });
+        }
+      });
+
+    const ops: StoreOp[] = [];
+    let aborted: unknown;
+    let next = 0;
+    const worker = async () => {
+      while (next < units.length && aborted === undefined) {
+        const unit = units[next++]!;
+        try {
+          await this.unit(flow, unit, ops);
+        } catch (err) {
+          aborted = err;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, units.length) }, worker));
+    // Creates journaled but never sent (the chunk stopped early) are closed, not left for recovery.
+    for (const u of units.slice(next))
+      if (u.journal) {
+        const id = u.journal.id;
+        ops.push((tx) =>
+          tx.completeWrite(id, { status: 'failed', error: 'not sent: the cycle stopped first' }),
+        );
+      }
+    if (ops.length > 0)
+      await store.transaction(async (tx) => {
+        for (const op of ops) await op(tx);
+      });
+    if (aborted !== undefined) throw aborted;
+  }
+
+  private async unit(flow: FlowName, unit: Unit, ops: StoreOp[]): Promise<void> {
+    const versions: { crmVersion?: string; ytHash?: string; crmHash?: string } = {};
+    for (const action of unit.actions) {
+      if (this.ctx.signal?.aborted) throw new CycleAborted('stopped at a safe point');
       try {
-        await this.run(plan.flow, action, linkIds, versions);
+        await this.run(flow, action, unit, versions, ops);
         this.consecutiveTransient = 0;
       } catch (err) {
         if (err instanceof CycleAborted) throw err;
-        if (key) blocked.add(key);
-        await this.failed(plan.flow, action, err);
+        if (unit.journal && action.kind === 'create') {
+          const id = unit.journal.id;
+          const message = err instanceof Error ? err.message : String(err);
+          // A create that failed clearly is over; an ambiguous one stays pending for recovery.
+          if (!(err instanceof HttpError && err.transient))
+            ops.push((tx) => tx.completeWrite(id, { status: 'failed', error: message }));
+        }
+        await this.failed(flow, action, err, ops);
+        return;
       }
     }
   }
@@ -64,24 +160,23 @@ export class PlanExecutor {
   private async run(
     flow: FlowName,
     a: PlanAction,
-    linkIds: Map<string, number>,
-    versions: Map<string, { crmVersion?: string; ytHash?: string; crmHash?: string }>,
+    unit: Unit,
+    versions: { crmVersion?: string; ytHash?: string; crmHash?: string },
+    ops: StoreOp[],
   ): Promise<void> {
-    const { store, stats } = this.ctx;
+    const { stats } = this.ctx;
     switch (a.kind) {
       case 'create':
-        return this.create(flow, a);
-      case 'link': {
-        const link = await store.transaction(async (tx) => {
+        return this.create(flow, a, unit, ops);
+      case 'link':
+        ops.push(async (tx) => {
           const l = await tx.insertLink(this.newLink(flow, a.ytId, a.crmId, 'merged', a.base, a.label));
+          unit.linkId = l.id;
           await tx.addHistory([
             this.history(flow, l.id, 'customcrm', a.crmId, 'linked', null, null, a.label, 'youtrack'),
           ]);
-          return l;
         });
-        linkIds.set(pairKey(a.ytId, a.crmId), link.id);
         return;
-      }
       case 'update': {
         const after = await this.ctx.connectors[a.target].update(
           a.type,
@@ -91,37 +186,49 @@ export class PlanExecutor {
         );
         failpoint('after-update');
         stats.add(flow, a.target, 'updated');
-        const v = versions.get(pairKey(a.ytId, a.crmId)) ?? {};
         if (a.target === 'customcrm') {
-          if (after.version !== undefined) v.crmVersion = after.version;
-          v.crmHash = after.hash;
-        } else v.ytHash = after.hash;
-        versions.set(pairKey(a.ytId, a.crmId), v);
-        const linkId = a.linkId ?? linkIds.get(pairKey(a.ytId, a.crmId)) ?? null;
-        await store.addHistory(
-          a.changes.map((c) =>
-            this.history(flow, linkId, a.target, a.id, 'updated', c.row, c.from, c.to, other(a.target)),
+          if (after.version !== undefined) versions.crmVersion = after.version;
+          versions.crmHash = after.hash;
+        } else versions.ytHash = after.hash;
+        const source = other(a.target);
+        ops.push((tx) =>
+          tx.addHistory(
+            a.changes.map((c) =>
+              this.history(
+                flow,
+                a.linkId ?? unit.linkId ?? null,
+                a.target,
+                a.id,
+                'updated',
+                c.row,
+                c.from,
+                c.to,
+                source,
+              ),
+            ),
           ),
         );
         return;
       }
       case 'setBase': {
-        const linkId = a.linkId ?? linkIds.get(pairKey(a.ytId, a.crmId));
-        if (linkId === undefined) return;
-        const v = versions.get(pairKey(a.ytId, a.crmId)) ?? {};
-        await store.updateLink(linkId, {
-          base: a.base,
-          ...(v.crmVersion !== undefined ? { crmVersion: v.crmVersion } : {}),
-          ...(v.ytHash !== undefined ? { ytHash: v.ytHash } : {}),
-          ...(v.crmHash !== undefined ? { crmHash: v.crmHash } : {}),
+        const v = { ...versions };
+        ops.push(async (tx) => {
+          const linkId = a.linkId ?? unit.linkId;
+          if (linkId === undefined) return;
+          await tx.updateLink(linkId, {
+            base: a.base,
+            ...(v.crmVersion !== undefined ? { crmVersion: v.crmVersion } : {}),
+            ...(v.ytHash !== undefined ? { ytHash: v.ytHash } : {}),
+            ...(v.crmHash !== undefined ? { crmHash: v.crmHash } : {}),
+          });
         });
         return;
       }
-      case 'conflict': {
-        const linkId = a.linkId ?? linkIds.get(pairKey(a.ytId, a.crmId));
-        if (linkId === undefined) return;
+      case 'conflict':
         stats.add(flow, a.loser, 'conflicts');
-        await store.transaction(async (tx) => {
+        ops.push(async (tx) => {
+          const linkId = a.linkId ?? unit.linkId;
+          if (linkId === undefined) return;
           await tx.addConflict({
             linkId,
             flow,
@@ -148,92 +255,96 @@ export class PlanExecutor {
           ]);
         });
         return;
-      }
-      case 'markDeleted': {
-        const link = await store.getLink(a.linkId);
-        if (!link) return;
-        const status = markStatus(link.status, a.side);
-        await store.transaction(async (tx) => {
-          await tx.updateLink(a.linkId, { status });
+      case 'markDeleted':
+        ops.push(async (tx) => {
+          const link = await tx.getLink(a.linkId);
+          if (!link) return;
+          await tx.updateLink(a.linkId, { status: markStatus(link.status, a.side) });
+          const recordId = a.side === 'youtrack' ? link.ytId : link.crmId;
           await tx.addHistory([
             this.history(
               flow,
               a.linkId,
               a.side,
-              a.side === 'youtrack' ? link.ytId : link.crmId,
+              recordId,
               'deleted',
               null,
               null,
               null,
               a.side,
-              'deleted; counterpart kept',
+              'deleted in ' + a.side,
             ),
           ]);
         });
         return;
-      }
       case 'delete':
-      case 'deactivate': {
-        const link = await store.getLink(a.linkId);
-        if (a.kind === 'delete') await this.ctx.connectors[a.target].delete(a.type, a.id);
-        else await this.ctx.connectors.customcrm.update(a.type, a.id, { Active: false });
-        stats.add(flow, a.target, a.kind === 'delete' ? 'deleted' : 'updated');
-        const status =
-          link?.status === 'youtrack-deleted' || link?.status === 'customcrm-deleted'
-            ? 'both-deleted'
-            : markStatus(link?.status ?? 'active', other(a.target));
-        await store.transaction(async (tx) => {
-          await tx.updateLink(a.linkId, { status: a.kind === 'delete' ? 'both-deleted' : status });
-          await tx.addHistory([
+        await this.ctx.connectors[a.target].delete(a.type, a.id);
+        stats.add(flow, a.target, 'deleted');
+        ops.push((tx) =>
+          tx.addHistory([
             this.history(
               flow,
               a.linkId,
               a.target,
               a.id,
-              a.kind === 'delete' ? 'deleted' : 'updated',
-              a.kind === 'delete' ? null : 'Active',
+              'deleted',
               null,
-              a.kind === 'delete' ? null : false,
+              null,
+              null,
               other(a.target),
+              'delete propagated',
             ),
-          ]);
-        });
+          ]),
+        );
         return;
-      }
+      case 'deactivate':
+        await this.ctx.connectors.customcrm.update(a.type, a.id, { Active: false });
+        stats.add(flow, a.target, 'updated');
+        ops.push((tx) =>
+          tx.addHistory([
+            this.history(
+              flow,
+              a.linkId,
+              a.target,
+              a.id,
+              'updated',
+              'Active',
+              true,
+              false,
+              'youtrack',
+              'counterpart deleted: deactivated',
+            ),
+          ]),
+        );
+        return;
       case 'reject':
-        return this.reject(flow, a.system, a.type, a.id, a.code, a.property, a.reason);
+        return this.reject(flow, a.system, a.type, a.id, a.code, a.property, a.reason, ops);
       case 'report':
         this.ctx.logger.warn(a.message, { code: a.code, system: a.system, ids: a.ids, flow });
         return;
     }
   }
 
-  private async create(flow: FlowName, a: Extract<PlanAction, { kind: 'create' }>): Promise<void> {
-    const { store } = this.ctx;
+  private async create(
+    flow: FlowName,
+    a: Extract<PlanAction, { kind: 'create' }>,
+    unit: Unit,
+    ops: StoreOp[],
+  ): Promise<void> {
+    const entry = unit.journal!;
     const source = other(a.target);
-    const entry = await store.beginWrite({
-      key: randomUUID(),
-      flow,
-      op: 'create',
-      targetSystem: a.target,
-      targetType: a.type,
-      sourceSystem: source,
-      sourceId: a.sourceId,
-      payload: a.props,
-    });
-    const sourceType = sourceTypeOf(flow, source);
     const created = await this.ctx.connectors[a.target].create(a.type, a.props, {
       idempotencyKey: entry.key,
       externalRef: {
         System: source === 'youtrack' ? 'YouTrack' : 'Customcrm',
-        Type: sourceType,
+        Type: sourceTypeOf(flow, source),
         Id: a.sourceId,
       },
     });
     this.ctx.stats.add(flow, a.target, 'created');
     failpoint('after-create');
     const [ytId, crmId] = a.target === 'customcrm' ? [a.sourceId, created.id] : [created.id, a.sourceId];
-    await store.transaction(async (tx) => {
+    ops.push(async (tx) => {
       const link = await tx.insertLink({
         ...this.newLink(
           flow,
@@ -247,6 +358,7 @@ export class PlanExecutor {
           ? { crmHash: created.hash, crmVersion: created.version ?? null }
           : { ytHash: created.hash }),
       });
+      unit.linkId = link.id;
       await tx.completeWrite(entry.id, { targetId: created.id, status: 'done' });
       await tx.addHistory([
         this.history(flow, link.id, a.target, created.id, 'created', null, null, a.label, source),
@@ -254,7 +366,7 @@ export class PlanExecutor {
     });
   }
 
-  private async failed(flow: FlowName, a: PlanAction, err: unknown): Promise<void> {
+  private async failed(flow: FlowName, a: PlanAction, err: unknown, ops: StoreOp[]): Promise<void> {
     const target = 'target' in a ? a.target : 'system' in a ? a.system : 'customcrm';
     this.ctx.stats.add(flow, target, 'errors');
     if (err instanceof ConnectorError) {
@@ -265,13 +377,11 @@ export class PlanExecutor {
         });
         return;
       }
-      const sourceId = 'sourceId' in a ? a.sourceId : 'id' in a ? a.id : undefined;
       const sourceSystem = a.kind === 'create' ? other(a.target) : target;
-      const type = (
-        a.kind === 'create' ? sourceTypeOf(flow, sourceSystem) : 'type' in a ? a.type : undefined
-      ) as RecordType | undefined;
-      if (sourceId && type) {
-        await this.reject(
+      const sourceId = a.kind === 'create' ? a.sourceId : 'id' in a ? a.id : undefined;
+      const type = a.kind === 'create' ? sourceTypeOf(flow, sourceSystem) : 'type' in a ? a.type : undefined;
+      if (sourceId && type)
+        return this.reject(
           flow,
           sourceSystem,
           type,
@@ -279,9 +389,8 @@ export class PlanExecutor {
           err.code,
           err.info.property ?? null,
           err.message,
+          ops,
         );
-        return;
-      }
     }
     if (err instanceof HttpError && err.transient) {
       this.consecutiveTransient++;
@@ -308,7 +417,7 @@ export class PlanExecutor {
     throw err;
   }
 
-  private async reject(
+  private reject(
     flow: FlowName,
     system: SystemName,
     type: RecordType,
@@ -316,11 +425,12 @@ export class PlanExecutor {
     code: string,
     property: string | null,
     reason: string,
-  ): Promise<void> {
+    ops: StoreOp[],
+  ): void {
     this.ctx.rejected.add(`${system}:${type}:${id}`);
     this.ctx.stats.add(flow, system, 'errors');
     this.ctx.logger.warn(`${system} ${type} ${id} quarantined: ${reason}`, { code, property, flow });
-    await this.ctx.store.quarantine({ system, recordType: type, recordId: id, flow, code, property, reason });
+    ops.push((tx) => tx.quarantine({ system, recordType: type, recordId: id, flow, code, property, reason }));
   }
 
   private newLink(
@@ -377,8 +487,8 @@ export class PlanExecutor {
 }
 
 function markStatus(current: Link['status'], side: SystemName): Link['status'] {
-  const other: Link['status'] = side === 'youtrack' ? 'customcrm-deleted' : 'youtrack-deleted';
-  if (current === other || current === 'both-deleted') return 'both-deleted';
+  const otherDeleted: Link['status'] = side === 'youtrack' ? 'customcrm-deleted' : 'youtrack-deleted';
+  if (current === otherDeleted || current === 'both-deleted') return 'both-deleted';
   return side === 'youtrack' ? 'youtrack-deleted' : 'customcrm-deleted';
 }
 
