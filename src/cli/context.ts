@@ -64,7 +64,8 @@ export async function openContext(opts: {
     );
   const metrics = new Metrics();
   const runtimes = selected.map((c) => createConnectionRuntime(c, { logger, metrics }));
-  const store = await openStore(opts.store ?? config.store);
+  // Commands that read the store (status, history, the dashboard) see the first selected connection.
+  const store = (await openStore(opts.store ?? config.store)).forConnection(selected[0]!.name);
   return { config, store, runtimes, logger, metrics, close: () => store.close() };
 }
 

@@ -55,7 +55,8 @@ export async function runCycle(
   opts: CycleOptions,
 ): Promise<CycleReport> {
   const clock = deps.clock ?? systemClock;
-  const { store } = deps;
+  // Links, journal and quarantine are per connection: two YouTrack instances may share ids.
+  const store = deps.store.forConnection(rt.name);
   const logger = deps.logger.child({ connection: rt.name });
   const stats = new StatsCollector();
   const progress: Progress = (flow, system, n) => {

@@ -2,7 +2,9 @@
  * Every statement the shared store runs, by name. Each database folder supplies its own text
  * (`sqlite/sqlite-queries.ts`, `postgres/postgres-queries.ts`), kept side by side and alike;
  * parameters are numbered and mean the same in every dialect. JSON goes in and comes out as
- * text; booleans as TRUE/FALSE literals or 0/1 parameters.
+ * text; booleans as TRUE/FALSE literals or 0/1 parameters. Statements on the per-connection tables
+ * (links, history, conflicts, quarantine, journal) that are not by id take the connection as their
+ * last parameter, after the ones listed.
  */
 export interface Queries {
   /** flow, ytType, ytId, crmType, crmId, origin, status, base, ytHash, crmHash, crmVersion, label, search, now */

@@ -27,6 +27,9 @@ import type {
 /** Links fetched per round trip by iterateLinks: bounded memory whatever the table size. */
 export const LINK_PAGE_SIZE = 500;
 
+/** The scope of a store opened without one: the name a configuration's only connection gets by default. */
+export const DEFAULT_CONNECTION = 'main';
+
 export interface Dialect {
   driver: SqlDriver;
   queries: Queries;
@@ -44,12 +47,19 @@ export class SqlStateStore implements StateStore {
   private readonly migrations: readonly Migration[];
 
   constructor(
-    dialect: Dialect,
+    private readonly dialect: Dialect,
     private readonly clock: Clock,
+    readonly connection: string = DEFAULT_CONNECTION,
   ) {
     this.driver = dialect.driver;
     this.q = dialect.queries;
     this.migrations = dialect.migrations;
+  }
+
+  /** Shares this store's database, connections and transactions; only the scope differs. */
+  forConnection(connection: string): StateStore {
+    if (connection === this.connection) return this;
+    return new SqlStateStore(this.dialect, this.clock, connection);
   }
 
   migrate(): Promise<void> {
@@ -92,7 +102,12 @@ export class SqlStateStore implements StateStore {
     if (query.ytId === undefined && query.crmId === undefined) {
       throw new StoreError('INVALID_ARGUMENT', `findLink in flow ${query.flow} needs a ytId or a crmId`);
     }
-    const [row] = await this.all(this.q.findLink, [query.flow, query.ytId ?? null, query.crmId ?? null]);
+    const [row] = await this.all(this.q.findLink, [
+      query.flow,
+      query.ytId ?? null,
+      query.crmId ?? null,
+      this.connection,
+    ]);
     return row ? toLink(row) : null;
   }
 
@@ -107,6 +122,7 @@ export class SqlStateStore implements StateStore {
       query.status ?? null,
       query.afterId ?? null,
       query.limit ?? null,
+      this.connection,
     ]);
     return rows.map(toLink);
   }
@@ -114,7 +130,7 @@ export class SqlStateStore implements StateStore {
   async *iterateLinks(flow: FlowName): AsyncIterable<Link> {
     let afterId = 0;
     for (;;) {
-      const rows = await this.all(this.q.pageLinks, [flow, afterId, LINK_PAGE_SIZE]);
+      const rows = await this.all(this.q.pageLinks, [flow, afterId, LINK_PAGE_SIZE, this.connection]);
       for (const row of rows) yield toLink(row);
       const last = rows.at(-1);
       if (!last || rows.length < LINK_PAGE_SIZE) return;
@@ -127,7 +143,7 @@ export class SqlStateStore implements StateStore {
       .trim()
       .toLowerCase()
       .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    return (await this.all(this.q.searchLinks, [pattern, limit])).map(toLink);
+    return (await this.all(this.q.searchLinks, [pattern, limit, this.connection])).map(toLink);
   }
 
   async insertLink(link: NewLink): Promise<Link> {
@@ -150,6 +166,7 @@ export class SqlStateStore implements StateStore {
         link.label,
         searchText(link),
         this.now(),
+        this.connection,
       ]);
       return toLink(row!);
     } catch (err) {
@@ -187,7 +204,7 @@ export class SqlStateStore implements StateStore {
   }
 
   async countLinks(): Promise<Array<{ flow: FlowName; status: LinkStatus; count: number }>> {
-    const rows = await this.all(this.q.countLinks);
+    const rows = await this.all(this.q.countLinks, [this.connection]);
     return rows.map((r) => ({
       flow: String(r.flow) as FlowName,
       status: String(r.status) as LinkStatus,
@@ -216,6 +233,7 @@ export class SqlStateStore implements StateStore {
           e.source,
           e.action,
           e.note,
+          this.connection,
         ]);
       }
     });
@@ -234,6 +252,7 @@ export class SqlStateStore implements StateStore {
       query.cycleId ?? null,
       query.beforeId ?? null,
       query.limit ?? null,
+      this.connection,
     ]);
     return rows.map(toHistory);
   }
@@ -251,6 +270,7 @@ export class SqlStateStore implements StateStore {
       conflict.loserSide,
       json(conflict.loserValue, `${what}, losing value`),
       isoTime(conflict.at),
+      this.connection,
     ]);
     return toConflict(row!);
   }
@@ -264,6 +284,7 @@ export class SqlStateStore implements StateStore {
       query.status ?? null,
       query.linkId ?? null,
       query.limit ?? null,
+      this.connection,
     ]);
     return rows.map(toConflict);
   }
@@ -283,7 +304,7 @@ export class SqlStateStore implements StateStore {
   }
 
   async pendingResolutions(): Promise<Conflict[]> {
-    return (await this.all(this.q.pendingResolutions)).map(toConflict);
+    return (await this.all(this.q.pendingResolutions, [this.connection])).map(toConflict);
   }
 
   async markResolutionApplied(id: number): Promise<void> {
@@ -291,7 +312,7 @@ export class SqlStateStore implements StateStore {
   }
 
   async countConflicts(): Promise<{ open: number; pending: number }> {
-    const [row] = await this.all(this.q.countConflicts);
+    const [row] = await this.all(this.q.countConflicts, [this.connection]);
     return { open: Number(row?.open ?? 0), pending: Number(row?.pending ?? 0) };
   }
 
@@ -307,6 +328,7 @@ export class SqlStateStore implements StateStore {
       e.property,
       e.reason,
       this.now(),
+      this.connection,
     ]);
   }
 
@@ -315,7 +337,12 @@ export class SqlStateStore implements StateStore {
     recordType: RecordType;
     recordId: string;
   }): Promise<QuarantineEntry | null> {
-    const [row] = await this.all(this.q.findQuarantine, [query.system, query.recordType, query.recordId]);
+    const [row] = await this.all(this.q.findQuarantine, [
+      query.system,
+      query.recordType,
+      query.recordId,
+      this.connection,
+    ]);
     return row ? toQuarantine(row) : null;
   }
 
@@ -324,21 +351,26 @@ export class SqlStateStore implements StateStore {
     recordType: RecordType;
     recordId: string;
   }): Promise<void> {
-    await this.run(this.q.releaseQuarantine, [query.system, query.recordType, query.recordId]);
+    await this.run(this.q.releaseQuarantine, [
+      query.system,
+      query.recordType,
+      query.recordId,
+      this.connection,
+    ]);
   }
 
   async listQuarantine(query: { status?: QuarantineStatus; limit?: number }): Promise<QuarantineEntry[]> {
-    return (await this.all(this.q.listQuarantine, [query.status ?? null, query.limit ?? null])).map(
-      toQuarantine,
-    );
+    return (
+      await this.all(this.q.listQuarantine, [query.status ?? null, query.limit ?? null, this.connection])
+    ).map(toQuarantine);
   }
 
   requestRetry(id: number | 'all'): Promise<number> {
-    return this.run(this.q.requestRetry, [id === 'all' ? null : id]);
+    return this.run(this.q.requestRetry, [id === 'all' ? null : id, this.connection]);
   }
 
   async countQuarantine(): Promise<{ quarantined: number; retryRequested: number }> {
-    const [row] = await this.all(this.q.countQuarantine);
+    const [row] = await this.all(this.q.countQuarantine, [this.connection]);
     return { quarantined: Number(row?.quarantined ?? 0), retryRequested: Number(row?.retry_requested ?? 0) };
   }
 
@@ -357,6 +389,7 @@ export class SqlStateStore implements StateStore {
         e.sourceId,
         payload,
         this.now(),
+        this.connection,
       ]);
       const [row] = await c.all(this.q.getJournalByKey, [e.key]);
       return toJournal(row!);
@@ -378,7 +411,7 @@ export class SqlStateStore implements StateStore {
   }
 
   async pendingWrites(): Promise<JournalEntry[]> {
-    return (await this.all(this.q.pendingWrites)).map(toJournal);
+    return (await this.all(this.q.pendingWrites, [this.connection])).map(toJournal);
   }
 
   // Watermarks

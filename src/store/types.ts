@@ -17,6 +17,16 @@ export interface StateStore {
    */
   transaction<T>(fn: (tx: StateStore) => Promise<T>): Promise<T>;
 
+  /**
+   * The connection whose links, history, conflicts, quarantine and journal this store sees
+   * (`main` unless opened for another). Calls by id (getLink, updateLink, resolveConflict,
+   * completeWrite...) reach any connection: ids are unique across them. Watermarks and cycles
+   * are shared and carry the connection in their name or row.
+   */
+  readonly connection: string;
+  /** The same database seen as `connection`; closing either closes both. */
+  forConnection(connection: string): StateStore;
+
   // Links
   getLink(id: number): Promise<Link | null>;
   findLink(query: { flow: FlowName; ytId?: string; crmId?: string }): Promise<Link | null>;

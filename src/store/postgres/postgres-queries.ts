@@ -11,54 +11,56 @@ const JOURNAL = `id, key, flow, op, target_system, target_type, source_system, s
 
 export const postgresQueries: Queries = {
   insertLink: `INSERT INTO links (flow, yt_type, yt_id, crm_type, crm_id, origin, status, base,
-    yt_hash, crm_hash, crm_version, label, search, created_at, updated_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
+    yt_hash, crm_hash, crm_version, label, search, created_at, updated_at, connection)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)
     RETURNING ${LINK}`,
   getLink: `SELECT ${LINK} FROM links WHERE id = $1`,
   getLinkForUpdate: `SELECT ${LINK} FROM links WHERE id = $1 FOR UPDATE`,
   findLink: `SELECT ${LINK} FROM links
-    WHERE flow = $1 AND ($2::text IS NULL OR yt_id = $2) AND ($3::text IS NULL OR crm_id = $3)
+    WHERE connection = $4 AND flow = $1 AND ($2::text IS NULL OR yt_id = $2) AND ($3::text IS NULL OR crm_id = $3)
     ORDER BY status = 'active' DESC, id DESC LIMIT 1`,
   listLinks: `SELECT ${LINK} FROM links
-    WHERE ($1::text IS NULL OR flow = $1) AND ($2::text IS NULL OR status = $2) AND id > coalesce($3::bigint, 0)
+    WHERE connection = $5 AND ($1::text IS NULL OR flow = $1) AND ($2::text IS NULL OR status = $2)
+      AND id > coalesce($3::bigint, 0)
     ORDER BY id LIMIT $4`,
-  pageLinks: `SELECT ${LINK} FROM links WHERE flow = $1 AND id > $2 ORDER BY id LIMIT $3`,
-  searchLinks: `SELECT ${LINK} FROM links WHERE search LIKE $1 ESCAPE '\\'
+  pageLinks: `SELECT ${LINK} FROM links WHERE connection = $4 AND flow = $1 AND id > $2
+    ORDER BY id LIMIT $3`,
+  searchLinks: `SELECT ${LINK} FROM links WHERE connection = $3 AND search LIKE $1 ESCAPE '\\'
     ORDER BY search COLLATE "C", id LIMIT $2`,
   updateLink: `UPDATE links SET status = $2, base = $3, yt_hash = $4, crm_hash = $5,
     crm_version = $6, label = $7, search = $8, yt_id = $9, crm_id = $10, updated_at = $11
     WHERE id = $1`,
-  countLinks: `SELECT flow, status, count(*) AS count FROM links GROUP BY flow, status
+  countLinks: `SELECT flow, status, count(*) AS count FROM links WHERE connection = $1 GROUP BY flow, status
     ORDER BY flow, status`,
 
   insertHistory: `INSERT INTO history (at, cycle_id, link_id, flow, system, record_id, property,
-    old_value, new_value, source, action, note)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+    old_value, new_value, source, action, note, connection)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
   listHistory: `SELECT id, at, cycle_id, link_id, flow, system, record_id, property, old_value,
     new_value, source, action, note FROM history
-    WHERE ($1::bigint IS NULL OR link_id = $1) AND ($2::text IS NULL OR record_id = $2)
+    WHERE connection = $6 AND ($1::bigint IS NULL OR link_id = $1) AND ($2::text IS NULL OR record_id = $2)
       AND ($3::bigint IS NULL OR cycle_id = $3) AND ($4::bigint IS NULL OR id < $4)
     ORDER BY id DESC LIMIT $5`,
 
   insertConflict: `INSERT INTO conflicts (link_id, flow, property, winner_side, winner_value,
-    loser_side, loser_value, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    loser_side, loser_value, at, connection) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
     RETURNING ${CONFLICT}`,
   getConflict: `SELECT ${CONFLICT} FROM conflicts WHERE id = $1`,
   listConflicts: `SELECT ${CONFLICT} FROM conflicts
-    WHERE ($1::text IS NULL OR status = $1) AND ($2::bigint IS NULL OR link_id = $2)
+    WHERE connection = $4 AND ($1::text IS NULL OR status = $1) AND ($2::bigint IS NULL OR link_id = $2)
     ORDER BY id DESC LIMIT $3`,
   resolveConflict: `UPDATE conflicts SET status = $2, pending = TRUE, resolved_at = $3,
     resolved_by = $4 WHERE id = $1 AND status = 'open'`,
-  pendingResolutions: `SELECT ${CONFLICT} FROM conflicts WHERE pending ORDER BY id`,
+  pendingResolutions: `SELECT ${CONFLICT} FROM conflicts WHERE connection = $1 AND pending ORDER BY id`,
   markResolutionApplied: `UPDATE conflicts SET pending = FALSE WHERE id = $1`,
   countConflicts: `SELECT
-    (SELECT count(*) FROM conflicts WHERE status = 'open') AS open,
-    (SELECT count(*) FROM conflicts WHERE pending) AS pending`,
+    (SELECT count(*) FROM conflicts WHERE connection = $1 AND status = 'open') AS open,
+    (SELECT count(*) FROM conflicts WHERE connection = $1 AND pending) AS pending`,
 
   upsertQuarantine: `INSERT INTO quarantine (system, record_type, record_id, flow, code, property,
-    reason, attempts, first_seen, last_seen, retry_requested, status)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8, FALSE, 'quarantined')
-    ON CONFLICT (system, record_type, record_id) DO UPDATE SET
+    reason, attempts, first_seen, last_seen, retry_requested, status, connection)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8, FALSE, 'quarantined', $9)
+    ON CONFLICT (connection, system, record_type, record_id) DO UPDATE SET
       flow = excluded.flow, code = excluded.code, property = excluded.property,
       reason = excluded.reason, last_seen = excluded.last_seen, retry_requested = FALSE,
       attempts = CASE WHEN quarantine.status = 'released' THEN 1 ELSE quarantine.attempts + 1 END,
@@ -66,26 +68,29 @@ export const postgresQueries: Queries = {
         ELSE quarantine.first_seen END,
       status = 'quarantined'`,
   findQuarantine: `SELECT * FROM quarantine
-    WHERE system = $1 AND record_type = $2 AND record_id = $3`,
+    WHERE connection = $4 AND system = $1 AND record_type = $2 AND record_id = $3`,
   releaseQuarantine: `UPDATE quarantine SET status = 'released', retry_requested = FALSE
-    WHERE system = $1 AND record_type = $2 AND record_id = $3`,
-  listQuarantine: `SELECT * FROM quarantine WHERE ($1::text IS NULL OR status = $1)
+    WHERE connection = $4 AND system = $1 AND record_type = $2 AND record_id = $3`,
+  listQuarantine: `SELECT * FROM quarantine WHERE connection = $3 AND ($1::text IS NULL OR status = $1)
     ORDER BY id DESC LIMIT $2`,
   requestRetry: `UPDATE quarantine SET retry_requested = TRUE
-    WHERE status = 'quarantined' AND ($1::bigint IS NULL OR id = $1)`,
+    WHERE connection = $2 AND status = 'quarantined' AND ($1::bigint IS NULL OR id = $1)`,
   countQuarantine: `SELECT
-    (SELECT count(*) FROM quarantine WHERE status = 'quarantined') AS quarantined,
-    (SELECT count(*) FROM quarantine WHERE status = 'quarantined' AND retry_requested)
+    (SELECT count(*) FROM quarantine WHERE connection = $1 AND status = 'quarantined')
+      AS quarantined,
+    (SELECT count(*) FROM quarantine
+      WHERE connection = $1 AND status = 'quarantined' AND retry_requested)
       AS retry_requested`,
 
   insertJournal: `INSERT INTO journal (key, flow, op, target_system, target_type, source_system,
-    source_id, payload, status, created_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9)
+    source_id, payload, status, created_at, connection)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10)
     ON CONFLICT (key) DO NOTHING`,
   getJournalByKey: `SELECT ${JOURNAL} FROM journal WHERE key = $1`,
   completeWrite: `UPDATE journal SET status = $2, target_id = $3, error = $4, completed_at = $5
     WHERE id = $1`,
-  pendingWrites: `SELECT ${JOURNAL} FROM journal WHERE status = 'pending' ORDER BY id`,
+  pendingWrites: `SELECT ${JOURNAL} FROM journal WHERE connection = $1 AND status = 'pending'
+    ORDER BY id`,
 
   getWatermark: `SELECT value FROM watermarks WHERE name = $1`,
   setWatermark: `INSERT INTO watermarks (name, value, updated_at) VALUES ($1, $2, $3)

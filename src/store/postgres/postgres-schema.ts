@@ -127,4 +127,42 @@ CREATE TABLE cycles (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'connection scope',
+    // Links, history, conflicts, quarantine and the journal belong to one connection. Rows from
+    // before get the name of the only connection that ever ran a cycle here, else the default.
+    sql: `
+ALTER TABLE links ADD COLUMN connection TEXT NOT NULL DEFAULT 'main';
+UPDATE links SET connection = coalesce(
+  (SELECT min(connection) FROM cycles HAVING count(DISTINCT connection) = 1), 'main');
+ALTER TABLE history ADD COLUMN connection TEXT NOT NULL DEFAULT 'main';
+UPDATE history SET connection = coalesce(
+  (SELECT min(connection) FROM cycles HAVING count(DISTINCT connection) = 1), 'main');
+ALTER TABLE conflicts ADD COLUMN connection TEXT NOT NULL DEFAULT 'main';
+UPDATE conflicts SET connection = coalesce(
+  (SELECT min(connection) FROM cycles HAVING count(DISTINCT connection) = 1), 'main');
+ALTER TABLE quarantine ADD COLUMN connection TEXT NOT NULL DEFAULT 'main';
+UPDATE quarantine SET connection = coalesce(
+  (SELECT min(connection) FROM cycles HAVING count(DISTINCT connection) = 1), 'main');
+ALTER TABLE journal ADD COLUMN connection TEXT NOT NULL DEFAULT 'main';
+UPDATE journal SET connection = coalesce(
+  (SELECT min(connection) FROM cycles HAVING count(DISTINCT connection) = 1), 'main');
+DROP INDEX links_active_yt;
+DROP INDEX links_active_crm;
+DROP INDEX links_yt;
+DROP INDEX links_crm;
+DROP INDEX links_flow_id;
+CREATE UNIQUE INDEX links_active_yt ON links (connection, flow, yt_id) WHERE status = 'active';
+CREATE UNIQUE INDEX links_active_crm ON links (connection, flow, crm_id) WHERE status = 'active';
+CREATE INDEX links_yt ON links (connection, flow, yt_id);
+CREATE INDEX links_crm ON links (connection, flow, crm_id);
+CREATE INDEX links_flow_id ON links (connection, flow, id);
+CREATE INDEX links_connection_search ON links (connection, search);
+DROP INDEX quarantine_record;
+CREATE UNIQUE INDEX quarantine_record ON quarantine (connection, system, record_type, record_id);
+CREATE INDEX journal_pending ON journal (connection, status, id);
+CREATE INDEX conflicts_connection ON conflicts (connection, status, id);
+`,
+  },
 ];
