@@ -24,9 +24,10 @@ export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, path: str
       const v = env[name] ?? fallback;
       if (v === undefined) {
         const where = path.join('.') || '(root)';
-        throw new ConfigError(`${where}: environment variable ${name} is not set. Set it, or write the value in the file.`, [
-          { path: where, message: `environment variable ${name} is not set` },
-        ]);
+        throw new ConfigError(
+          `${where}: environment variable ${name} is not set. Set it, or write the value in the file.`,
+          [{ path: where, message: `environment variable ${name} is not set` }],
+        );
       }
       return v;
     });

@@ -3,10 +3,14 @@ import { parse } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, interpolateEnv } from './env.ts';
 import { configSchema, type TandemConfig } from './schema.ts';
+import { loadMapping, MappingError } from '../core/mapping.ts';
 
 export { ConfigError };
 
-export function formatIssues(issues: z.core.$ZodIssue[], prefix = ''): Array<{ path: string; message: string }> {
+export function formatIssues(
+  issues: z.core.$ZodIssue[],
+  prefix = '',
+): Array<{ path: string; message: string }> {
   return issues.map((i) => ({
     path: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(root)',
     message: i.message,
@@ -14,7 +18,11 @@ export function formatIssues(issues: z.core.$ZodIssue[], prefix = ''): Array<{ p
 }
 
 /** Validates an already-parsed configuration object. */
-export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, source = 'configuration'): TandemConfig {
+export function parseConfig(
+  raw: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+  source = 'configuration',
+): TandemConfig {
   const interpolated = interpolateEnv(raw, env);
   const result = configSchema.safeParse(interpolated);
   if (!result.success) {
@@ -25,8 +33,22 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, 
   const names = new Set<string>();
   for (const [i, c] of result.data.connections.entries()) {
     if (names.has(c.name))
-      throw new ConfigError(`${source}: connections.${i}.name "${c.name}" is used twice; give each connection its own name`);
+      throw new ConfigError(
+        `${source}: connections.${i}.name "${c.name}" is used twice; give each connection its own name`,
+      );
     names.add(c.name);
+    if (c.mapping !== undefined) {
+      try {
+        loadMapping(c.mapping);
+      } catch (err) {
+        if (!(err instanceof MappingError)) throw err;
+        const issues = err.issues.map((x) => ({ path: `connections.${i}.${x.path}`, message: x.message }));
+        throw new ConfigError(
+          `${source} is not valid:\n${issues.map((x) => `  ${x.path}: ${x.message}`).join('\n')}`,
+          issues,
+        );
+      }
+    }
   }
   return result.data;
 }

@@ -43,7 +43,9 @@ export const syncPolicySchema = z
         minRecords: z.number().int().min(0).default(20),
       })
       .prefault({})
-      .describe('a cycle that would delete or change more than this share of linked records stops before writing'),
+      .describe(
+        'a cycle that would delete or change more than this share of linked records stops before writing',
+      ),
   })
   .prefault({});
 
