@@ -39,6 +39,8 @@ export const configOptions = {
 
 export interface Context {
   config: TandemConfig;
+  /** The store's URL as given (it may hold a password: never log it). */
+  storeUrl?: string;
   store: StateStore;
   runtimes: ConnectionRuntime[];
   logger: Logger;
@@ -65,8 +67,9 @@ export async function openContext(opts: {
   const metrics = new Metrics();
   const runtimes = selected.map((c) => createConnectionRuntime(c, { logger, metrics }));
   // Commands that read the store (status, history, the dashboard) see the first selected connection.
-  const store = (await openStore(opts.store ?? config.store)).forConnection(selected[0]!.name);
-  return { config, store, runtimes, logger, metrics, close: () => store.close() };
+  const storeUrl = opts.store ?? config.store;
+  const store = (await openStore(storeUrl)).forConnection(selected[0]!.name);
+  return { config, storeUrl, store, runtimes, logger, metrics, close: () => store.close() };
 }
 
 /** Turns the errors a user can act on into one clear message and an exit code; rethrows bugs. */

@@ -2,20 +2,25 @@ import { randomBytes } from 'node:crypto';
 import { createWebhookReceiver } from '../connectors/customcrm/index.ts';
 import type { CycleReport } from '../engine/cycle.ts';
 import { SyncRunner } from '../engine/runner.ts';
+import { DEFAULT_WORKER_OPTIONS, WorkerPool, type WorkerPoolOptions } from '../engine/workers/worker-pool.ts';
+import { parseStoreUrl } from '../store/url.ts';
 import { registerSecret } from '../log/redact.ts';
 import { startHttpServer, type Route, type RunningServer } from '../server/http.ts';
 import { serviceRoutes, type WebhookReceiverLike } from '../server/routes.ts';
 import type { Context } from './context.ts';
 
+/** What the edges need of whatever runs the cycles: `SyncRunner` or, on PostgreSQL, `WorkerPool`. */
+export type CycleRunner = Pick<SyncRunner, 'trigger' | 'schedule' | 'stop'>;
+
 export interface Service {
-  runner: SyncRunner;
+  runner: CycleRunner;
   server: RunningServer;
   /** The dashboard token (from the configuration, or made up for this run). */
   token: string;
   stop(): Promise<void>;
 }
 
-export type ExtraRoutes = (ctx: Context, runner: SyncRunner) => Route[];
+export type ExtraRoutes = (ctx: Context, runner: CycleRunner) => Route[];
 
 /**
  * The composition root of `tandem run` and `tandem demo`: the runner, the HTTP edge, and the
@@ -23,13 +28,25 @@ export type ExtraRoutes = (ctx: Context, runner: SyncRunner) => Route[];
  */
 export async function startService(
   ctx: Context,
-  opts: { onCycle?: (r: CycleReport) => void; extraRoutes?: ExtraRoutes; port?: number } = {},
+  opts: {
+    onCycle?: (r: CycleReport) => void;
+    extraRoutes?: ExtraRoutes;
+    port?: number;
+    workers?: Partial<WorkerPoolOptions>;
+  } = {},
 ): Promise<Service> {
-  const runner = new SyncRunner(
-    ctx.runtimes,
-    { store: ctx.store, logger: ctx.logger, metrics: ctx.metrics },
-    opts.onCycle,
-  );
+  const deps = { store: ctx.store, logger: ctx.logger, metrics: ctx.metrics };
+  const location = parseStoreUrl(ctx.storeUrl ?? ctx.config.store);
+  // On PostgreSQL any number of `tandem run` share the work; on SQLite one process runs it all.
+  const runner =
+    location.kind === 'postgres'
+      ? new WorkerPool(
+          ctx.runtimes.map((rt) => rt.config),
+          { ...DEFAULT_WORKER_OPTIONS, workerId: String(process.pid), ...opts.workers, url: location.url },
+          deps,
+          opts.onCycle,
+        )
+      : new SyncRunner(ctx.runtimes, deps, opts.onCycle);
   const token = ctx.config.server.token ?? randomBytes(18).toString('base64url');
   registerSecret(token);
   const receivers = new Map<string, WebhookReceiverLike>();
@@ -66,7 +83,7 @@ export async function startService(
       });
     }
   }
-  runner.start();
+  await runner.start();
   return {
     runner,
     server,

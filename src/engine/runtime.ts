@@ -1,4 +1,5 @@
 import type { CallInfo } from '../http/client.ts';
+import type { RateLimiter } from '../http/rate-limit.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Clock } from '../util/clock.ts';
 import { systemClock } from '../util/clock.ts';
@@ -6,7 +7,7 @@ import { createYouTrackConnector, type YouTrackConnector } from '../connectors/y
 import { createCustomcrmConnector, type CustomcrmConnector } from '../connectors/customcrm/index.ts';
 import { defaultMapping, loadMapping, type MappingConfig } from '../core/mapping.ts';
 import type { FlowPolicy } from '../core/planner.ts';
-import type { FlowName } from '../core/types.ts';
+import type { FlowName, SystemName } from '../core/types.ts';
 import type { ConnectionConfig } from '../config/schema.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -26,6 +27,8 @@ export interface RuntimeDeps {
   logger: Logger;
   clock?: Clock;
   metrics?: Metrics;
+  /** A limiter per system shared beyond this process; without it each connector keeps its own bucket. */
+  rateLimiter?: (connection: ConnectionConfig, system: SystemName) => RateLimiter;
 }
 
 export function policiesFor(config: ConnectionConfig): Record<FlowName, FlowPolicy> {
@@ -83,13 +86,23 @@ export function createConnectionRuntime(config: ConnectionConfig, deps: RuntimeD
       logger: logger.child({ system: 'youtrack' }),
       clock,
       onCall,
+      ...limiter(deps, config, 'youtrack'),
     }),
     customcrm: createCustomcrmConnector(config.customcrm, {
       logger: logger.child({ system: 'customcrm' }),
       clock,
       onCall,
+      ...limiter(deps, config, 'customcrm'),
     }),
     mapping: config.mapping === undefined ? defaultMapping : loadMapping(config.mapping),
     policies: policiesFor(config),
   };
+}
+
+function limiter(
+  deps: RuntimeDeps,
+  config: ConnectionConfig,
+  system: SystemName,
+): { rateLimiter?: RateLimiter } {
+  return deps.rateLimiter ? { rateLimiter: deps.rateLimiter(config, system) } : {};
 }

@@ -16,7 +16,7 @@ export interface WebhookReceiverLike {
 export function serviceRoutes(deps: {
   store: StateStore;
   metrics: Metrics;
-  runner: SyncRunner;
+  runner: Pick<SyncRunner, 'trigger' | 'schedule'>;
   logger: Logger;
   receivers: Map<string, WebhookReceiverLike>;
   now?: () => number;

@@ -2,6 +2,7 @@ import { runCommand } from '../args.ts';
 import { configOptions, openContext, reportError } from '../context.ts';
 import { startService, untilSignal } from '../service.ts';
 import { dashboardRoutes } from '../../server/dashboard/index.ts';
+import { DEFAULT_WORKER_OPTIONS } from '../../engine/workers/worker-pool.ts';
 
 const options = {
   ...configOptions,
@@ -9,6 +10,20 @@ const options = {
     type: 'string',
     help: 'port of the dashboard, /metrics and webhooks (overrides the file)',
     arg: 'PORT',
+  },
+  'job-expire-seconds': {
+    type: 'string',
+    help: 'PostgreSQL store: a cycle job active this long counts as dead and another worker takes it',
+    default: String(DEFAULT_WORKER_OPTIONS.jobExpireSeconds),
+    env: 'TANDEM_JOB_EXPIRE_SECONDS',
+    arg: 'SECONDS',
+  },
+  'job-check-seconds': {
+    type: 'string',
+    help: 'PostgreSQL store: how often workers look for expired jobs',
+    default: String(DEFAULT_WORKER_OPTIONS.maintenanceSeconds),
+    env: 'TANDEM_JOB_CHECK_SECONDS',
+    arg: 'SECONDS',
   },
 } as const;
 
@@ -26,6 +41,10 @@ export function run(argv: string[]): Promise<number> {
         extraRoutes: (c, runner) =>
           dashboardRoutes({ store: c.store, metrics: c.metrics, runner, mapping: c.runtimes[0]?.mapping }),
         ...(opts.port !== undefined ? { port: Number(opts.port) } : {}),
+        workers: {
+          jobExpireSeconds: Number(opts['job-expire-seconds']),
+          maintenanceSeconds: Number(opts['job-check-seconds']),
+        },
         onCycle: (r) =>
           ctx.logger.info('cycle finished', {
             connection: r.connection,
