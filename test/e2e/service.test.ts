@@ -27,7 +27,7 @@ describe('the running service', () => {
       server: { host: '127.0.0.1', port: 0, token: DASHBOARD_TOKEN },
       connections: [
         {
-          name: 'svc',
+          name: 'test',
           youtrack: { url: w.yt.url, token: YT_TOKEN, retry: { baseDelayMs: 1 } },
           customcrm: {
             url: `${w.crm.url}/v1`,
@@ -81,14 +81,14 @@ describe('the running service', () => {
     expect(res.headers.get('content-type')).toMatch(/text\/plain/);
     const text = await res.text();
     expect(text).toMatch(/^# TYPE tandem_cycles_total counter$/m);
-    expect(text).toMatch(/^tandem_cycles_total\{connection="svc",status="ok"\} [1-9]/m);
-    expect(text).toMatch(/^tandem_api_calls_total\{connection="svc",status="200",system="youtrack"\} \d+/m);
+    expect(text).toMatch(/^tandem_cycles_total\{connection="test",status="ok"\} [1-9]/m);
+    expect(text).toMatch(/^tandem_api_calls_total\{connection="test",status="200",system="youtrack"\} \d+/m);
     expect(text).toMatch(
-      /^tandem_records_read_total\{connection="svc",flow="users",system="youtrack"\} [1-9]/m,
+      /^tandem_records_read_total\{connection="test",flow="users",system="youtrack"\} [1-9]/m,
     );
     expect(text).toMatch(/^tandem_records_written_total\{/m);
     expect(text).toMatch(/^tandem_links\{flow="users",status="active"\} [1-9]/m);
-    expect(text).toMatch(/^tandem_seconds_since_last_success\{connection="svc"\} \d+/m);
+    expect(text).toMatch(/^tandem_seconds_since_last_success\{connection="test"\} \d+/m);
     expect(text).toMatch(/^tandem_quarantined_records \d+/m);
     expect(text).not.toContain(YT_TOKEN);
     expect(text).not.toContain(CRM_TOKEN);
@@ -108,11 +108,11 @@ describe('the running service', () => {
         headers: { authorization: `Bearer ${DASHBOARD_TOKEN}` },
       })
     ).text();
-    expect(metrics).toMatch(/^tandem_webhook_deliveries_total\{connection="svc",outcome="accepted"\} [1-9]/m);
+    expect(metrics).toMatch(/^tandem_webhook_deliveries_total\{connection="test",outcome="accepted"\} [1-9]/m);
   });
 
   it('rejects a forged webhook with 401', async () => {
-    const res = await fetch(`${service.server.url}/webhooks/customcrm/svc`, {
+    const res = await fetch(`${service.server.url}/webhooks/customcrm/test`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',

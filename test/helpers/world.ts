@@ -38,6 +38,7 @@ export interface WorldOptions {
 export class World {
   readonly logs = new MemorySink();
   readonly metrics = new Metrics();
+  private root: StateStore | undefined;
   private constructor(
     readonly dir: string,
     readonly yt: YouTrackEmulator,
@@ -77,8 +78,11 @@ export class World {
         },
       ],
     });
-    const store = await openStore(config.store);
+    const root = await openStore(config.store);
+    // The store as the connection sees it: links, history and quarantine are scoped by connection.
+    const store = root.forConnection('test');
     const world = new World(dir, yt, crm, config, store, undefined as unknown as ConnectionRuntime);
+    world.root = root;
     const rt = createConnectionRuntime(config.connections[0] as ConnectionConfig, {
       logger: new JsonLogger(world.logs, 'debug'),
       metrics: world.metrics,
@@ -139,7 +143,7 @@ export class World {
   }
 
   async close(): Promise<void> {
-    await this.store.close();
+    await (this.root ?? this.store).close();
     await this.yt.close();
     await this.crm.close();
     rmSync(this.dir, { recursive: true, force: true });
