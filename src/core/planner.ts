@@ -10,7 +10,7 @@ import type {
   SystemCounts,
 } from './plan-types.ts';
 import type { RemoteRecord, SystemName } from './types.ts';
-import { checkSourceTypes, describeRecord, displayName, type Rejection } from './validate.ts';
+import { checkSourceTypes, displayName, type Rejection } from './validate.ts';
 
 export type * from './plan-types.ts';
 export { defaultPolicy } from './plan-types.ts';

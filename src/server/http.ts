@@ -10,7 +10,11 @@ export interface Route {
   path: string | RegExp;
   /** 'token': the dashboard token is required; 'none': the handler authenticates (webhooks) or needs none. */
   auth: 'token' | 'none';
-  handle(req: IncomingMessage, res: ServerResponse, ctx: { params: string[]; url: URL; body: () => Promise<string> }): Promise<void> | void;
+  handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    ctx: { params: string[]; url: URL; body: () => Promise<string> },
+  ): Promise<void> | void;
 }
 
 export interface ServerOptions {
@@ -53,7 +57,10 @@ function sameSecret(a: string, b: string): boolean {
 function presentedToken(req: IncomingMessage, url: URL): { token?: string; fromQuery: boolean } {
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) return { token: auth.slice(7), fromQuery: false };
-  const cookie = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(COOKIE + '='));
+  const cookie = (req.headers.cookie ?? '')
+    .split(';')
+    .map((c) => c.trim())
+    .find((c) => c.startsWith(COOKIE + '='));
   if (cookie) return { token: decodeURIComponent(cookie.slice(COOKIE.length + 1)), fromQuery: false };
   const q = url.searchParams.get('token');
   return q ? { token: q, fromQuery: true } : { fromQuery: false };
@@ -64,7 +71,11 @@ export async function startHttpServer(opts: ServerOptions): Promise<RunningServe
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
-      const route = opts.routes.find((r) => r.method === req.method && (typeof r.path === 'string' ? r.path === url.pathname : r.path.test(url.pathname)));
+      const route = opts.routes.find(
+        (r) =>
+          r.method === req.method &&
+          (typeof r.path === 'string' ? r.path === url.pathname : r.path.test(url.pathname)),
+      );
       if (!route) {
         res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
         res.end('Not found\n');
@@ -74,7 +85,9 @@ export async function startHttpServer(opts: ServerOptions): Promise<RunningServe
         const { token, fromQuery } = presentedToken(req, url);
         if (!token || !sameSecret(token, opts.token)) {
           res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' });
-          res.end('The dashboard needs its token: open the address printed by `tandem run`/`tandem demo`, or send Authorization: Bearer TOKEN.\n');
+          res.end(
+            'The dashboard needs its token: open the address printed by `tandem run`/`tandem demo`, or send Authorization: Bearer TOKEN.\n',
+          );
           return;
         }
         if (fromQuery && req.method === 'GET') {
@@ -90,7 +103,10 @@ export async function startHttpServer(opts: ServerOptions): Promise<RunningServe
       const params = typeof route.path === 'string' ? [] : (route.path.exec(url.pathname)?.slice(1) ?? []);
       await route.handle(req, res, { params, url, body: () => readBody(req) });
     } catch (err) {
-      opts.logger.error('request failed', { path: url.pathname, error: redact(err instanceof Error ? err.message : String(err)) });
+      opts.logger.error('request failed', {
+        path: url.pathname,
+        error: redact(err instanceof Error ? err.message : String(err)),
+      });
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('Internal error; see the log.\n');
     }

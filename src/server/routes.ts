@@ -41,11 +41,26 @@ export function serviceRoutes(deps: {
         const gauges = [];
         for (const [flow, byStatus] of Object.entries(status.links))
           for (const [s, n] of Object.entries(byStatus))
-            gauges.push({ name: 'tandem_links', help: 'Links per flow and status', labels: { flow, status: s }, value: n });
-        gauges.push({ name: 'tandem_conflicts_open', help: 'Conflicts waiting for a decision', value: status.conflicts.open });
-        gauges.push({ name: 'tandem_quarantined_records', help: 'Records rejected and waiting', value: status.quarantine.quarantined });
+            gauges.push({
+              name: 'tandem_links',
+              help: 'Links per flow and status',
+              labels: { flow, status: s },
+              value: n,
+            });
+        gauges.push({
+          name: 'tandem_conflicts_open',
+          help: 'Conflicts waiting for a decision',
+          value: status.conflicts.open,
+        });
+        gauges.push({
+          name: 'tandem_quarantined_records',
+          help: 'Records rejected and waiting',
+          value: status.quarantine.quarantined,
+        });
         for (const s of deps.runner.schedule()) {
-          const last = deps.metrics.get('tandem_last_success_timestamp_seconds', { connection: s.connection });
+          const last = deps.metrics.get('tandem_last_success_timestamp_seconds', {
+            connection: s.connection,
+          });
           if (last > 0)
             gauges.push({
               name: 'tandem_seconds_since_last_success',
@@ -80,7 +95,9 @@ export function serviceRoutes(deps: {
         if (!result.ok) {
           deps.logger.warn('webhook rejected', { connection, code: result.code });
           res.writeHead(result.status, { 'content-type': 'application/problem+json' });
-          res.end(JSON.stringify({ title: 'Webhook rejected', status: result.status, detail: result.message }));
+          res.end(
+            JSON.stringify({ title: 'Webhook rejected', status: result.status, detail: result.message }),
+          );
           return;
         }
         deps.runner.trigger(connection);

@@ -108,7 +108,9 @@ describe('the running service', () => {
         headers: { authorization: `Bearer ${DASHBOARD_TOKEN}` },
       })
     ).text();
-    expect(metrics).toMatch(/^tandem_webhook_deliveries_total\{connection="test",outcome="accepted"\} [1-9]/m);
+    expect(metrics).toMatch(
+      /^tandem_webhook_deliveries_total\{connection="test",outcome="accepted"\} [1-9]/m,
+    );
   });
 
   it('rejects a forged webhook with 401', async () => {
