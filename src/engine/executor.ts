@@ -128,10 +128,13 @@ export class PlanExecutor {
           tx.completeWrite(id, { status: 'failed', error: 'not sent: the cycle stopped first' }),
         );
       }
-    if (ops.length > 0)
+    if (ops.length > 0) {
+      failpoint('before-commit');
       await store.transaction(async (tx) => {
         for (const op of ops) await op(tx);
       });
+      failpoint('after-commit');
+    }
     if (aborted !== undefined) throw aborted;
   }
 
@@ -333,6 +336,7 @@ export class PlanExecutor {
   ): Promise<void> {
     const entry = unit.journal!;
     const source = other(a.target);
+    failpoint('before-create');
     const created = await this.ctx.connectors[a.target].create(a.type, a.props, {
       idempotencyKey: entry.key,
       externalRef: {

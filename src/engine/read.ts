@@ -2,6 +2,7 @@ import type { FlowName, RecordType, RemoteRecord } from '../core/types.ts';
 import type { StateStore } from '../store/types.ts';
 import type { ConnectionRuntime } from './runtime.ts';
 import { FLOW_ORDER } from './runtime.ts';
+import { failpoint } from './failpoints.ts';
 
 /** What one cycle read from both sides, per flow, and whether each read was complete. */
 export interface CycleInput {
@@ -21,6 +22,7 @@ export async function collect(
   for await (const r of iter) {
     out.push(r);
     onRecord?.();
+    failpoint('after-read');
   }
   return out;
 }
