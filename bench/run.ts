@@ -1,50 +1,68 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseConfig } from '../src/config/load.ts';
-import { runCycle, type CycleReport } from '../src/engine/cycle.ts';
-import { Metrics } from '../src/engine/metrics.ts';
-import { createConnectionRuntime } from '../src/engine/runtime.ts';
-import { silentLogger } from '../src/log/logger.ts';
-import { openStore } from '../src/store/index.ts';
+import type { Directory } from './emulators.ts';
+import { table, type Figure } from './measure.ts';
+import { runScenario, type CaseName, type StoreKind } from './scenario.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin', 'tandem.js');
+const ALL_CASES: readonly CaseName[] = ['first', 'nochange', 'edits', 'limit'];
 
-/** Starts an emulator in its own process, so Tandem's memory figures are Tandem's alone. */
-async function emulator(args: string[]): Promise<{ url: string; proc: ChildProcess }> {
-  const proc = spawn(process.execPath, [BIN, 'emulate', ...args, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    proc.on('exit', (code) => reject(new Error(`emulator ${args[0]} exited with ${code}: ${out}`)));
-  });
-  return { url, proc };
+const HELP = `npm run bench -- [options]
+
+  (no options)        10,000 users / 1,000 groups / 200 organizations on SQLite: first sync, no-change
+                      cycles, 1 % edited on each side, the limit loop (a few minutes)
+  --full              issue 7: 100,000 / 5,000 / 1,000 on SQLite and PostgreSQL with every case, then
+                      the scaling series 10,000 / 30,000 / 100,000 (first sync and limit, SQLite)
+  --users N --groups N --orgs N   directory size of a single run
+  --store sqlite|postgres|both    store of a single run (default sqlite)
+  --scaling           only the scaling series
+  --postgres URL      admin URL for the throw-away database (env TANDEM_TEST_POSTGRES,
+                      default postgres://tandem:tandem@127.0.0.1:5432/postgres)
+  --out DIR           where the JSON and markdown go (default bench/results)
+
+Every scenario runs in its own child process (with --expose-gc), so one scenario's heap does not
+inflate the next one's peak RSS; the emulators are child processes of that child.`;
+
+interface Job {
+  directory: Directory;
+  store: StoreKind;
+  cases: CaseName[];
 }
 
-function calls(metrics: Metrics, system: string): number {
-  const text = metrics.render();
-  let n = 0;
-  for (const line of text.split('\n'))
-    if (line.startsWith('tandem_api_calls_total{') && line.includes(`system="${system}"`)) n += Number(line.split(' ').pop());
-  return n;
-}
+const sized = (users: number): Directory => ({ users, groups: users / 20, organizations: users / 100 });
 
-interface Figure {
-  case: string;
-  wallSeconds: number;
-  cpuSeconds: number;
-  records: number;
-  recordsPerSecond: number;
-  apiCalls: { youtrack: number; customcrm: number };
-  writes: number;
-  peakRssMb: number;
+function plan(v: Record<string, string | boolean | undefined>): { label: string; jobs: Job[] } {
+  const stores = (s: string): StoreKind[] => (s === 'both' ? ['sqlite', 'postgres'] : [s as StoreKind]);
+  const scaling: Job[] = [10_000, 30_000, 100_000].map((n) => ({
+    directory: sized(n),
+    store: 'sqlite',
+    cases: ['first', 'limit'],
+  }));
+  if (v['full'])
+    return {
+      label: 'full',
+      jobs: [
+        ...(['sqlite', 'postgres'] as const).map((store) => ({
+          directory: sized(100_000),
+          store,
+          cases: [...ALL_CASES],
+        })),
+        ...scaling.slice(0, 2),
+      ],
+    };
+  if (v['scaling']) return { label: 'scaling', jobs: scaling };
+  const directory = {
+    users: Number(v['users']),
+    groups: Number(v['groups']),
+    organizations: Number(v['orgs']),
+  };
+  return {
+    label: `${directory.users}-${String(v['store'])}`,
+    jobs: stores(String(v['store'])).map((store) => ({ directory, store, cases: [...ALL_CASES] })),
+  };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -54,86 +72,78 @@ export async function main(argv: string[]): Promise<number> {
       users: { type: 'string', default: '10000' },
       groups: { type: 'string', default: '1000' },
       orgs: { type: 'string', default: '200' },
+      store: { type: 'string', default: 'sqlite' },
+      full: { type: 'boolean' },
+      scaling: { type: 'boolean' },
+      postgres: {
+        type: 'string',
+        default: process.env['TANDEM_TEST_POSTGRES'] ?? 'postgres://tandem:tandem@127.0.0.1:5432/postgres',
+      },
       out: { type: 'string', default: join(ROOT, 'bench', 'results') },
+      child: { type: 'string' },
+      help: { type: 'boolean' },
     },
   });
-  const dir = mkdtempSync(join(tmpdir(), 'tandem-bench-'));
-  const yt = await emulator(['youtrack', '--users', values.users!, '--groups', values.groups!, '--orgs', values.orgs!, '--token', 'perm:bench']);
-  const crm = await emulator(['customcrm', '--seed', 'empty', '--db', join(dir, 'crm.db'), '--token', 'crm-bench']);
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (values.child) return child(values.child, values.postgres);
+  if (!['sqlite', 'postgres', 'both'].includes(values.store)) {
+    process.stderr.write(`--store must be sqlite, postgres or both, not '${values.store}'\n`);
+    return 2;
+  }
+  const { label, jobs } = plan(values);
   const figures: Figure[] = [];
+  for (const job of jobs) figures.push(...(await inChild(job, values.postgres)));
+  // The 100,000-user SQLite run of --full is the last point of the scaling series too.
+  const result = {
+    at: new Date().toISOString(),
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
+    command: `npm run bench -- ${argv.join(' ')}`.trim(),
+    figures,
+  };
+  mkdirSync(values.out, { recursive: true });
+  const file = join(values.out, `bench-${label}.json`);
+  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(join(values.out, `bench-${label}.md`), table(figures) + '\n');
+  process.stdout.write(`${table(figures)}\nwritten to ${file}\n`);
+  const wrong = figures.filter((f) => f.expectedWrites !== undefined && f.writes !== f.expectedWrites);
+  for (const f of wrong)
+    process.stderr.write(
+      `${f.case} (${f.store}, ${f.users}): ${f.writes} writes, expected ${f.expectedWrites}\n`,
+    );
+  return wrong.length === 0 ? 0 : 1;
+}
+
+async function inChild(job: Job, postgres: string): Promise<Figure[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-bench-job-'));
+  const spec = join(dir, 'job.json');
+  writeFileSync(spec, JSON.stringify(job));
   try {
-    const config = parseConfig({
-      store: `sqlite:${join(dir, 'tandem.db')}`,
-      connections: [
-        {
-          name: 'bench',
-          youtrack: { url: yt.url, token: 'perm:bench', rateLimit: { ratePerSecond: 100_000, burst: 1000 } },
-          customcrm: { url: `${crm.url}/v1`, token: 'crm-bench', rateLimit: { ratePerSecond: 100_000, burst: 1000 } },
-          sync: { circuitBreaker: { maxDeleteShare: 1, maxChangeShare: 1, minRecords: 0 } },
-        },
-      ],
+    const code = await new Promise<number | null>((resolve) => {
+      const p = spawn(
+        process.execPath,
+        ['--expose-gc', join(ROOT, 'bin', 'bench.js'), '--child', spec, '--postgres', postgres],
+        { stdio: 'inherit' },
+      );
+      p.on('exit', resolve);
     });
-    const store = await openStore(config.store);
-    const measure = async (name: string, kind: 'full' | 'incremental'): Promise<CycleReport> => {
-      const metrics = new Metrics();
-      const rt = createConnectionRuntime(config.connections[0]!, { logger: silentLogger, metrics });
-      let peak = process.memoryUsage().rss;
-      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-      const cpu0 = process.cpuUsage();
-      const t0 = performance.now();
-      const report = await runCycle(rt, { store, logger: silentLogger, metrics }, { kind });
-      const wall = (performance.now() - t0) / 1000;
-      const cpu = process.cpuUsage(cpu0);
-      clearInterval(sampler);
-      peak = Math.max(peak, process.memoryUsage().rss);
-      const records = Object.values(report.stats).reduce((n, f) => n + f.youtrack.read + f.customcrm.read, 0);
-      figures.push({
-        case: name,
-        wallSeconds: round(wall),
-        cpuSeconds: round((cpu.user + cpu.system) / 1e6),
-        records,
-        recordsPerSecond: Math.round(records / wall),
-        apiCalls: { youtrack: calls(metrics, 'youtrack'), customcrm: calls(metrics, 'customcrm') },
-        writes: report.writes,
-        peakRssMb: Math.round(peak / 1024 / 1024),
-      });
-      process.stderr.write(`${name}: ${JSON.stringify(figures.at(-1))}\n`);
-      if (report.status !== 'ok') throw new Error(`${name}: cycle ${report.status}: ${report.message ?? ''}`);
-      return report;
-    };
-    await measure('first sync', 'full');
-    await measure('no-change cycle (full read)', 'full');
-    const inc = await measure('no-change cycle (events feed)', 'incremental');
-    await store.close();
-    const result = {
-      at: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
-      directory: { users: Number(values.users), groups: Number(values.groups), organizations: Number(values.orgs) },
-      figures,
-      noChangeWrites: inc.writes,
-    };
-    mkdirSync(values.out!, { recursive: true });
-    const file = join(values.out!, `bench-${values.users}.json`);
-    writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
-    process.stdout.write(`${table(result.figures)}\nwritten to ${file}\n`);
-    return figures.every((f) => !f.case.startsWith('no-change') || f.writes === 0) ? 0 : 1;
+    if (code !== 0) throw new Error(`bench scenario ${JSON.stringify(job)} failed with exit code ${code}`);
+    return JSON.parse(readFileSync(`${spec}.out`, 'utf8')) as Figure[];
   } finally {
-    yt.proc.kill('SIGTERM');
-    crm.proc.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const round = (n: number) => Math.round(n * 100) / 100;
-
-export function table(figures: Figure[]): string {
-  const rows = figures.map(
-    (f) =>
-      `| ${f.case} | ${f.wallSeconds} | ${f.cpuSeconds} | ${f.records} | ${f.recordsPerSecond} | ${f.apiCalls.youtrack} | ${f.apiCalls.customcrm} | ${f.writes} | ${f.peakRssMb} |`,
-  );
-  return [
-    '| case | wall s | CPU s | records read | records/s | YouTrack calls | Customcrm calls | writes | peak RSS MB |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...rows,
-  ].join('\n');
+async function child(spec: string, postgresUrl: string): Promise<number> {
+  const job = JSON.parse(readFileSync(spec, 'utf8')) as Job;
+  const figures = await runScenario({ ...job, cases: new Set(job.cases), postgresUrl, editShare: 0.01 });
+  writeFileSync(`${spec}.out`, JSON.stringify(figures));
+  return 0;
 }

@@ -1,0 +1,154 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../src/config/load.ts';
+import { runCycle, type CycleReport } from '../src/engine/cycle.ts';
+import { Metrics } from '../src/engine/metrics.ts';
+import { createConnectionRuntime, type ConnectionRuntime } from '../src/engine/runtime.ts';
+import { silentLogger } from '../src/log/logger.ts';
+import { openStore } from '../src/store/index.ts';
+import { TestDatabase } from '../src/store/postgres/test-database.ts';
+import { editShare } from './edits.ts';
+import {
+  CRM_TOKEN,
+  YT_TOKEN,
+  startCustomcrm,
+  startYouTrack,
+  type Directory,
+  type Emulator,
+} from './emulators.ts';
+import { runLimit } from './limit.ts';
+import { apiCalls, round, sampled, type Figure } from './measure.ts';
+
+export type StoreKind = 'sqlite' | 'postgres';
+export type CaseName = 'first' | 'nochange' | 'edits' | 'limit';
+
+export interface ScenarioOptions {
+  directory: Directory;
+  store: StoreKind;
+  cases: ReadonlySet<CaseName>;
+  /** Admin URL of PostgreSQL; a throw-away database is made in it. */
+  postgresUrl: string;
+  editShare: number;
+}
+
+const unlimited = { ratePerSecond: 100_000, burst: 1000 };
+
+function runtime(name: string, yt: string, crm: string, metrics: Metrics, store: string): ConnectionRuntime {
+  const config = parseConfig({
+    store,
+    connections: [
+      {
+        name,
+        youtrack: { url: yt, token: YT_TOKEN, rateLimit: unlimited },
+        customcrm: { url: `${crm}/v1`, token: CRM_TOKEN, rateLimit: unlimited },
+        sync: { circuitBreaker: { maxDeleteShare: 1, maxChangeShare: 1, minRecords: 0 } },
+      },
+    ],
+  });
+  return createConnectionRuntime(config.connections[0]!, { logger: silentLogger, metrics });
+}
+
+/** One directory size on one store: the cases of issue 7, each measured on its own. */
+export async function runScenario(o: ScenarioOptions): Promise<Figure[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-bench-'));
+  const stops: Array<() => unknown> = [() => rmSync(dir, { recursive: true, force: true })];
+  const figures: Figure[] = [];
+  try {
+    let storeUrl = `sqlite:${join(dir, 'tandem.db')}`;
+    if (o.store === 'postgres') {
+      const db = new TestDatabase(o.postgresUrl);
+      await db.create();
+      stops.push(() => db.drop());
+      storeUrl = db.url;
+    }
+    const yt = await startYouTrack(o.directory);
+    stops.push(yt.stop);
+    const crm = await startCustomcrm(join(dir, 'crm.db'));
+    stops.push(crm.stop);
+    const store = await openStore(storeUrl);
+    stops.push(() => store.close());
+    const base = { store: o.store, users: o.directory.users };
+
+    const cycle = async (name: string, kind: 'full' | 'incremental', expectedWrites?: number) => {
+      (globalThis as { gc?: () => void }).gc?.();
+      const metrics = new Metrics();
+      const rt = runtime('bench', yt.url, crm.url, metrics, storeUrl);
+      const { value: report, sample } = await sampled(() =>
+        runCycle(rt, { store, logger: silentLogger, metrics }, { kind }),
+      );
+      figures.push(figureOf(name, base, report, sample, metrics, expectedWrites));
+      process.stderr.write(`${name}: ${JSON.stringify(figures.at(-1))}\n`);
+      if (report.status !== 'ok') throw new Error(`${name}: cycle ${report.status}: ${report.message ?? ''}`);
+    };
+
+    await cycle('first sync', 'full');
+    if (o.cases.has('nochange')) {
+      await cycle('no-change cycle (full read)', 'full', 0);
+      await cycle('no-change cycle (events feed)', 'incremental', 0);
+    }
+    if (o.cases.has('edits')) {
+      const rt = runtime('bench', yt.url, crm.url, new Metrics(), storeUrl);
+      const edits = await editShare(rt, store, o.editShare);
+      await cycle(
+        `${o.editShare * 100} % edited each side (events feed)`,
+        'incremental',
+        edits.youtrack + edits.customcrm,
+      );
+    }
+    if (o.cases.has('limit')) figures.push(await limitFigure(o, dir, yt, base, stops, figures[0]!));
+    return figures;
+  } finally {
+    for (const stop of stops.reverse()) await stop();
+  }
+}
+
+async function limitFigure(
+  o: ScenarioOptions,
+  dir: string,
+  yt: Emulator,
+  base: { store: StoreKind; users: number },
+  stops: Array<() => unknown>,
+  first: Figure,
+): Promise<Figure> {
+  // A second, empty Customcrm (same program, same settings): the first one holds Tandem's creates now.
+  const crm = await startCustomcrm(join(dir, 'crm-limit.db'));
+  stops.push(crm.stop);
+  (globalThis as { gc?: () => void }).gc?.();
+  const metrics = new Metrics();
+  const rt = runtime('limit', yt.url, crm.url, metrics, 'sqlite:unused.db');
+  const { value, sample } = await sampled(() => runLimit(rt.youtrack, rt.customcrm));
+  const fig: Figure = {
+    case: 'limit (reads + creates only)',
+    ...base,
+    ...sample,
+    records: first.records,
+    recordsPerSecond: Math.round(first.records / sample.wallSeconds),
+    apiCalls: { youtrack: apiCalls(metrics, 'youtrack'), customcrm: apiCalls(metrics, 'customcrm') },
+    writes: value.created,
+  };
+  first.ratioToLimit = round(first.wallSeconds / fig.wallSeconds);
+  process.stderr.write(`limit: ${JSON.stringify(fig)}\n`);
+  return fig;
+}
+
+function figureOf(
+  name: string,
+  base: { store: StoreKind; users: number },
+  report: CycleReport,
+  sample: { wallSeconds: number; cpuSeconds: number; peakRssMb: number },
+  metrics: Metrics,
+  expectedWrites: number | undefined,
+): Figure {
+  const records = Object.values(report.stats).reduce((n, f) => n + f.youtrack.read + f.customcrm.read, 0);
+  return {
+    case: name,
+    ...base,
+    ...sample,
+    records,
+    recordsPerSecond: Math.round(records / sample.wallSeconds),
+    apiCalls: { youtrack: apiCalls(metrics, 'youtrack'), customcrm: apiCalls(metrics, 'customcrm') },
+    writes: report.writes,
+    ...(expectedWrites !== undefined ? { expectedWrites } : {}),
+  };
+}
