@@ -88,6 +88,20 @@ describe('tandem CLI over real processes', () => {
     expect(out.flows['users']!['youtrack']!['read']).toBeGreaterThan(20);
   });
 
+  it('logs JSON lines with --log-format json, with every HTTP call and no token', async () => {
+    const r = await tandem(['sync', '--config', cfg.file, '--log-format', 'json', '--verbose'], cfg.env);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stderr.trim().split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThan(5);
+    const records = lines.map(
+      (l) => JSON.parse(l) as { time: string; level: string; msg: string; url?: string },
+    );
+    expect(records.every((x) => typeof x.time === 'string' && typeof x.level === 'string')).toBe(true);
+    expect(records.some((x) => x.msg === 'http' && x.url?.includes('/hub/api/rest/'))).toBe(true);
+    expect(r.stderr).not.toContain(YT_TOKEN);
+    expect(r.stderr).not.toContain(CRM_TOKEN);
+  });
+
   it('status and history show what happened', async () => {
     const s = await tandem(['status', '--config', cfg.file, '--json'], cfg.env);
     expect(s.code).toBe(0);

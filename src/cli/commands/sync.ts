@@ -5,6 +5,7 @@ import { printJson } from '../output.ts';
 import { runCycle, type CycleReport } from '../../engine/cycle.ts';
 import { ProgressBar } from '../progress.ts';
 import { summarize } from '../summary.ts';
+import type { StateStore } from '../../store/types.ts';
 
 const options = {
   ...configOptions,
@@ -26,7 +27,9 @@ export function run(argv: string[]): Promise<number> {
       for (const rt of ctx.runtimes) {
         await rt.youtrack.verify();
         await rt.customcrm.verify();
-        const bar = opts.json ? undefined : ProgressBar.forTerminal(`sync ${rt.name}`);
+        const bar = opts.json
+          ? undefined
+          : ProgressBar.forTerminal(`sync ${rt.name}`, await previousReads(ctx.store));
         const report = await runCycle(
           rt,
           { store: ctx.store, logger: ctx.logger, metrics: ctx.metrics },
@@ -48,6 +51,16 @@ export function run(argv: string[]): Promise<number> {
       await ctx.close();
     }
   });
+}
+
+/** Records read by the last cycle: the expected total that gives the progress line its ETA. */
+async function previousReads(store: StateStore): Promise<number | undefined> {
+  const [last] = await store.listCycles({ limit: 1 });
+  if (!last) return undefined;
+  let n = 0;
+  for (const systems of Object.values(last.stats))
+    for (const c of Object.values(systems ?? {})) n += c?.read ?? 0;
+  return n || undefined;
 }
 
 export function exitCodeFor(reports: CycleReport[]): number {
