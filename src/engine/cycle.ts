@@ -3,7 +3,7 @@ import type { Clock } from '../util/clock.ts';
 import { systemClock } from '../util/clock.ts';
 import { checkCircuitBreaker, planFlow, type FlowPlan, type LinkState } from '../core/planner.ts';
 import type { RefResolver } from '../core/mapping.ts';
-import type { FlowName, RecordType } from '../core/types.ts';
+import type { FlowName, RecordType, SystemName } from '../core/types.ts';
 import type { StateStore } from '../store/types.ts';
 import { CycleAborted, PlanExecutor } from './executor.ts';
 import { readChanges, readEverything, type CycleInput, type Progress, type Watermarks } from './read.ts';
@@ -105,8 +105,13 @@ export async function runCycle(
     }
 
     // Plan every flow first, so the breaker sees the whole cycle before anything is written.
+    // Only the first flow's plan is executed as planned (the others are re-planned below), so the
+    // others keep just what the breaker weighs: a first sync's creates would otherwise be held twice.
     const plans: FlowPlan[] = [];
-    for (const flow of FLOW_ORDER) plans.push(await planOne(rt, store, input, flow));
+    for (const flow of FLOW_ORDER) {
+      const plan = await planOne(rt, store, input, flow);
+      plans.push(dry || plans.length === 0 ? plan : breakerView(plan));
+    }
     const linked = await linkedCounts(store);
     const breaker = checkCircuitBreaker(plans, linked, rt.config.sync.circuitBreaker);
     if (dry) return report('ok', breaker.ok ? undefined : breaker.message, plans);
@@ -133,12 +138,16 @@ export async function runCycle(
       rejected,
     });
     await applyResolutions(rt, store, logger, cycleId!, stats);
+    const recovered = await quarantinedAndRead(store, input);
     for (const flow of FLOW_ORDER) {
       // Re-planned now: earlier flows may have linked the Customers this one refers to.
-      const plan = flow === FLOW_ORDER[0] ? plans[0]! : await planOne(rt, store, input, flow);
+      const plan = flow === FLOW_ORDER[0] ? plans.shift()! : await planOne(rt, store, input, flow);
+      // The plan holds all it needs; the records read for this flow can go before the writes start.
+      input.youtrack[flow] = [];
+      input.customcrm[flow] = [];
       await executor.execute(plan);
     }
-    await releaseRecovered(store, input, rejected);
+    await releaseRecovered(store, recovered, rejected);
     if (next!.youtrack !== undefined) await store.setWatermark(WM_YOUTRACK(rt.name), next!.youtrack);
     if (next!.customcrm !== undefined) await store.setWatermark(WM_CUSTOMCRM(rt.name), next!.customcrm);
     await store.finishCycle(cycleId!, { status: 'ok', writes: stats.writes, stats: stats.stats });
@@ -216,22 +225,41 @@ async function linkedCounts(store: StateStore): Promise<Record<FlowName, number>
   return out;
 }
 
-/** A quarantined record that was read again and not rejected this time is released. */
-async function releaseRecovered(store: StateStore, input: CycleInput, rejected: Set<string>): Promise<void> {
+/** The parts of a plan the circuit breaker weighs: deletes, deactivations and updates of linked pairs. */
+function breakerView(plan: FlowPlan): FlowPlan {
+  const actions = plan.actions.filter(
+    (a) => a.kind === 'delete' || a.kind === 'deactivate' || (a.kind === 'update' && a.linkId !== null),
+  );
+  return { flow: plan.flow, actions, counts: plan.counts };
+}
+
+interface QuarantineKey {
+  system: SystemName;
+  recordType: RecordType;
+  recordId: string;
+}
+
+/** Quarantined records this cycle read again: released after the writes unless rejected again. */
+async function quarantinedAndRead(store: StateStore, input: CycleInput): Promise<QuarantineKey[]> {
+  const quarantined = await store.listQuarantine({ status: 'quarantined' });
+  if (quarantined.length === 0) return [];
   const seen = new Set<string>();
   for (const flow of FLOW_ORDER) {
     for (const r of input.youtrack[flow]) seen.add(`youtrack:${r.type}:${r.id}`);
     for (const r of input.customcrm[flow]) seen.add(`customcrm:${r.type}:${r.id}`);
   }
-  for (const q of await store.listQuarantine({ status: 'quarantined' })) {
-    const key = `${q.system}:${q.recordType}:${q.recordId}`;
-    if (seen.has(key) && !rejected.has(key))
-      await store.releaseQuarantine({
-        system: q.system,
-        recordType: q.recordType as RecordType,
-        recordId: q.recordId,
-      });
-  }
+  return quarantined
+    .filter((q) => seen.has(`${q.system}:${q.recordType}:${q.recordId}`))
+    .map((q) => ({ system: q.system, recordType: q.recordType as RecordType, recordId: q.recordId }));
+}
+
+async function releaseRecovered(
+  store: StateStore,
+  recovered: readonly QuarantineKey[],
+  rejected: Set<string>,
+): Promise<void> {
+  for (const q of recovered)
+    if (!rejected.has(`${q.system}:${q.recordType}:${q.recordId}`)) await store.releaseQuarantine(q);
 }
 
 function observe(
