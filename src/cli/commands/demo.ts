@@ -46,6 +46,9 @@ export function run(argv: string[]): Promise<number> {
             youtrack: { url: youtrack.url, token: 'perm:demo' },
             customcrm: { url: `${crm.url}/v1`, token: 'crm-demo-token', webhookSecret },
             schedule: { intervalSeconds: Number(opts.interval), reconcileEverySeconds: 600 },
+            // The demo CRM already holds two of the organizations: link them by name instead of
+            // creating a second Customer each (off by default; see docs/configuration.md).
+            sync: { mergeOrganizationsByName: true },
           },
         ],
       });

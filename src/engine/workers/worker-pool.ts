@@ -110,7 +110,13 @@ export class WorkerPool {
         { batchSize: 1, pollingIntervalSeconds: this.opts.pollSeconds },
         async ([job]) => (job ? this.runJob(rt, job) : undefined),
       );
-      const s: Schedule = { rt, wake: new AbortController(), done: Promise.resolve(), nextAt: 0, running: false };
+      const s: Schedule = {
+        rt,
+        wake: new AbortController(),
+        done: Promise.resolve(),
+        nextAt: 0,
+        running: false,
+      };
       s.done = this.scheduleLoop(s);
       this.schedules.set(rt.name, s);
     }
