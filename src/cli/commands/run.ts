@@ -1,4 +1,4 @@
-import { runCommand } from '../args.ts';
+import { runCommand, UsageError } from '../args.ts';
 import { configOptions, openContext, reportError } from '../context.ts';
 import { startService, untilSignal } from '../service.ts';
 import { dashboardRoutes } from '../../server/dashboard/index.ts';
@@ -30,6 +30,10 @@ const options = {
 /** `tandem run`: sync continuously until SIGTERM/SIGINT; the write in flight is finished first. */
 export function run(argv: string[]): Promise<number> {
   return runCommand(argv, 'tandem run [--config FILE] [--port PORT]', options, async (opts) => {
+    const workers = {
+      jobExpireSeconds: wholeSeconds('job-expire-seconds', opts['job-expire-seconds']),
+      maintenanceSeconds: wholeSeconds('job-check-seconds', opts['job-check-seconds']),
+    };
     let ctx;
     try {
       ctx = await openContext(opts);
@@ -41,10 +45,7 @@ export function run(argv: string[]): Promise<number> {
         extraRoutes: (c, runner) =>
           dashboardRoutes({ store: c.store, metrics: c.metrics, runner, mapping: c.runtimes[0]?.mapping }),
         ...(opts.port !== undefined ? { port: Number(opts.port) } : {}),
-        workers: {
-          jobExpireSeconds: Number(opts['job-expire-seconds']),
-          maintenanceSeconds: Number(opts['job-check-seconds']),
-        },
+        workers,
         onCycle: (r) =>
           ctx.logger.info('cycle finished', {
             connection: r.connection,
@@ -64,4 +65,17 @@ export function run(argv: string[]): Promise<number> {
       await ctx.close();
     }
   });
+}
+
+/** pg-boss stores both as whole seconds and refuses a day or more. */
+const MAX_SECONDS = 24 * 60 * 60 - 1;
+
+function wholeSeconds(name: 'job-expire-seconds' | 'job-check-seconds', value: string | undefined): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value ?? '') || n < 1 || n > MAX_SECONDS) {
+    throw new UsageError(
+      `--${name} (or ${options[name].env}) needs a whole number of seconds from 1 to ${MAX_SECONDS}, got "${value}"`,
+    );
+  }
+  return n;
 }
