@@ -7,7 +7,10 @@ const withoutPostgres = !process.env['TANDEM_TEST_POSTGRES'] && !process.env['CI
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    exclude: [...configDefaults.exclude, ...(withoutPostgres ? ['test/e2e/postgres.test.ts'] : [])],
+    exclude: [
+      ...configDefaults.exclude,
+      ...(withoutPostgres ? ['test/e2e/postgres.test.ts', 'src/engine/workers/multi-worker.test.ts'] : []),
+    ],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,
