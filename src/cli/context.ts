@@ -72,6 +72,29 @@ export async function openContext(opts: {
   return { config, storeUrl, store, runtimes, logger, metrics, close: () => store.close() };
 }
 
+/**
+ * Opens the context, runs `body`, closes the store; errors the user can act on become one message
+ * and an exit code.
+ */
+export async function withContext(
+  opts: Parameters<typeof openContext>[0],
+  body: (ctx: Context) => Promise<number>,
+): Promise<number> {
+  let ctx: Context;
+  try {
+    ctx = await openContext(opts);
+  } catch (err) {
+    return reportError(err);
+  }
+  try {
+    return await body(ctx);
+  } catch (err) {
+    return reportError(err);
+  } finally {
+    await ctx.close();
+  }
+}
+
 /** Turns the errors a user can act on into one clear message and an exit code; rethrows bugs. */
 export function reportError(err: unknown): number {
   if (err instanceof ConfigError) {

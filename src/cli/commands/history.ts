@@ -1,5 +1,5 @@
 import { runCommand, UsageError } from '../args.ts';
-import { configOptions, openContext, reportError } from '../context.ts';
+import { configOptions, withContext } from '../context.ts';
 import { printJson } from '../output.ts';
 import { recordHistory } from '../../engine/history.ts';
 
@@ -14,13 +14,7 @@ export function run(argv: string[]): Promise<number> {
   return runCommand(argv, 'tandem history RECORD [--config FILE] [--json]', options, async (opts) => {
     const query = opts._[0];
     if (!query) throw new UsageError('Name the record: a name, an e-mail or an id from either system.');
-    let ctx;
-    try {
-      ctx = await openContext(opts);
-    } catch (err) {
-      return reportError(err);
-    }
-    try {
+    return withContext(opts, async (ctx) => {
       const found = await recordHistory(ctx.store, query, Number(opts.limit));
       if (opts.json) {
         printJson(found);
@@ -46,10 +40,6 @@ export function run(argv: string[]): Promise<number> {
         }
       }
       return 0;
-    } catch (err) {
-      return reportError(err);
-    } finally {
-      await ctx.close();
-    }
+    });
   });
 }

@@ -1,5 +1,5 @@
 import { runCommand } from '../args.ts';
-import { configOptions, openContext, reportError } from '../context.ts';
+import { configOptions, withContext } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
 import { runCycle } from '../../engine/cycle.ts';
@@ -13,13 +13,7 @@ const options = {
 /** What a cycle would do, with no write to either system or to the store. */
 export function run(argv: string[]): Promise<number> {
   return runCommand(argv, 'tandem plan [--config FILE] [--json]', options, async (opts) => {
-    let ctx;
-    try {
-      ctx = await openContext(opts);
-    } catch (err) {
-      return reportError(err);
-    }
-    try {
+    return withContext(opts, async (ctx) => {
       const out = [];
       for (const rt of ctx.runtimes) {
         const report = await runCycle(
@@ -42,11 +36,7 @@ export function run(argv: string[]): Promise<number> {
           }
         }
       return out.some((c) => c.breaker) ? EXIT.BLOCKED : EXIT.OK;
-    } catch (err) {
-      return reportError(err);
-    } finally {
-      await ctx.close();
-    }
+    });
   });
 }
 

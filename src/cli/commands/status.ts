@@ -1,5 +1,5 @@
 import { runCommand } from '../args.ts';
-import { configOptions, openContext, reportError } from '../context.ts';
+import { configOptions, withContext } from '../context.ts';
 import { printJson } from '../output.ts';
 import { collectStatus } from '../../engine/status.ts';
 
@@ -7,13 +7,7 @@ const options = { ...configOptions, json: { type: 'boolean', help: 'print JSON' 
 
 export function run(argv: string[]): Promise<number> {
   return runCommand(argv, 'tandem status [--config FILE] [--json]', options, async (opts) => {
-    let ctx;
-    try {
-      ctx = await openContext(opts);
-    } catch (err) {
-      return reportError(err);
-    }
-    try {
+    return withContext(opts, async (ctx) => {
       const status = await collectStatus(ctx.store);
       if (opts.json) {
         printJson(status);
@@ -42,10 +36,6 @@ export function run(argv: string[]): Promise<number> {
           : 'Last cycle: none yet\n',
       );
       return 0;
-    } catch (err) {
-      return reportError(err);
-    } finally {
-      await ctx.close();
-    }
+    });
   });
 }

@@ -1,5 +1,5 @@
 import { runCommand } from '../args.ts';
-import { configOptions, openContext, reportError } from '../context.ts';
+import { configOptions, withContext } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
 import { runCycle, type CycleReport } from '../../engine/cycle.ts';
@@ -16,13 +16,7 @@ const options = {
 
 export function run(argv: string[]): Promise<number> {
   return runCommand(argv, 'tandem sync [--config FILE] [--json] [--force]', options, async (opts) => {
-    let ctx;
-    try {
-      ctx = await openContext(opts);
-    } catch (err) {
-      return reportError(err);
-    }
-    try {
+    return withContext(opts, async (ctx) => {
       const reports: CycleReport[] = [];
       for (const rt of ctx.runtimes) {
         await rt.youtrack.verify();
@@ -45,11 +39,7 @@ export function run(argv: string[]): Promise<number> {
       if (opts.json) printJson(cycleJson(reports));
       else for (const r of reports) process.stdout.write(summarize(r) + '\n');
       return exitCodeFor(reports);
-    } catch (err) {
-      return reportError(err);
-    } finally {
-      await ctx.close();
-    }
+    });
   });
 }
 
