@@ -40,9 +40,16 @@ describe('checkCircuitBreaker', () => {
     expect(r).toEqual({
       ok: false,
       message:
-        'Stopped before writing: the users flow would delete or deactivate 3 of 20 linked records (15%), above the limit of 10% (maxDeleteShare). ' +
+        'Stopped before writing: the users flow would delete, deactivate or mark deleted 3 of 20 linked records (15%), above the limit of 10% (maxDeleteShare). ' +
         'Check the plan with `tandem plan`; if it is intended, run `tandem sync --force` to go past the limit.',
     });
+  });
+
+  it('counts records that vanished (links marked deleted) like deletes, each link once', () => {
+    const gone = (linkId: number): PlanAction => ({ kind: 'markDeleted', linkId, side: 'customcrm' });
+    expect(checkCircuitBreaker([plan('users', [gone(1), gone(2)])], linked, limits).ok).toBe(true);
+    const r = checkCircuitBreaker([plan('users', [gone(1), gone(2), gone(3), del(3)])], linked, limits);
+    expect(!r.ok && r.message).toMatch(/would delete, deactivate or mark deleted 3 of 20 linked records/);
   });
 
   it('counts changed links once, ignores new links, and skips flows under minRecords', () => {

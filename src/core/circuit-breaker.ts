@@ -7,7 +7,7 @@ import type { FlowName } from './types.ts';
  */
 
 export interface CircuitBreakerLimits {
-  /** 0..1 of the flow's links that may be deleted or deactivated in one cycle. */
+  /** 0..1 of the flow's links that may be deleted, deactivated or marked deleted in one cycle. */
   maxDeleteShare: number;
   /** 0..1 of the flow's links that may receive updates in one cycle. */
   maxChangeShare: number;
@@ -43,13 +43,26 @@ export function checkCircuitBreaker(
   for (const plan of plans) {
     const linked = linkedCounts[plan.flow];
     if (linked < limits.minRecords || linked === 0) continue;
-    const deletes = plan.actions.filter((a) => a.kind === 'delete' || a.kind === 'deactivate').length;
+    // A record that vanished is counted even when deletes are kept: a read that suddenly comes back
+    // empty would otherwise mark every link deleted without tripping the breaker.
+    const deletes = new Set(
+      plan.actions.flatMap((a) =>
+        a.kind === 'delete' || a.kind === 'deactivate' || a.kind === 'markDeleted' ? [a.linkId] : [],
+      ),
+    ).size;
     const changedLinks = new Set(
       plan.actions.flatMap((a) => (a.kind === 'update' && a.linkId !== null ? [a.linkId] : [])),
     ).size;
     if (deletes / linked > limits.maxDeleteShare)
       problems.push(
-        verdict(plan.flow, 'delete or deactivate', deletes, linked, limits.maxDeleteShare, 'maxDeleteShare'),
+        verdict(
+          plan.flow,
+          'delete, deactivate or mark deleted',
+          deletes,
+          linked,
+          limits.maxDeleteShare,
+          'maxDeleteShare',
+        ),
       );
     if (changedLinks / linked > limits.maxChangeShare)
       problems.push(

@@ -228,7 +228,11 @@ async function linkedCounts(store: StateStore): Promise<Record<FlowName, number>
 /** The parts of a plan the circuit breaker weighs: deletes, deactivations and updates of linked pairs. */
 function breakerView(plan: FlowPlan): FlowPlan {
   const actions = plan.actions.filter(
-    (a) => a.kind === 'delete' || a.kind === 'deactivate' || (a.kind === 'update' && a.linkId !== null),
+    (a) =>
+      a.kind === 'delete' ||
+      a.kind === 'deactivate' ||
+      a.kind === 'markDeleted' ||
+      (a.kind === 'update' && a.linkId !== null),
   );
   return { flow: plan.flow, actions, counts: plan.counts };
 }
