@@ -176,8 +176,10 @@ async function planOne(
   input: CycleInput,
   flow: FlowName,
 ): Promise<FlowPlan> {
-  const links: LinkState[] = [];
-  for await (const l of store.iterateLinks(flow)) links.push(l);
+  const links =
+    input.youtrackComplete || input.customcrmComplete
+      ? await allLinks(store, flow)
+      : await linksOfRecords(store, input, flow);
   let customcrm = input.customcrm[flow];
   if (flow !== 'users') {
     // A Customer claimed by the other Customer flow earlier in this cycle is not this flow's to create.
@@ -197,6 +199,25 @@ async function planOne(
     refs: flow === 'users' ? await buildRefs(store) : noRefs,
     youtrackChangedAt: input.youtrackChangedAt,
   });
+}
+
+async function allLinks(store: StateStore, flow: FlowName): Promise<LinkState[]> {
+  const links: LinkState[] = [];
+  for await (const l of store.iterateLinks(flow)) links.push(l);
+  return links;
+}
+
+/**
+ * The links of the records an incremental read returned. With neither read complete, the planner
+ * plans nothing for a link whose records were not read (no deletes from a partial read), so these
+ * are all it needs, and an events-feed cycle stays O(changes) instead of loading every link.
+ */
+async function linksOfRecords(store: StateStore, input: CycleInput, flow: FlowName): Promise<LinkState[]> {
+  const byId = new Map<number, LinkState>();
+  const add = (l: LinkState | null) => void (l && byId.set(l.id, l));
+  for (const r of input.youtrack[flow]) add(await store.findLink({ flow, ytId: r.id }));
+  for (const r of input.customcrm[flow]) add(await store.findLink({ flow, crmId: r.id }));
+  return [...byId.values()].sort((a, b) => a.id - b.id);
 }
 
 const noRefs: RefResolver = { customerForYouTrack: () => undefined, youtrackForCustomer: () => undefined };
