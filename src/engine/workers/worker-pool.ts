@@ -8,6 +8,7 @@ import type { Metrics } from '../metrics.ts';
 import { createConnectionRuntime, type ConnectionRuntime } from '../runtime.ts';
 import type { ConnectionConfig } from '../../config/schema.ts';
 import { tryConnectionLock } from './advisory-lock.ts';
+import { cycleQueueName as queueName, ensureCycleQueue } from './cycle-queue.ts';
 import { prepareSharedLimits, SharedTokenBucket } from './shared-limiter.ts';
 
 export interface WorkerPoolOptions {
@@ -47,7 +48,6 @@ interface Schedule {
   running: boolean;
 }
 
-const queueName = (connection: string) => `tandem-cycle-${connection}`;
 const lastFullKey = (connection: string) => `${connection}:last-full`;
 
 /**
@@ -104,7 +104,7 @@ export class WorkerPool {
     await this.boss.start();
     for (const rt of this.runtimes) {
       const name = queueName(rt.name);
-      await this.ensureQueue(name);
+      await ensureCycleQueue(this.boss, this.pool, name, this.opts.jobExpireSeconds);
       await this.boss.work<CycleJob>(
         name,
         { batchSize: 1, pollingIntervalSeconds: this.opts.pollSeconds },
@@ -143,22 +143,6 @@ export class WorkerPool {
     await Promise.all([...this.schedules.values()].map((s) => s.done));
     await this.boss.stop({ graceful: true, wait: true, timeout: 30_000 });
     await this.pool.end();
-  }
-
-  private async ensureQueue(name: string): Promise<void> {
-    if (await this.boss.getQueue(name)) return;
-    try {
-      await this.boss.createQueue(name, {
-        name,
-        policy: 'stately',
-        expireInSeconds: this.opts.jobExpireSeconds,
-        retryLimit: 5,
-        retryDelay: 1,
-      });
-    } catch (err) {
-      // Another worker created it at the same moment.
-      if (!(await this.boss.getQueue(name))) throw err;
-    }
   }
 
   private async enqueue(connection: string, reason: CycleJob['reason']): Promise<void> {
