@@ -19,6 +19,9 @@ export async function editShare(
 ): Promise<EditResult> {
   const step = Math.max(2, Math.round(1 / share));
   const done: EditResult = { youtrack: 0, customcrm: 0 };
+  // The YouTrack connector learns Hub id → YouTrack id from its reads; without one, every update
+  // would scan the users collection to resolve the id (the bench's runtime is a fresh one).
+  for await (const _ of rt.youtrack.readAll('User'));
   let i = 0;
   for await (const link of store.forConnection(rt.name).iterateLinks('users')) {
     const at = i++ % step;
