@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchDashboard } from './dashboard.ts';
 import type { Directory } from './emulators.ts';
 import { table, type Figure } from './measure.ts';
 import { runScenario, type CaseName, type StoreKind } from './scenario.ts';
@@ -99,6 +100,12 @@ export async function main(argv: string[]): Promise<number> {
     write(values.out, label, argv, figures);
   }
   process.stdout.write(`${table(figures)}\nwritten to ${join(values.out, `bench-${label}.json`)}\n`);
+  if (!values.scaling) {
+    const pages = await benchDashboard(values.out);
+    process.stdout.write(
+      `dashboard with 10,000 links: ${pages.map((p) => `${p.page} ${p.medianMs} ms`).join(', ')}\n`,
+    );
+  }
   const wrong = figures.filter((f) => f.expectedWrites !== undefined && f.writes !== f.expectedWrites);
   for (const f of wrong)
     process.stderr.write(
