@@ -19,14 +19,14 @@ const KILL_POINTS = [
   'after-create:30',
   'before-commit:1',
   'after-commit:1',
-  'after-read:1700',
+  'after-read:1900',
   'after-create:40',
   'before-create:25',
   'after-update:1',
   'after-create:45',
   'before-commit:2',
   'after-commit:2',
-  'after-read:1990',
+  'after-read:2100',
   'after-create:50',
   'after-update:2',
   'before-create:40',
@@ -45,15 +45,15 @@ const KILL_POINTS = [
   'after-commit:3',
   'before-create:10',
 ];
-const MERGED_CONTACTS = 200;
+const MERGED_CONTACTS = 220;
 
 describe('crashes: SIGKILL at 30+ points of a first sync of 2,000+ records', () => {
   let w: World;
   let cfg: { file: string; env: Record<string, string> };
   beforeAll(async () => {
     w = await World.start({
-      youtrack: { seed: 'empty', users: 1560, groups: 110, orgs: 200, randomSeed: 5 },
-      customcrm: { seed: 'empty', customers: 30, randomSeed: 5 },
+      youtrack: { seed: 'empty', users: 1650, groups: 120, orgs: 230, randomSeed: 5 },
+      customcrm: { seed: 'empty', customers: 40, randomSeed: 5 },
     });
     cfg = writeFastConfig(w);
   });
