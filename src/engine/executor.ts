@@ -41,6 +41,8 @@ interface Unit {
   journal?: JournalEntry;
   /** The link id once known; set by a deferred insert for a new pair. */
   linkId?: number;
+  /** Set just before the create goes out: a journaled create never sent is closed at the chunk's end. */
+  sent?: boolean;
 }
 
 const other = (s: SystemName): SystemName => (s === 'youtrack' ? 'customcrm' : 'youtrack');
@@ -121,8 +123,8 @@ export class PlanExecutor {
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, units.length) }, worker));
     // Creates journaled but never sent (the chunk stopped early) are closed, not left for recovery.
-    for (const u of units.slice(next))
-      if (u.journal) {
+    for (const u of units)
+      if (u.journal && !u.sent) {
         const id = u.journal.id;
         ops.push((tx) =>
           tx.completeWrite(id, { status: 'failed', error: 'not sent: the cycle stopped first' }),
@@ -321,7 +323,8 @@ export class PlanExecutor {
         );
         return;
       case 'reject':
-        return this.reject(flow, a.system, a.type, a.id, a.code, a.property, a.reason, ops);
+        this.reject(flow, a.system, a.type, a.id, a.code, a.property, a.reason, ops);
+        return;
       case 'report':
         this.ctx.logger.warn(a.message, { code: a.code, system: a.system, ids: a.ids, flow });
         return;
@@ -337,6 +340,7 @@ export class PlanExecutor {
     const entry = unit.journal!;
     const source = other(a.target);
     failpoint('before-create');
+    unit.sent = true;
     const created = await this.ctx.connectors[a.target].create(a.type, a.props, {
       idempotencyKey: entry.key,
       externalRef: {
@@ -349,6 +353,31 @@ export class PlanExecutor {
     failpoint('after-create');
     const [ytId, crmId] = a.target === 'customcrm' ? [a.sourceId, created.id] : [created.id, a.sourceId];
     ops.push(async (tx) => {
+      // The target answered with a record that is already linked (e.g. a group name taken by another
+      // Customer's group, found again after an ambiguous answer): linking it twice would merge two
+      // records into one, so the source record is quarantined instead.
+      const taken = (await tx.findLink({ flow, ytId })) ?? (await tx.findLink({ flow, crmId }));
+      if (taken) {
+        await tx.completeWrite(entry.id, {
+          targetId: created.id,
+          status: 'failed',
+          error: 'answer already linked',
+        });
+        const reason =
+          `${a.target} answered the create of "${a.label}" with ${a.type} ${created.id}, which is already linked to ` +
+          `${a.target === 'customcrm' ? taken.ytId : taken.crmId}; make the two records distinct (e.g. rename one), then retry`;
+        await this.reject(
+          flow,
+          source,
+          sourceTypeOf(flow, source),
+          a.sourceId,
+          'DUPLICATE',
+          null,
+          reason,
+          [],
+        )(tx);
+        return;
+      }
       const link = await tx.insertLink({
         ...this.newLink(
           flow,
@@ -384,8 +413,8 @@ export class PlanExecutor {
       const sourceSystem = a.kind === 'create' ? other(a.target) : target;
       const sourceId = a.kind === 'create' ? a.sourceId : 'id' in a ? a.id : undefined;
       const type = a.kind === 'create' ? sourceTypeOf(flow, sourceSystem) : 'type' in a ? a.type : undefined;
-      if (sourceId && type)
-        return this.reject(
+      if (sourceId && type) {
+        this.reject(
           flow,
           sourceSystem,
           type,
@@ -395,6 +424,8 @@ export class PlanExecutor {
           err.message,
           ops,
         );
+        return;
+      }
     }
     if (err instanceof HttpError && err.transient) {
       this.consecutiveTransient++;
@@ -430,11 +461,14 @@ export class PlanExecutor {
     property: string | null,
     reason: string,
     ops: StoreOp[],
-  ): void {
+  ): StoreOp {
     this.ctx.rejected.add(`${system}:${type}:${id}`);
     this.ctx.stats.add(flow, system, 'errors');
     this.ctx.logger.warn(`${system} ${type} ${id} quarantined: ${reason}`, { code, property, flow });
-    ops.push((tx) => tx.quarantine({ system, recordType: type, recordId: id, flow, code, property, reason }));
+    const op: StoreOp = (tx) =>
+      tx.quarantine({ system, recordType: type, recordId: id, flow, code, property, reason });
+    ops.push(op);
+    return op;
   }
 
   private newLink(
