@@ -13,8 +13,14 @@ export interface Queries {
   getLink: string;
   /** id: locks the row until the transaction ends where the database locks rows */
   getLinkForUpdate: string;
-  /** flow, ytId, crmId (either may be null): the active link first, then the newest. */
-  findLink: string;
+  /**
+   * flow, ytId, crmId (may be null), connection: the active link first, then the newest. One query
+   * per key, so that each is answered from its index (an optional `(? IS NULL OR col = ?)` on the
+   * key itself makes both databases scan every link of the flow).
+   */
+  findLinkByYt: string;
+  /** flow, crmId, connection: as findLinkByYt. */
+  findLinkByCrm: string;
   /** flow?, status?, afterId?, limit */
   listLinks: string;
   /** flow, afterId, limit */

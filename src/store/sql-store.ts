@@ -102,12 +102,10 @@ export class SqlStateStore implements StateStore {
     if (query.ytId === undefined && query.crmId === undefined) {
       throw new StoreError('INVALID_ARGUMENT', `findLink in flow ${query.flow} needs a ytId or a crmId`);
     }
-    const [row] = await this.all(this.q.findLink, [
-      query.flow,
-      query.ytId ?? null,
-      query.crmId ?? null,
-      this.connection,
-    ]);
+    const [row] =
+      query.ytId !== undefined
+        ? await this.all(this.q.findLinkByYt, [query.flow, query.ytId, query.crmId ?? null, this.connection])
+        : await this.all(this.q.findLinkByCrm, [query.flow, query.crmId ?? null, this.connection]);
     return row ? toLink(row) : null;
   }
 

@@ -15,8 +15,11 @@ export const sqliteQueries: Queries = {
     RETURNING ${LINK}`,
   getLink: `SELECT ${LINK} FROM links WHERE id = ?1`,
   getLinkForUpdate: `SELECT ${LINK} FROM links WHERE id = ?1`,
-  findLink: `SELECT ${LINK} FROM links
-    WHERE connection = ?4 AND flow = ?1 AND (?2 IS NULL OR yt_id = ?2) AND (?3 IS NULL OR crm_id = ?3)
+  findLinkByYt: `SELECT ${LINK} FROM links
+    WHERE connection = ?4 AND flow = ?1 AND yt_id = ?2 AND (?3 IS NULL OR crm_id = ?3)
+    ORDER BY status = 'active' DESC, id DESC LIMIT 1`,
+  findLinkByCrm: `SELECT ${LINK} FROM links
+    WHERE connection = ?3 AND flow = ?1 AND crm_id = ?2
     ORDER BY status = 'active' DESC, id DESC LIMIT 1`,
   listLinks: `SELECT ${LINK} FROM links
     WHERE connection = ?5 AND (?1 IS NULL OR flow = ?1) AND (?2 IS NULL OR status = ?2)
