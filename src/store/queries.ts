@@ -35,6 +35,8 @@ export interface Queries {
   insertHistory: string;
   /** linkId?, recordId?, cycleId?, beforeId?, limit */
   listHistory: string;
+  /** linkId, beforeId?, limit, connection: one record's history from its index (the page a person opens) */
+  listHistoryOfLink: string;
 
   /** linkId, flow, property, winnerSide, winnerValue, loserSide, loserValue, at */
   insertConflict: string;

@@ -244,6 +244,15 @@ export class SqlStateStore implements StateStore {
     limit?: number;
     beforeId?: number;
   }): Promise<HistoryEntry[]> {
+    if (query.linkId !== undefined && query.recordId === undefined && query.cycleId === undefined) {
+      const rows = await this.all(this.q.listHistoryOfLink, [
+        query.linkId,
+        query.beforeId ?? null,
+        query.limit ?? null,
+        this.connection,
+      ]);
+      return rows.map(toHistory);
+    }
     const rows = await this.all(this.q.listHistory, [
       query.linkId ?? null,
       query.recordId ?? null,

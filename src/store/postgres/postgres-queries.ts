@@ -45,6 +45,11 @@ export const postgresQueries: Queries = {
       AND ($3::bigint IS NULL OR cycle_id = $3) AND ($4::bigint IS NULL OR id < $4)
     ORDER BY id DESC LIMIT $5`,
 
+  listHistoryOfLink: `SELECT id, at, cycle_id, link_id, flow, system, record_id, property, old_value,
+    new_value, source, action, note FROM history
+    WHERE link_id = $1 AND connection = $4 AND ($2::bigint IS NULL OR id < $2)
+    ORDER BY id DESC LIMIT $3`,
+
   insertConflict: `INSERT INTO conflicts (link_id, flow, property, winner_side, winner_value,
     loser_side, loser_value, at, connection) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
     RETURNING ${CONFLICT}`,
