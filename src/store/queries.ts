@@ -15,6 +15,8 @@ export interface Queries {
   getLinkForUpdate: string;
   /** flow, ytId, crmId (either may be null): the active link first, then the newest. */
   findLink: string;
+  /** flow, ytIds (a JSON array of strings): every status, in id order */
+  findLinksByYt: string;
   /** flow?, status?, afterId?, limit */
   listLinks: string;
   /** flow, afterId, limit */

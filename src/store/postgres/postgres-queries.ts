@@ -19,6 +19,8 @@ export const postgresQueries: Queries = {
   findLink: `SELECT ${LINK} FROM links
     WHERE connection = $4 AND flow = $1 AND ($2::text IS NULL OR yt_id = $2) AND ($3::text IS NULL OR crm_id = $3)
     ORDER BY status = 'active' DESC, id DESC LIMIT 1`,
+  findLinksByYt: `SELECT ${LINK} FROM links
+    WHERE connection = $3 AND flow = $1 AND yt_id IN (SELECT jsonb_array_elements_text($2::jsonb)) ORDER BY id`,
   listLinks: `SELECT ${LINK} FROM links
     WHERE connection = $5 AND ($1::text IS NULL OR flow = $1) AND ($2::text IS NULL OR status = $2)
       AND id > coalesce($3::bigint, 0)
