@@ -34,29 +34,57 @@ function verdict(
   );
 }
 
+/** What the breaker weighs in one flow's plan: distinct links deleted (in any way) and links updated. */
+export interface FlowWeights {
+  flow: FlowName;
+  deletes: number;
+  changedLinks: number;
+}
+
+/**
+ * Weighs a plan, or one batch of a plan: a link's actions all sit in one batch, so the weights of
+ * batches add up to the weights of the whole plan.
+ */
+export function weighPlan(plan: Pick<FlowPlan, 'flow' | 'actions'>): FlowWeights {
+  // A record that vanished is counted even when deletes are kept: a read that suddenly comes back
+  // empty would otherwise mark every link deleted without tripping the breaker.
+  const deletes = new Set(
+    plan.actions.flatMap((a) =>
+      a.kind === 'delete' || a.kind === 'deactivate' || a.kind === 'markDeleted' ? [a.linkId] : [],
+    ),
+  ).size;
+  const changedLinks = new Set(
+    plan.actions.flatMap((a) => (a.kind === 'update' && a.linkId !== null ? [a.linkId] : [])),
+  ).size;
+  return { flow: plan.flow, deletes, changedLinks };
+}
+
 export function checkCircuitBreaker(
   plans: readonly FlowPlan[],
   linkedCounts: Record<FlowName, number>,
   limits: CircuitBreakerLimits,
 ): CircuitBreakerResult {
+  return checkWeights(plans.map(weighPlan), linkedCounts, limits);
+}
+
+/** Whether a flow with this many links is weighed at all: a handful of edits is not a mass edit. */
+export function weighsFlow(linked: number, limits: CircuitBreakerLimits): boolean {
+  return linked > 0 && linked >= limits.minRecords;
+}
+
+export function checkWeights(
+  weights: readonly FlowWeights[],
+  linkedCounts: Record<FlowName, number>,
+  limits: CircuitBreakerLimits,
+): CircuitBreakerResult {
   const problems: string[] = [];
-  for (const plan of plans) {
-    const linked = linkedCounts[plan.flow];
-    if (linked < limits.minRecords || linked === 0) continue;
-    // A record that vanished is counted even when deletes are kept: a read that suddenly comes back
-    // empty would otherwise mark every link deleted without tripping the breaker.
-    const deletes = new Set(
-      plan.actions.flatMap((a) =>
-        a.kind === 'delete' || a.kind === 'deactivate' || a.kind === 'markDeleted' ? [a.linkId] : [],
-      ),
-    ).size;
-    const changedLinks = new Set(
-      plan.actions.flatMap((a) => (a.kind === 'update' && a.linkId !== null ? [a.linkId] : [])),
-    ).size;
+  for (const { flow, deletes, changedLinks } of weights) {
+    const linked = linkedCounts[flow];
+    if (!weighsFlow(linked, limits)) continue;
     if (deletes / linked > limits.maxDeleteShare)
       problems.push(
         verdict(
-          plan.flow,
+          flow,
           'delete, deactivate or mark deleted',
           deletes,
           linked,
@@ -65,9 +93,7 @@ export function checkCircuitBreaker(
         ),
       );
     if (changedLinks / linked > limits.maxChangeShare)
-      problems.push(
-        verdict(plan.flow, 'change', changedLinks, linked, limits.maxChangeShare, 'maxChangeShare'),
-      );
+      problems.push(verdict(flow, 'change', changedLinks, linked, limits.maxChangeShare, 'maxChangeShare'));
   }
   return problems.length === 0 ? { ok: true } : { ok: false, message: problems.join('\n') };
 }

@@ -26,12 +26,34 @@ export function normalizeKey(s: string): string {
   return s.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
-interface Keyed {
+export interface Keyed {
   unique: Map<string, RemoteRecord>;
   duplicates: DuplicateReport[];
 }
 
-function keyRecords(
+/**
+ * How one system's records are keyed for matching, or undefined when the flow matches nothing (no
+ * criterion row, or a reference row, which has no meaning as a key).
+ */
+export function matchCriterion(
+  flow: FlowMapping,
+): { code: DuplicateReport['code']; read: Record<SystemName, (r: RemoteRecord) => unknown> } | undefined {
+  const row: MappingRow | undefined = flow.rows.find((r) => r.name === flow.matchBy);
+  if (!row || row.transform === 'reference') return undefined;
+  return {
+    code: row.compare === 'email' ? 'DUPLICATE_EMAIL' : 'DUPLICATE_NAME',
+    read: { youtrack: (r) => youtrackValue(row, r), customcrm: (r) => customcrmValue(row, r) },
+  };
+}
+
+/** The normalized key of a criterion value; undefined for a value that cannot match (not text, blank). */
+export function matchKey(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  return normalizeKey(value);
+}
+
+/** Records of one system keyed by the criterion: unique keys, and a report per shared one. */
+export function keyRecords(
   records: readonly RemoteRecord[],
   system: SystemName,
   read: (r: RemoteRecord) => unknown,
@@ -39,9 +61,8 @@ function keyRecords(
 ): Keyed {
   const groups = new Map<string, RemoteRecord[]>();
   for (const r of records) {
-    const v = read(r);
-    if (typeof v !== 'string' || v.trim() === '') continue;
-    const key = normalizeKey(v);
+    const key = matchKey(read(r));
+    if (key === undefined) continue;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   const unique = new Map<string, RemoteRecord>();
@@ -61,13 +82,11 @@ export function matchRecords(
   youtrack: readonly RemoteRecord[],
   customcrm: readonly RemoteRecord[],
 ): MatchResult {
-  const row: MappingRow | undefined = flow.rows.find((r) => r.name === flow.matchBy);
-  if (!row) return { pairs: [], duplicates: [] };
-  const code = row.compare === 'email' ? 'DUPLICATE_EMAIL' : 'DUPLICATE_NAME';
-  // The criterion is a plain value; a reference row has no meaning as a key.
-  if (row.transform === 'reference') return { pairs: [], duplicates: [] };
-  const yt = keyRecords(youtrack, 'youtrack', (r) => youtrackValue(row, r), code);
-  const crm = keyRecords(customcrm, 'customcrm', (r) => customcrmValue(row, r), code);
+  const criterion = matchCriterion(flow);
+  if (!criterion) return { pairs: [], duplicates: [] };
+  const { code, read } = criterion;
+  const yt = keyRecords(youtrack, 'youtrack', read.youtrack, code);
+  const crm = keyRecords(customcrm, 'customcrm', read.customcrm, code);
   const pairs: MatchResult['pairs'] = [];
   for (const [key, y] of yt.unique) {
     const c = crm.unique.get(key);

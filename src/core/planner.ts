@@ -1,4 +1,4 @@
-import { matchRecords } from './linking.ts';
+import { matchRecords, type DuplicateReport } from './linking.ts';
 import { planCreate, planDeletes } from './plan-create.ts';
 import { planPair } from './plan-pair.ts';
 import type {
@@ -6,6 +6,7 @@ import type {
   FlowPlanInput,
   FlowPolicy,
   LinkMode,
+  LinkState,
   PlanAction,
   SystemCounts,
 } from './plan-types.ts';
@@ -14,7 +15,13 @@ import { checkSourceTypes, displayName, type Rejection } from './validate.ts';
 
 export type * from './plan-types.ts';
 export { defaultPolicy } from './plan-types.ts';
-export { checkCircuitBreaker } from './circuit-breaker.ts';
+export {
+  checkCircuitBreaker,
+  checkWeights,
+  weighPlan,
+  weighsFlow,
+  type FlowWeights,
+} from './circuit-breaker.ts';
 
 /**
  * From the records read this cycle and the stored links, the actions that bring both sides in
@@ -52,36 +59,87 @@ export function countActions(actions: readonly PlanAction[]): Record<SystemName,
   return counts;
 }
 
-export function planFlow(input: FlowPlanInput): FlowPlan {
-  const { flow, policy, refs } = input;
+/**
+ * Whether a record takes part in this cycle: not quarantined, not an excluded group, and of the
+ * types the mapping expects (a record that is not is rejected through `push`).
+ */
+export function usableCheck(
+  input: FlowPlanInput,
+  push: (a: PlanAction) => void,
+): (r: RemoteRecord) => boolean {
   const quarantined = input.quarantined ?? new Set<string>();
+  const { flow, policy } = input;
+  return (r) => {
+    if (quarantined.has(`${r.system}:${r.id}`)) return false;
+    if (r.system === 'youtrack' && flow.flow === 'groups' && !includedGroup(policy, r)) return false;
+    const bad = checkSourceTypes(flow.rows, r);
+    if (bad) push(rejectAction(bad));
+    return !bad;
+  };
+}
+
+/** The actions of one stored link, from the records of it this cycle read (undefined = not read). */
+export function planLinked(
+  input: FlowPlanInput,
+  link: LinkState,
+  yt: RemoteRecord | undefined,
+  crm: RemoteRecord | undefined,
+  usable: (r: RemoteRecord) => boolean,
+): PlanAction[] {
+  if (link.status !== 'active') return [];
+  if (!yt || !crm) return planDeletes(input, link, yt !== undefined, crm !== undefined);
+  const ytOk = usable(yt);
+  if (!(usable(crm) && ytOk)) return [];
+  const pair = planPair(input, yt, crm, { linkId: link.id, base: link.base });
+  return [...pair.rejects.map(rejectAction), ...pair.actions];
+}
+
+export function duplicateAction(d: DuplicateReport): PlanAction {
+  const what = d.code === 'DUPLICATE_EMAIL' ? 'e-mail' : 'name';
+  return {
+    kind: 'report',
+    code: d.code,
+    system: d.system,
+    ids: d.ids,
+    message: `${d.ids.length} ${d.system === 'youtrack' ? 'YouTrack' : 'Customcrm'} records share the ${what} '${d.value}' (ids ${d.ids.join(', ')}); none of them is linked by ${what} until it is unique.`,
+  };
+}
+
+/** A pair found by the criterion: linked with an empty base and merged, or its rejects. */
+export function planMatched(input: FlowPlanInput, yt: RemoteRecord, crm: RemoteRecord): PlanAction[] {
+  const pair = planPair(input, yt, crm, { linkId: null, base: {} });
+  if (pair.rejects.length > 0) return pair.rejects.map(rejectAction);
+  const label = displayName(yt);
+  return [{ kind: 'link', ytId: yt.id, crmId: crm.id, base: {}, label }, ...pair.actions];
+}
+
+/** Whether unlinked records are matched by the criterion, and whether each side gets creates. */
+export function linkModes(input: FlowPlanInput): { match: boolean; createIn: Record<SystemName, boolean> } {
+  const { flow, policy } = input;
+  const criterion = flow.flow === 'users' || policy.mergeByName;
+  return {
+    match: criterion && (merges(policy.toCustomcrm) || merges(policy.toYouTrack)),
+    createIn: { customcrm: creates(policy.toCustomcrm), youtrack: creates(policy.toYouTrack) },
+  };
+}
+
+/** The counterpart of an unlinked record, or its reject. */
+export function createAction(input: FlowPlanInput, r: RemoteRecord): PlanAction {
+  const planned = planCreate(input, r);
+  return 'kind' in planned ? planned : rejectAction(planned);
+}
+
+export function planFlow(input: FlowPlanInput): FlowPlan {
+  const { flow, refs } = input;
   const actions: PlanAction[] = [];
   const ytById = new Map(input.youtrack.map((r) => [r.id, r]));
   const crmById = new Map(input.customcrm.map((r) => [r.id, r]));
   const linkedYt = new Set(input.links.map((l) => l.ytId));
   const linkedCrm = new Set(input.links.map((l) => l.crmId));
+  const usable = usableCheck(input, (a) => actions.push(a));
 
-  const usable = (r: RemoteRecord): boolean => {
-    if (quarantined.has(`${r.system}:${r.id}`)) return false;
-    if (r.system === 'youtrack' && flow.flow === 'groups' && !includedGroup(policy, r)) return false;
-    const bad = checkSourceTypes(flow.rows, r);
-    if (bad) actions.push(rejectAction(bad));
-    return !bad;
-  };
-
-  for (const link of input.links) {
-    if (link.status !== 'active') continue;
-    const yt = ytById.get(link.ytId);
-    const crm = crmById.get(link.crmId);
-    if (!yt || !crm) {
-      actions.push(...planDeletes(input, link, yt !== undefined, crm !== undefined));
-      continue;
-    }
-    const ytOk = usable(yt);
-    if (!(usable(crm) && ytOk)) continue;
-    const pair = planPair(input, yt, crm, { linkId: link.id, base: link.base });
-    actions.push(...pair.rejects.map(rejectAction), ...pair.actions);
-  }
+  for (const link of input.links)
+    actions.push(...planLinked(input, link, ytById.get(link.ytId), crmById.get(link.crmId), usable));
 
   // A Customer linked in another flow belongs to that flow's organization or group.
   const ytFree = input.youtrack.filter((r) => !linkedYt.has(r.id) && usable(r));
@@ -90,44 +148,25 @@ export function planFlow(input: FlowPlanInput): FlowPlan {
   );
 
   const matched = new Set<string>();
-  const criterion = flow.flow === 'users' || policy.mergeByName;
-  if (criterion && (merges(policy.toCustomcrm) || merges(policy.toYouTrack))) {
+  const modes = linkModes(input);
+  if (modes.match) {
     const { pairs, duplicates } = matchRecords(flow, ytFree, crmFree);
-    for (const d of duplicates) {
-      const what = d.code === 'DUPLICATE_EMAIL' ? 'e-mail' : 'name';
-      actions.push({
-        kind: 'report',
-        code: d.code,
-        system: d.system,
-        ids: d.ids,
-        message: `${d.ids.length} ${d.system === 'youtrack' ? 'YouTrack' : 'Customcrm'} records share the ${what} '${d.value}' (ids ${d.ids.join(', ')}); none of them is linked by ${what} until it is unique.`,
-      });
-    }
+    actions.push(...duplicates.map(duplicateAction));
     for (const { ytId, crmId } of pairs) {
       const yt = ytById.get(ytId);
       const crm = crmById.get(crmId);
       if (!yt || !crm) continue;
       matched.add(`youtrack:${ytId}`).add(`customcrm:${crmId}`);
-      const pair = planPair(input, yt, crm, { linkId: null, base: {} });
-      if (pair.rejects.length > 0) {
-        actions.push(...pair.rejects.map(rejectAction));
-        continue;
-      }
-      const label = displayName(yt);
-      actions.push({ kind: 'link', ytId, crmId, base: {}, label }, ...pair.actions);
+      actions.push(...planMatched(input, yt, crm));
     }
   }
 
-  const createFrom = (records: RemoteRecord[], mode: LinkMode) => {
-    if (!creates(mode)) return;
-    for (const r of records) {
-      if (matched.has(`${r.system}:${r.id}`)) continue;
-      const planned = planCreate(input, r);
-      actions.push('kind' in planned ? planned : rejectAction(planned));
-    }
+  const createFrom = (records: RemoteRecord[], create: boolean) => {
+    if (!create) return;
+    for (const r of records) if (!matched.has(`${r.system}:${r.id}`)) actions.push(createAction(input, r));
   };
-  createFrom(ytFree, policy.toCustomcrm);
-  createFrom(crmFree, policy.toYouTrack);
+  createFrom(ytFree, modes.createIn.customcrm);
+  createFrom(crmFree, modes.createIn.youtrack);
 
   return { flow: flow.flow, actions, counts: countActions(actions) };
 }

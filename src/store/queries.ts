@@ -21,6 +21,8 @@ export interface Queries {
   findLinkByYt: string;
   /** flow, crmId, connection: as findLinkByYt. */
   findLinkByCrm: string;
+  /** flow, ytIds (a JSON array of strings): every status, in id order */
+  findLinksByYt: string;
   /** flow?, status?, afterId?, limit */
   listLinks: string;
   /** flow, afterId, limit */

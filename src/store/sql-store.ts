@@ -109,6 +109,16 @@ export class SqlStateStore implements StateStore {
     return row ? toLink(row) : null;
   }
 
+  async findLinks(query: { flow: FlowName; ytIds: readonly string[] }): Promise<Link[]> {
+    if (query.ytIds.length === 0) return [];
+    const rows = await this.all(this.q.findLinksByYt, [
+      query.flow,
+      JSON.stringify(query.ytIds),
+      this.connection,
+    ]);
+    return rows.map(toLink);
+  }
+
   async listLinks(query: {
     flow?: FlowName;
     status?: LinkStatus;

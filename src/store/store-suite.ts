@@ -126,6 +126,9 @@ export function defineStoreSuite(name: string, open: OpenStore, openAgain: () =>
         expect(await store.findLink({ flow: 'users', ytId: 'yt-1', crmId: 'crm-1' })).toEqual(l);
         expect(await store.findLink({ flow: 'users', ytId: 'yt-1', crmId: 'other' })).toBeNull();
         expect(await store.findLink({ flow: 'groups', ytId: 'yt-1' })).toBeNull();
+        expect(await store.findLinks({ flow: 'users', ytIds: ['yt-1', 'yt-9'] })).toEqual([l]);
+        expect(await store.findLinks({ flow: 'groups', ytIds: ['yt-1'] })).toEqual([]);
+        expect(await store.findLinks({ flow: 'users', ytIds: [] })).toEqual([]);
 
         clock.advance(60_000);
         await store.updateLink(l.id, {
@@ -164,6 +167,13 @@ export function defineStoreSuite(name: string, open: OpenStore, openAgain: () =>
         const second = await store.insertLink(link({ crmId: 'crm-2' }));
         expect((await store.findLink({ flow: 'users', ytId: 'yt-1' }))?.id).toBe(second.id);
         expect((await store.findLink({ flow: 'users', crmId: 'crm-1' }))?.id).toBe(first.id);
+        const third = await store.insertLink(link({ ytId: 'yt-3', crmId: 'crm-3' }));
+        const batch = await store.findLinks({ flow: 'users', ytIds: ['yt-3', 'yt-1', "it's"] });
+        expect(batch.map((l) => [l.id, l.status])).toEqual([
+          [first.id, 'customcrm-deleted'],
+          [second.id, 'active'],
+          [third.id, 'active'],
+        ]);
         await expectCode(store.updateLink(first.id, { status: 'active' }), 'LINK_EXISTS');
       });
 
@@ -625,6 +635,7 @@ export function defineStoreSuite(name: string, open: OpenStore, openAgain: () =>
         expect(b.id).not.toBe(a.id);
         expect((await main.findLink({ flow: 'users', ytId: 'yt-1' }))?.id).toBe(a.id);
         expect((await other.findLink({ flow: 'users', ytId: 'yt-1' }))?.id).toBe(b.id);
+        expect((await other.findLinks({ flow: 'users', ytIds: ['yt-1'] })).map((l) => l.id)).toEqual([b.id]);
         expect((await other.listLinks({})).map((l) => l.id)).toEqual([b.id]);
         expect((await other.searchLinks('ada', 10)).map((l) => l.id)).toEqual([b.id]);
         const iterated: number[] = [];

@@ -30,6 +30,8 @@ export interface StateStore {
   // Links
   getLink(id: number): Promise<Link | null>;
   findLink(query: { flow: FlowName; ytId?: string; crmId?: string }): Promise<Link | null>;
+  /** Every link (whatever its status) of any of these YouTrack ids, in id order: one round trip per batch. */
+  findLinks(query: { flow: FlowName; ytIds: readonly string[] }): Promise<Link[]>;
   listLinks(query: {
     flow?: FlowName;
     status?: LinkStatus;

@@ -22,6 +22,8 @@ export const postgresQueries: Queries = {
   findLinkByCrm: `SELECT ${LINK} FROM links
     WHERE connection = $3 AND flow = $1 AND crm_id = $2
     ORDER BY status = 'active' DESC, id DESC LIMIT 1`,
+  findLinksByYt: `SELECT ${LINK} FROM links
+    WHERE connection = $3 AND flow = $1 AND yt_id IN (SELECT jsonb_array_elements_text($2::jsonb)) ORDER BY id`,
   listLinks: `SELECT ${LINK} FROM links
     WHERE connection = $5 AND ($1::text IS NULL OR flow = $1) AND ($2::text IS NULL OR status = $2)
       AND id > coalesce($3::bigint, 0)

@@ -21,6 +21,8 @@ export const sqliteQueries: Queries = {
   findLinkByCrm: `SELECT ${LINK} FROM links
     WHERE connection = ?3 AND flow = ?1 AND crm_id = ?2
     ORDER BY status = 'active' DESC, id DESC LIMIT 1`,
+  findLinksByYt: `SELECT ${LINK} FROM links
+    WHERE connection = ?3 AND flow = ?1 AND yt_id IN (SELECT value FROM json_each(?2)) ORDER BY id`,
   listLinks: `SELECT ${LINK} FROM links
     WHERE connection = ?5 AND (?1 IS NULL OR flow = ?1) AND (?2 IS NULL OR status = ?2)
       AND id > coalesce(?3, 0)
