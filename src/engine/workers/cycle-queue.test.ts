@@ -38,7 +38,15 @@ if (!adminUrl && process.env.CI) {
       await db.create();
       poolA = new pg.Pool({ connectionString: db.url, max: 4 });
       poolB = new pg.Pool({ connectionString: db.url, max: 4 });
-      const boss = () => new PgBoss({ connectionString: db.url, max: 2, schedule: false, supervise: false });
+      // Dropping the test database at the end ends the queues' connections from the server side: the
+      // errors that causes are expected, and without a listener they would surface as uncaught.
+      poolA.on('error', () => undefined);
+      poolB.on('error', () => undefined);
+      const boss = () => {
+        const q = new PgBoss({ connectionString: db.url, max: 2, schedule: false, supervise: false });
+        q.on('error', () => undefined);
+        return q;
+      };
       a = boss();
       b = boss();
       await a.start();
