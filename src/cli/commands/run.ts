@@ -54,7 +54,15 @@ export function run(argv: string[]): Promise<number> {
             writes: r.writes,
           }),
       });
-      ctx.logger.info(`dashboard on ${service.server.url}/ (token from server.token in the configuration)`);
+      if (ctx.config.server.token) {
+        ctx.logger.info(`dashboard on ${service.server.url}/ (token from server.token in the configuration)`);
+      } else {
+        // No token configured: one was made up for this run. It is shown once on standard output,
+        // for the person who started the process, never in the log.
+        process.stdout.write(
+          `dashboard on ${service.server.url}/?token=${service.token} (set server.token to keep one across restarts)\n`,
+        );
+      }
       const signal = await untilSignal();
       ctx.logger.info(`${signal}: finishing the write in flight, then stopping`);
       await service.stop();
