@@ -1,25 +1,10 @@
+import { CONTRACT_PROPERTIES } from '../mapping.ts';
 import { loadProfile } from '../profile.ts';
 import type { CrmProfile } from '../profile.ts';
 
+/** Every contract property of both types, plus the record metadata the profile can rename. */
 const CONTRACT_NAMES = [
-  'Name',
-  'StreetAddress1',
-  'StreetAddress2',
-  'City',
-  'ZipCode',
-  'Country',
-  'Phone',
-  'Email',
-  'Website',
-  'Fax',
-  'Description',
-  'FirstName',
-  'LastName',
-  'Mobile',
-  'Title',
-  'Username',
-  'Active',
-  'CustomerId',
+  ...new Set([...CONTRACT_PROPERTIES.Customer, ...CONTRACT_PROPERTIES.Contact]),
   'CreatedAt',
   'UpdatedAt',
   'Version',
