@@ -67,6 +67,11 @@ export function checkCircuitBreaker(
   return checkWeights(plans.map(weighPlan), linkedCounts, limits);
 }
 
+/** Whether a flow with this many links is weighed at all: a handful of edits is not a mass edit. */
+export function weighsFlow(linked: number, limits: CircuitBreakerLimits): boolean {
+  return linked > 0 && linked >= limits.minRecords;
+}
+
 export function checkWeights(
   weights: readonly FlowWeights[],
   linkedCounts: Record<FlowName, number>,
@@ -75,7 +80,7 @@ export function checkWeights(
   const problems: string[] = [];
   for (const { flow, deletes, changedLinks } of weights) {
     const linked = linkedCounts[flow];
-    if (linked < limits.minRecords || linked === 0) continue;
+    if (!weighsFlow(linked, limits)) continue;
     if (deletes / linked > limits.maxDeleteShare)
       problems.push(
         verdict(

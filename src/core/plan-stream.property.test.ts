@@ -1,10 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { defaultMapping } from './mapping.ts';
-import { defaultPolicy, planFlow, type FlowPlanInput, type LinkState, type PlanAction } from './planner.ts';
-import { StreamPlanner } from './plan-stream.ts';
+import {
+  defaultPolicy,
+  planFlow,
+  weighPlan,
+  type FlowPlanInput,
+  type LinkState,
+  type PlanAction,
+} from './planner.ts';
+import { StreamPlanner, type KeyIndex } from './plan-stream.ts';
 import { contact, fixedRefs, ytUser } from './testing.ts';
-import type { PropValue } from './types.ts';
+import type { PropValue, RemoteRecord } from './types.ts';
 
 /**
  * The streamed plan of the users flow is the whole-flow plan: for random directories (shared and
@@ -34,6 +41,7 @@ const world = fc.record({
   toYouTrack: mode,
   deletes: fc.constantFrom('keep', 'deactivate', 'propagate' as const),
   batch: fc.integer({ min: 1, max: 6 }),
+  firstPass: fc.boolean(),
 });
 
 function sample(w: {
@@ -82,21 +90,35 @@ function sample(w: {
   };
 }
 
-function streamed(input: FlowPlanInput, batch: number): PlanAction[] {
-  const planner = new StreamPlanner({ ...input, linkedCrm: new Set(input.links.map((l) => l.crmId)) });
-  const actions: PlanAction[] = [];
+/**
+ * As the engine runs it: a first pass that indexes keys and weighs (needed when a user could be
+ * matched; optional otherwise), then the planning pass.
+ */
+function streamed(
+  input: FlowPlanInput,
+  batch: number,
+  firstPass = true,
+): { actions: PlanAction[]; weighed: PlanAction[] } {
+  const planInput = { ...input, linkedCrm: new Set(input.links.map((l) => l.crmId)) };
+  const batches: Array<[RemoteRecord[], LinkState[]]> = [];
   for (let i = 0; i < input.youtrack.length; i += batch) {
     const records = input.youtrack.slice(i, i + batch);
     const ids = new Set(records.map((r) => r.id));
-    actions.push(
-      ...planner.batch(
-        records,
-        input.links.filter((l) => ids.has(l.ytId)),
-      ),
-    );
+    batches.push([records, input.links.filter((l) => ids.has(l.ytId))]);
   }
+  const first = new StreamPlanner(planInput);
+  const keys: KeyIndex = new Map();
+  const weighed: PlanAction[] = [];
+  for (const [records, links] of batches) {
+    first.countKeys(records, links, keys);
+    weighed.push(...first.linkedActions(records, links));
+  }
+  weighed.push(...first.vanished(input.links));
+  const planner = new StreamPlanner(planInput, first.needsKeyCounts() || firstPass ? keys : undefined);
+  const actions: PlanAction[] = [];
+  for (const [records, links] of batches) actions.push(...planner.batch(records, links));
   actions.push(...planner.vanished(input.links), ...planner.finish());
-  return actions;
+  return { actions, weighed };
 }
 
 const sorted = (actions: PlanAction[]) => actions.map((a) => JSON.stringify(a)).sort();
@@ -106,29 +128,36 @@ describe('StreamPlanner', () => {
     fc.assert(
       fc.property(world, (w) => {
         const input = sample(w);
-        expect(sorted(streamed(input, w.batch))).toEqual(sorted(planFlow(input).actions));
+        const whole = planFlow(input);
+        const { actions, weighed } = streamed(input, w.batch, w.firstPass);
+        expect(sorted(actions)).toEqual(sorted(whole.actions));
+        expect(weighPlan({ flow: 'users', actions: weighed })).toEqual(weighPlan(whole));
       }),
       { numRuns: 400 },
     );
   });
 
-  it('holds a matching user until the end: a later batch may share its e-mail', () => {
+  it('links a user only when no user of another batch shares the e-mail', () => {
     const input = sample({
       users: [
         { email: 'a@x.io', name: 'Ada Byron' },
         { email: 'b@x.io', name: 'Bo' },
         { email: 'A@x.io ', name: 'Ada Byron' },
       ],
-      contacts: [{ email: 'a@x.io', last: 'Old' }],
+      contacts: [
+        { email: 'a@x.io', last: 'Old' },
+        { email: 'b@x.io', last: 'Old' },
+      ],
       links: [],
       toCustomcrm: 'merge-then-create',
       toYouTrack: 'none',
       deletes: 'keep',
     });
-    const planner = new StreamPlanner({ ...input, linkedCrm: new Set() });
-    expect(planner.batch(input.youtrack.slice(0, 2), []).map((a) => a.kind)).toEqual(['create']);
-    const second = planner.batch(input.youtrack.slice(2), []);
-    expect(second.map((a) => a.kind === 'create' && a.sourceId)).toEqual(['u0', 'u2']);
-    expect(planner.finish()).toMatchObject([{ kind: 'report', code: 'DUPLICATE_EMAIL', ids: ['u0', 'u2'] }]);
+    const { actions } = streamed(input, 2);
+    expect(actions.filter((a) => a.kind === 'link')).toMatchObject([{ ytId: 'u1', crmId: 'c1' }]);
+    expect(actions.flatMap((a) => (a.kind === 'create' ? [a.sourceId] : []))).toEqual(['u0', 'u2']);
+    expect(actions.filter((a) => a.kind === 'report')).toMatchObject([
+      { code: 'DUPLICATE_EMAIL', system: 'youtrack', ids: ['u0', 'u2'] },
+    ]);
   });
 });

@@ -9,9 +9,10 @@ import type { RemoteRecord } from './types.ts';
  * a time. Together, the batches, `vanished` and `finish` give the actions `planFlow` gives for the
  * whole flow (only their order differs). Pure, like the planner: state in memory, no I/O.
  *
- * Matching by the criterion is what needs the whole flow: a YouTrack record whose key matches a
- * free Customcrm record is held until the end, because a later batch may hold another YouTrack
- * record with the same key (then neither is linked, and both are created like any free record).
+ * Matching by the criterion needs the whole flow: a YouTrack record is linked to the free Customcrm
+ * record with its key only if no other free YouTrack record has that key. So when some free
+ * Customcrm record could match (`needsKeyCounts`), the YouTrack side is first counted, batch by
+ * batch (`countKeys`), and the counts are handed to the planner that plans the batches.
  */
 
 export interface StreamPlanInput extends Omit<FlowPlanInput, 'youtrack' | 'links'> {
@@ -19,28 +20,36 @@ export interface StreamPlanInput extends Omit<FlowPlanInput, 'youtrack' | 'links
   linkedCrm: ReadonlySet<string>;
 }
 
-interface YouTrackKey {
+export interface YouTrackKey {
   /** The value as the first record holds it, for the duplicate report. */
   value: string;
   ids: string[];
 }
+
+/** The free YouTrack records per key, from a first pass over every batch. */
+export type KeyIndex = Map<string, YouTrackKey>;
 
 export class StreamPlanner {
   private readonly input: FlowPlanInput;
   private readonly crmById: Map<string, RemoteRecord>;
   private readonly modes: ReturnType<typeof linkModes>;
   private readonly criterion: ReturnType<typeof matchCriterion>;
-  /** Rejects of free Customcrm records, and their duplicate reports, given with `finish`. */
+  /** Rejects of free Customcrm records, given with `finish`. */
   private readonly opening: PlanAction[] = [];
   private readonly crmFree: RemoteRecord[];
   private readonly crmUnique = new Map<string, RemoteRecord>();
   private readonly crmDuplicates: DuplicateReport[] = [];
+  private readonly matchedCrm = new Set<string>();
   private readonly seenYt = new Set<string>();
-  private readonly ytKeys = new Map<string, YouTrackKey>();
-  /** key → the one free YouTrack record with it so far, whose key matches a free Customcrm record. */
-  private readonly held = new Map<string, RemoteRecord>();
+  private readonly ytKeys: KeyIndex;
+  /** Whether the keys come from a first pass (complete from the start) or are gathered batch by batch. */
+  private readonly known: boolean;
+  private reported = false;
 
-  constructor(input: StreamPlanInput) {
+  /** `keys`: from `countKeys` over every batch; required when `needsKeyCounts()`. */
+  constructor(input: StreamPlanInput, keys?: KeyIndex) {
+    this.ytKeys = keys ?? new Map();
+    this.known = keys !== undefined;
     const { linkedCrm, ...rest } = input;
     this.input = { ...rest, youtrack: [], links: [] };
     this.crmById = new Map(input.customcrm.map((r) => [r.id, r]));
@@ -50,18 +59,61 @@ export class StreamPlanner {
     this.crmFree = input.customcrm.filter(
       (r) => !linkedCrm.has(r.id) && !(r.type === 'Customer' && refs.youtrackForCustomer(r.id)) && usable(r),
     );
-    const criterion = this.modes.match ? matchCriterion(input.flow) : undefined;
-    this.criterion = criterion;
-    if (criterion) {
-      const keyed = keyRecords(this.crmFree, 'customcrm', criterion.read.customcrm, criterion.code);
+    this.criterion = this.modes.match ? matchCriterion(input.flow) : undefined;
+    if (this.criterion) {
+      const { read, code } = this.criterion;
+      const keyed = keyRecords(this.crmFree, 'customcrm', read.customcrm, code);
       for (const [k, r] of keyed.unique) this.crmUnique.set(k, r);
       this.crmDuplicates.push(...keyed.duplicates);
     }
   }
 
+  /** Whether a YouTrack record could be matched, so the batches need the counts of a first pass. */
+  needsKeyCounts(): boolean {
+    return this.crmUnique.size > 0;
+  }
+
+  /** First pass: indexes the free YouTrack records of a batch by key. */
+  countKeys(youtrack: readonly RemoteRecord[], links: readonly LinkState[], keys: KeyIndex): void {
+    const linkedYt = new Set(links.map((l) => l.ytId));
+    const usable = usableCheck(this.input, () => undefined);
+    for (const r of youtrack) if (!linkedYt.has(r.id) && usable(r)) this.index(r, keys);
+  }
+
+  private index(r: RemoteRecord, keys: KeyIndex): string | undefined {
+    const raw = this.criterion?.read.youtrack(r);
+    const key = matchKey(raw);
+    if (key === undefined) return undefined;
+    const seen = keys.get(key);
+    if (seen) seen.ids.push(r.id);
+    else keys.set(key, { value: String(raw), ids: [r.id] });
+    return key;
+  }
+
+  /** The duplicate reports, once: up front when the keys are known, else at the end. */
+  private reports(): PlanAction[] {
+    if (this.reported) return [];
+    this.reported = true;
+    const code = this.criterion?.code ?? 'DUPLICATE_EMAIL';
+    const duplicates = [...this.ytKeys.values()]
+      .filter((k) => k.ids.length > 1)
+      .map((k): DuplicateReport => ({ code, system: 'youtrack', ...k }));
+    return [...duplicates, ...this.crmDuplicates].map(duplicateAction);
+  }
+
+  /** The actions of a batch's stored links alone: what the circuit breaker weighs. */
+  linkedActions(youtrack: readonly RemoteRecord[], links: readonly LinkState[]): PlanAction[] {
+    const ytById = new Map(youtrack.map((r) => [r.id, r]));
+    for (const r of youtrack) this.seenYt.add(r.id);
+    const usable = usableCheck(this.input, () => undefined);
+    return links.flatMap((l) =>
+      planLinked(this.input, l, ytById.get(l.ytId), this.crmById.get(l.crmId), usable),
+    );
+  }
+
   /** One batch of YouTrack records (each id once per cycle) and every stored link of their ids. */
   batch(youtrack: readonly RemoteRecord[], links: readonly LinkState[]): PlanAction[] {
-    const actions: PlanAction[] = [];
+    const actions: PlanAction[] = this.known ? this.reports() : [];
     const usable = usableCheck(this.input, (a) => actions.push(a));
     const ytById = new Map(youtrack.map((r) => [r.id, r]));
     for (const r of youtrack) this.seenYt.add(r.id);
@@ -70,8 +122,10 @@ export class StreamPlanner {
       actions.push(
         ...planLinked(this.input, link, ytById.get(link.ytId), this.crmById.get(link.crmId), usable),
       );
-    for (const r of youtrack) if (!linkedYt.has(r.id) && usable(r)) this.free(r, actions);
-    return actions;
+    // Matches before creates, as in the whole-flow plan: the same writes come first after a crash.
+    const creates: PlanAction[] = [];
+    for (const r of youtrack) if (!linkedYt.has(r.id) && usable(r)) this.free(r, actions, creates);
+    return actions.concat(creates);
   }
 
   /** After the last batch, for every stored link of the flow: the links whose YouTrack record was not read. */
@@ -82,45 +136,25 @@ export class StreamPlanner {
     );
   }
 
-  /** The rest, once every batch was given: held matches, duplicate reports, Customcrm-side creates. */
+  /** The rest, once every batch was given: rejects, duplicate reports, Customcrm-side creates. */
   finish(): PlanAction[] {
-    const actions = [...this.opening];
-    const duplicates = [...this.ytKeys.values()]
-      .filter((k) => k.ids.length > 1)
-      .map((k): DuplicateReport => ({ code: this.criterion!.code, system: 'youtrack', ...k }));
-    actions.push(...[...duplicates, ...this.crmDuplicates].map(duplicateAction));
-    const matched = new Set<string>();
-    for (const [key, yt] of this.held) {
-      const crm = this.crmUnique.get(key)!;
-      matched.add(crm.id);
-      actions.push(...planMatched(this.input, yt, crm));
-    }
+    const actions = [...this.opening, ...this.reports()];
     if (this.modes.createIn.youtrack)
-      for (const r of this.crmFree) if (!matched.has(r.id)) actions.push(createAction(this.input, r));
+      for (const r of this.crmFree) if (!this.matchedCrm.has(r.id)) actions.push(createAction(this.input, r));
     return actions;
   }
 
-  /** An unlinked, usable YouTrack record: created now, or held while its key may still match. */
-  private free(r: RemoteRecord, actions: PlanAction[]): void {
-    const create = (x: RemoteRecord) => {
-      if (this.modes.createIn.customcrm) actions.push(createAction(this.input, x));
-    };
-    const raw = this.criterion?.read.youtrack(r);
-    const key = matchKey(raw);
-    if (key === undefined) return create(r);
-    const seen = this.ytKeys.get(key);
-    if (!seen) {
-      this.ytKeys.set(key, { value: String(raw), ids: [r.id] });
-      if (this.crmUnique.has(key)) this.held.set(key, r);
-      else create(r);
-      return;
+  /** An unlinked, usable YouTrack record: linked to the one free Customcrm record with its key, or created. */
+  private free(r: RemoteRecord, matches: PlanAction[], creates: PlanAction[]): void {
+    const key = this.known ? matchKey(this.criterion?.read.youtrack(r)) : this.index(r, this.ytKeys);
+    if (key !== undefined) {
+      const crm = this.crmUnique.get(key);
+      if (crm && this.known && this.ytKeys.get(key)?.ids.length === 1) {
+        this.matchedCrm.add(crm.id);
+        matches.push(...planMatched(this.input, r, crm));
+        return;
+      }
     }
-    seen.ids.push(r.id);
-    const first = this.held.get(key);
-    if (first) {
-      this.held.delete(key);
-      create(first);
-    }
-    create(r);
+    if (this.modes.createIn.customcrm) creates.push(createAction(this.input, r));
   }
 }

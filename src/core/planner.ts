@@ -15,7 +15,13 @@ import { checkSourceTypes, displayName, type Rejection } from './validate.ts';
 
 export type * from './plan-types.ts';
 export { defaultPolicy } from './plan-types.ts';
-export { checkCircuitBreaker, checkWeights, weighPlan, type FlowWeights } from './circuit-breaker.ts';
+export {
+  checkCircuitBreaker,
+  checkWeights,
+  weighPlan,
+  weighsFlow,
+  type FlowWeights,
+} from './circuit-breaker.ts';
 
 /**
  * From the records read this cycle and the stored links, the actions that bring both sides in
