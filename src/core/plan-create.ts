@@ -1,5 +1,6 @@
 import type { FlowPlanInput, LinkState, PlanAction } from './plan-types.ts';
-import type { Props, PropValue, RemoteRecord } from './types.ts';
+import type { FlowMapping, RefResolver } from './mapping.ts';
+import type { Props, PropValue, RemoteRecord, SystemName } from './types.ts';
 import { checkWrite, displayName, type Rejection } from './validate.ts';
 import { customcrmValue, isEmpty, toCustomcrmPatch, toYouTrackPatch, youtrackValue } from './values.ts';
 
@@ -39,6 +40,25 @@ export function planCreate(input: FlowPlanInput, source: RemoteRecord): PlanActi
     base,
     label: displayName(source),
   };
+}
+
+/**
+ * The base a create of `planCreate` recorded, recomputed from the props it sent. Recovery links a
+ * create whose link the process did not live to store: with this base instead of an empty one, an
+ * edit made to either side since is a change to merge, not a first-link conflict that the priority
+ * side wins (it would overwrite the edit).
+ */
+export function baseOfCreate(
+  flow: FlowMapping,
+  target: SystemName,
+  sent: Props,
+  refs: RefResolver,
+): Record<string, PropValue> {
+  const record = { props: sent };
+  const base: Record<string, PropValue> = {};
+  for (const row of flow.rows)
+    base[row.name] = target === 'customcrm' ? customcrmValue(row, record) : youtrackValue(row, record, refs);
+  return base;
 }
 
 /**

@@ -1,16 +1,32 @@
 import type { Logger } from '../log/logger.ts';
 import type { Clock } from '../util/clock.ts';
 import { systemClock } from '../util/clock.ts';
-import { checkCircuitBreaker, planFlow, type FlowPlan, type LinkState } from '../core/planner.ts';
+import {
+  checkWeights,
+  planFlow,
+  weighPlan,
+  weighsFlow,
+  type FlowPlan,
+  type LinkState,
+} from '../core/planner.ts';
 import type { RefResolver } from '../core/mapping.ts';
-import type { FlowName, RecordType, SystemName } from '../core/types.ts';
-import type { StateStore } from '../store/types.ts';
+import type { FlowName, RecordType, RemoteRecord, SystemName } from '../core/types.ts';
+import type { QuarantineEntry, StateStore } from '../store/types.ts';
 import { CycleAborted, PlanExecutor } from './executor.ts';
-import { readChanges, readEverything, type CycleInput, type Progress, type Watermarks } from './read.ts';
+import {
+  readChanges,
+  readEverything,
+  youtrackTypeOf,
+  type CycleInput,
+  type Progress,
+  type Watermarks,
+} from './read.ts';
 import { recoverPendingWrites } from './recovery.ts';
+import { buildRefs } from './refs.ts';
 import { applyResolutions } from './resolutions.ts';
 import { FLOW_ORDER, type ConnectionRuntime } from './runtime.ts';
 import { StatsCollector } from './stats.ts';
+import { firstPass, runUsers } from './stream-users.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface CycleOptions {
@@ -44,9 +60,12 @@ export interface CycleDeps {
 const WM_YOUTRACK = (c: string) => `${c}:youtrack:events`;
 const WM_CUSTOMCRM = (c: string) => `${c}:customcrm:modified`;
 
+export { buildRefs };
+
 /**
  * One cycle of one connection: read both sides (all, or what changed since the watermarks), plan
  * every flow, check the circuit breaker before any write, then carry the plans out flow by flow.
+ * A full cycle that writes streams the YouTrack users (`stream-users.ts`) instead of holding them.
  * Watermarks advance only when the whole cycle completed.
  */
 export async function runCycle(
@@ -87,6 +106,8 @@ export async function runCycle(
       customcrm: await store.getWatermark(WM_CUSTOMCRM(rt.name)),
     };
     let input: CycleInput | null = null;
+    // The users flow of a full read is streamed; a dry run returns whole plans, so it holds them.
+    let streamed = false;
     let next: Watermarks;
     if (kind === 'incremental' && previous.youtrack !== undefined && previous.customcrm !== undefined) {
       const changes = await readChanges(rt, store, previous, progress, opts.signal);
@@ -101,7 +122,8 @@ export async function runCycle(
       kind = 'full';
       const ytStart = await rt.youtrack.changesSince(undefined, opts.signal ? { signal: opts.signal } : {});
       next = { youtrack: ytStart.watermark, customcrm: new Date(clock.now()).toISOString() };
-      input = await readEverything(rt, store, progress, opts.signal);
+      streamed = !dry;
+      input = await readEverything(rt, store, progress, opts.signal, !streamed);
     }
 
     // Plan every flow first, so the breaker sees the whole cycle before anything is written.
@@ -109,11 +131,21 @@ export async function runCycle(
     // others keep just what the breaker weighs: a first sync's creates would otherwise be held twice.
     const plans: FlowPlan[] = [];
     for (const flow of FLOW_ORDER) {
+      if (flow === 'users' && streamed) continue;
       const plan = await planOne(rt, store, input, flow);
       plans.push(dry || plans.length === 0 ? plan : breakerView(plan));
     }
     const linked = await linkedCounts(store);
-    const breaker = checkCircuitBreaker(plans, linked, rt.config.sync.circuitBreaker);
+    const limits = rt.config.sync.circuitBreaker;
+    const weights = plans.map(weighPlan);
+    const usersPass = streamed
+      ? await firstPass(rt, store, input.customcrm.users, {
+          weigh: !opts.force && weighsFlow(linked.users, limits),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        })
+      : {};
+    if (usersPass.weights) weights.push(usersPass.weights);
+    const breaker = checkWeights(weights, linked, limits);
     if (dry) return report('ok', breaker.ok ? undefined : breaker.message, plans);
     if (!breaker.ok && !opts.force) {
       logger.error(breaker.message);
@@ -138,8 +170,28 @@ export async function runCycle(
       rejected,
     });
     await applyResolutions(rt, store, logger, cycleId!, stats);
-    const recovered = await quarantinedAndRead(store, input);
+    const quarantined = await store.listQuarantine({ status: 'quarantined' });
+    const recovered = quarantinedAndRead(quarantined, input);
+    const userType = youtrackTypeOf(rt, 'users');
+    const quarantinedUsers = new Map(
+      quarantined
+        .filter((q) => q.system === 'youtrack' && q.recordType === userType)
+        .map((q) => [q.recordId, q]),
+    );
+    const onRead = (r: RemoteRecord) => {
+      progress('users', 'youtrack', 1);
+      const q = quarantinedUsers.get(r.id);
+      if (q) recovered.push(quarantineKey(q));
+    };
     for (const flow of FLOW_ORDER) {
+      if (flow === 'users' && streamed) {
+        await runUsers(rt, store, executor, input.customcrm.users, usersPass.keys, {
+          onRead,
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        });
+        input.customcrm.users = [];
+        continue;
+      }
       // Re-planned now: earlier flows may have linked the Customers this one refers to.
       const plan = flow === FLOW_ORDER[0] ? plans.shift()! : await planOne(rt, store, input, flow);
       // The plan holds all it needs; the records read for this flow can go before the writes start.
@@ -222,24 +274,6 @@ async function linksOfRecords(store: StateStore, input: CycleInput, flow: FlowNa
 
 const noRefs: RefResolver = { customerForYouTrack: () => undefined, youtrackForCustomer: () => undefined };
 
-/** Which Customer stands for which organization or group, from the links of the Customer flows. */
-export async function buildRefs(store: StateStore): Promise<RefResolver> {
-  const byYouTrack = new Map<string, string>();
-  const byCustomer = new Map<string, { type: 'Organization' | 'Group'; id: string }>();
-  for (const flow of ['organizations', 'groups'] as const) {
-    const type = flow === 'organizations' ? 'Organization' : 'Group';
-    for await (const l of store.iterateLinks(flow)) {
-      if (l.status !== 'active') continue;
-      byYouTrack.set(`${type}:${l.ytId}`, l.crmId);
-      byCustomer.set(l.crmId, { type, id: l.ytId });
-    }
-  }
-  return {
-    customerForYouTrack: (type, id) => byYouTrack.get(`${type}:${id}`),
-    youtrackForCustomer: (id) => byCustomer.get(id),
-  };
-}
-
 async function linkedCounts(store: StateStore): Promise<Record<FlowName, number>> {
   const out: Record<FlowName, number> = { organizations: 0, groups: 0, users: 0 };
   for (const row of await store.countLinks()) if (row.status === 'active') out[row.flow] += row.count;
@@ -264,18 +298,21 @@ interface QuarantineKey {
   recordId: string;
 }
 
+const quarantineKey = (q: QuarantineEntry): QuarantineKey => ({
+  system: q.system,
+  recordType: q.recordType as RecordType,
+  recordId: q.recordId,
+});
+
 /** Quarantined records this cycle read again: released after the writes unless rejected again. */
-async function quarantinedAndRead(store: StateStore, input: CycleInput): Promise<QuarantineKey[]> {
-  const quarantined = await store.listQuarantine({ status: 'quarantined' });
+function quarantinedAndRead(quarantined: readonly QuarantineEntry[], input: CycleInput): QuarantineKey[] {
   if (quarantined.length === 0) return [];
   const seen = new Set<string>();
   for (const flow of FLOW_ORDER) {
     for (const r of input.youtrack[flow]) seen.add(`youtrack:${r.type}:${r.id}`);
     for (const r of input.customcrm[flow]) seen.add(`customcrm:${r.type}:${r.id}`);
   }
-  return quarantined
-    .filter((q) => seen.has(`${q.system}:${q.recordType}:${q.recordId}`))
-    .map((q) => ({ system: q.system, recordType: q.recordType as RecordType, recordId: q.recordId }));
+  return quarantined.filter((q) => seen.has(`${q.system}:${q.recordType}:${q.recordId}`)).map(quarantineKey);
 }
 
 async function releaseRecovered(

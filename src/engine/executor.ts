@@ -81,11 +81,29 @@ export class PlanExecutor {
   constructor(private readonly ctx: ExecutorContext) {}
 
   async execute(plan: FlowPlan): Promise<void> {
-    const units = groupUnits(plan.actions);
-    for (let i = 0; i < units.length; i += CHUNK) {
+    await this.executeBatches(plan.flow, [plan.actions]);
+  }
+
+  /**
+   * Carries out a plan that comes in batches (a streamed flow). Units are chunked across batch
+   * boundaries, so the chunks are those of the same actions given at once.
+   */
+  async executeBatches(
+    flow: FlowName,
+    batches: AsyncIterable<readonly PlanAction[]> | Iterable<readonly PlanAction[]>,
+  ): Promise<void> {
+    let units: Unit[] = [];
+    const run = async (chunk: Unit[]) => {
       if (this.ctx.signal?.aborted) throw new CycleAborted('stopped at a safe point');
-      await this.chunk(plan.flow, units.slice(i, i + CHUNK));
+      await this.chunk(flow, chunk);
+    };
+    for await (const actions of batches) {
+      units = units.concat(groupUnits(actions));
+      let i = 0;
+      for (; i + CHUNK <= units.length; i += CHUNK) await run(units.slice(i, i + CHUNK));
+      units = units.slice(i);
     }
+    if (units.length > 0) await run(units);
   }
 
   private async chunk(flow: FlowName, units: Unit[]): Promise<void> {
@@ -143,7 +161,16 @@ export class PlanExecutor {
   private async unit(flow: FlowName, unit: Unit, ops: StoreOp[]): Promise<void> {
     const versions: { crmVersion?: string; ytHash?: string; crmHash?: string } = {};
     for (const action of unit.actions) {
-      if (this.ctx.signal?.aborted) throw new CycleAborted('stopped at a safe point');
+      if (this.ctx.signal?.aborted) {
+        // Its create was journaled but is not sent now: closed, rather than left for recovery to look for.
+        if (unit.journal && action === unit.actions[0]) {
+          const id = unit.journal.id;
+          ops.push((tx) =>
+            tx.completeWrite(id, { status: 'failed', error: 'not sent: the cycle stopped first' }),
+          );
+        }
+        throw new CycleAborted('stopped at a safe point');
+      }
       try {
         await this.run(flow, action, unit, versions, ops);
         this.consecutiveTransient = 0;

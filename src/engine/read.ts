@@ -72,10 +72,16 @@ export async function readEverything(
   store: StateStore,
   progress: Progress,
   signal?: AbortSignal,
+  /** false: YouTrack users are left out here; the cycle streams them (`stream-users.ts`). */
+  youtrackUsers = true,
 ): Promise<CycleInput> {
   const opts = signal ? { signal } : {};
   const yt = {} as Record<FlowName, RemoteRecord[]>;
   for (const flow of FLOW_ORDER) {
+    if (flow === 'users' && !youtrackUsers) {
+      yt[flow] = [];
+      continue;
+    }
     yt[flow] = await collect(rt.youtrack.readAll(youtrackTypeOf(rt, flow), opts), () =>
       progress(flow, 'youtrack', 1),
     );

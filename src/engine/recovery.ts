@@ -1,8 +1,11 @@
 import type { Logger } from '../log/logger.ts';
+import { baseOfCreate } from '../core/plan-create.ts';
+import type { RefResolver } from '../core/mapping.ts';
 import type { Props } from '../core/types.ts';
 import type { StateStore } from '../store/types.ts';
 import type { ConnectionRuntime } from './runtime.ts';
 import { sourceTypeOf } from './executor.ts';
+import { buildRefs } from './refs.ts';
 
 export function labelOf(props: Props): string {
   const name =
@@ -19,8 +22,9 @@ export function labelOf(props: Props): string {
 /**
  * Creates that were sent but whose link was never recorded (the process died in between). Each is
  * looked up on the target by the external reference or natural key it was created with: found →
- * linked now (with an empty base, so the next plan merges it like a first link); not found → the
- * create never happened, and the planner creates it again with a new journal entry.
+ * linked now, with the base of the values the create sent (`baseOfCreate`), so that an edit made
+ * to either side since is merged like any other change; not found → the create never happened,
+ * and the planner creates it again with a new journal entry.
  */
 export async function recoverPendingWrites(
   rt: ConnectionRuntime,
@@ -28,6 +32,7 @@ export async function recoverPendingWrites(
   logger: Logger,
 ): Promise<number> {
   let recovered = 0;
+  let refs: RefResolver | undefined;
   for (const entry of await store.pendingWrites()) {
     const connector = entry.targetSystem === 'youtrack' ? rt.youtrack : rt.customcrm;
     const sourceType = sourceTypeOf(entry.flow, entry.sourceSystem);
@@ -36,6 +41,7 @@ export async function recoverPendingWrites(
       Type: sourceType,
       Id: entry.sourceId,
     });
+    if (found) refs ??= await buildRefs(store);
     await store.transaction(async (tx) => {
       if (found) {
         const [ytId, crmId] =
@@ -50,7 +56,7 @@ export async function recoverPendingWrites(
             crmId,
             origin: entry.targetSystem === 'customcrm' ? 'created-in-customcrm' : 'created-in-youtrack',
             status: 'active',
-            base: {},
+            base: baseOfCreate(rt.mapping.flows[entry.flow], entry.targetSystem, entry.payload, refs!),
             ytHash: null,
             crmHash: null,
             crmVersion: null,
