@@ -86,7 +86,8 @@ export class PlanExecutor {
 
   /**
    * Carries out a plan that comes in batches (a streamed flow). Units are chunked across batch
-   * boundaries, so the chunks are those of the same actions given at once.
+   * boundaries, so the chunks are those of the same actions given at once. Every commit has
+   * landed when this returns, and before the next batch is asked for (its planning reads links).
    */
   async executeBatches(
     flow: FlowName,
@@ -97,13 +98,49 @@ export class PlanExecutor {
       if (this.ctx.signal?.aborted) throw new CycleAborted('stopped at a safe point');
       await this.chunk(flow, chunk);
     };
-    for await (const actions of batches) {
-      units = units.concat(groupUnits(actions));
-      let i = 0;
-      for (; i + CHUNK <= units.length; i += CHUNK) await run(units.slice(i, i + CHUNK));
-      units = units.slice(i);
+    try {
+      for await (const actions of batches) {
+        units = units.concat(groupUnits(actions));
+        let i = 0;
+        for (; i + CHUNK <= units.length; i += CHUNK) await run(units.slice(i, i + CHUNK));
+        units = units.slice(i);
+        await this.committed();
+      }
+      if (units.length > 0) await run(units);
+    } finally {
+      await this.committed();
     }
-    if (units.length > 0) await run(units);
+  }
+
+  /**
+   * A chunk's commit runs while the next chunk's remote writes go out: with a networked store each
+   * statement is a round trip, and waiting for them between chunks left the HTTP side idle. One
+   * commit is in flight at a time and they land in chunk order, so each sees the links of all
+   * chunks before it (the "answer already linked" check relies on that). A crash while a commit
+   * is in flight is the crash before a commit that recovery already handles.
+   */
+  private inFlight: Promise<void> | undefined;
+  private commitError: { error: unknown } | undefined;
+
+  private async committed(): Promise<void> {
+    await this.inFlight;
+    this.inFlight = undefined;
+    const failed = this.commitError;
+    this.commitError = undefined;
+    if (failed) throw failed.error;
+  }
+
+  private async commit(ops: StoreOp[]): Promise<void> {
+    await this.committed();
+    failpoint('before-commit');
+    this.inFlight = this.ctx.store
+      .transaction(async (tx) => {
+        for (const op of ops) await op(tx);
+      })
+      .then(
+        () => failpoint('after-commit'),
+        (error: unknown) => void (this.commitError = { error }),
+      );
   }
 
   private async chunk(flow: FlowName, units: Unit[]): Promise<void> {
@@ -148,13 +185,7 @@ export class PlanExecutor {
           tx.completeWrite(id, { status: 'failed', error: 'not sent: the cycle stopped first' }),
         );
       }
-    if (ops.length > 0) {
-      failpoint('before-commit');
-      await store.transaction(async (tx) => {
-        for (const op of ops) await op(tx);
-      });
-      failpoint('after-commit');
-    }
+    if (ops.length > 0) await this.commit(ops);
     if (aborted !== undefined) throw aborted;
   }
 
