@@ -20,6 +20,12 @@ export function labelOf(props: Props): string {
 }
 
 /**
+ * What a process that died in a cycle of this connection left behind. Runs at the start of the
+ * next cycle, under the connection's lock, so nothing else of the connection is in flight.
+ *
+ * Cycles still 'running' but the one that just started are closed as 'interrupted': otherwise
+ * `tandem status`, history and the dashboard would show them as running forever.
+ *
  * Creates that were sent but whose link was never recorded (the process died in between). Each is
  * looked up on the target by the external reference or natural key it was created with: found →
  * linked now, with the base of the values the create sent (`baseOfCreate`), so that an edit made
@@ -31,6 +37,9 @@ export async function recoverPendingWrites(
   store: StateStore,
   logger: Logger,
 ): Promise<number> {
+  for (const cycleId of await store.interruptStaleCycles()) {
+    logger.warn('a cycle left running by a process that stopped is closed as interrupted', { cycleId });
+  }
   let recovered = 0;
   let refs: RefResolver | undefined;
   for (const entry of await store.pendingWrites()) {

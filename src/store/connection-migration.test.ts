@@ -99,9 +99,11 @@ function defineUpgradeSuite(name: string, dialect: () => Dialect): void {
       }
     }
 
+    // Upgraded through every later migration too, not only up to 2.
+    const latest = String(dialect().migrations.at(-1)?.version);
     const everywhere = (connection: string) => ({
       ...Object.fromEntries(SCOPED.map((t) => [t, [connection]])),
-      version: ['2'],
+      version: [latest],
     });
 
     it('gives its rows to the only connection that ever ran a cycle', async () => {

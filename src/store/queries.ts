@@ -3,8 +3,13 @@
  * (`sqlite/sqlite-queries.ts`, `postgres/postgres-queries.ts`), kept side by side and alike;
  * parameters are numbered and mean the same in every dialect. JSON goes in and comes out as
  * text; booleans as TRUE/FALSE literals or 0/1 parameters. Statements on the per-connection tables
- * (links, history, conflicts, quarantine, journal) that are not by id take the connection as their
- * last parameter, after the ones listed.
+ * (links, history, conflicts, quarantine, journal, cycles) that are not by id take the connection
+ * as their last parameter, after the ones listed.
+ *
+ * A list with optional filters has one statement per key that can drive it (`statements.ts` picks
+ * one): an optional `(? IS NULL OR col = ?)` on the column an index starts with makes both
+ * databases scan every row of the connection. Only filters on columns after the index's key stay
+ * optional, and a page bound is written `id < coalesce(?, max)` so that it stays an index range.
  */
 export interface Queries {
   /** flow, ytType, ytId, crmType, crmId, origin, status, base, ytHash, crmHash, crmVersion, label, search, now */
@@ -23,8 +28,12 @@ export interface Queries {
   findLinkByCrm: string;
   /** flow, ytIds (a JSON array of strings): every status, in id order */
   findLinksByYt: string;
-  /** flow?, status?, afterId?, limit */
+  /** afterId?, limit? */
   listLinks: string;
+  /** flow, status?, afterId?, limit? */
+  listLinksByFlow: string;
+  /** status, afterId?, limit? */
+  listLinksByStatus: string;
   /** flow, afterId, limit */
   pageLinks: string;
   /** pattern (lowercase, LIKE-escaped with backslash), limit */
@@ -35,17 +44,25 @@ export interface Queries {
 
   /** at, cycleId, linkId, flow, system, recordId, property, oldValue, newValue, source, action, note */
   insertHistory: string;
-  /** linkId?, recordId?, cycleId?, beforeId?, limit */
+  /** beforeId?, limit? */
   listHistory: string;
-  /** linkId, beforeId?, limit, connection: one record's history from its index (the page a person opens) */
+  /** linkId, recordId?, cycleId?, beforeId?, limit?: one record's history (the page a person opens) */
   listHistoryOfLink: string;
+  /** recordId, cycleId?, beforeId?, limit?: `tandem history --record` */
+  listHistoryOfRecord: string;
+  /** cycleId, beforeId?, limit?: what one cycle did */
+  listHistoryOfCycle: string;
 
   /** linkId, flow, property, winnerSide, winnerValue, loserSide, loserValue, at */
   insertConflict: string;
   /** id */
   getConflict: string;
-  /** status?, linkId?, limit */
+  /** limit? */
   listConflicts: string;
+  /** linkId, status?, limit? */
+  listConflictsOfLink: string;
+  /** status, limit? */
+  listConflictsByStatus: string;
   /** id, status, now, by: only while open */
   resolveConflict: string;
   pendingResolutions: string;
@@ -59,10 +76,14 @@ export interface Queries {
   findQuarantine: string;
   /** system, recordType, recordId */
   releaseQuarantine: string;
-  /** status?, limit */
+  /** limit? */
   listQuarantine: string;
-  /** id? (null: every quarantined entry) */
+  /** status, limit? */
+  listQuarantineByStatus: string;
+  /** id */
   requestRetry: string;
+  /** (connection only): every quarantined entry */
+  requestRetryAll: string;
   countQuarantine: string;
 
   /** key, flow, op, targetSystem, targetType, sourceSystem, sourceId, payload, now: nothing if the key exists */
@@ -82,6 +103,10 @@ export interface Queries {
   insertCycle: string;
   /** id, status, writes, stats, message, now */
   finishCycle: string;
+  /** (connection only): ids of the cycles still 'running', oldest first */
+  runningCycles: string;
+  /** id, message, now: only while 'running' */
+  interruptCycle: string;
   /** limit */
   listCycles: string;
   /** limit */

@@ -3,6 +3,18 @@ import type { Clock } from '../util/clock.ts';
 import { isUniqueViolation, type Migration, type SqlDriver, type SqlValue } from './driver.ts';
 import { StoreError } from './errors.ts';
 import type { Queries } from './queries.ts';
+import {
+  conflictsStatement,
+  historyStatement,
+  linksStatement,
+  quarantineStatement,
+  retryStatement,
+  type ConflictQuery,
+  type HistoryQuery,
+  type LinkQuery,
+  type QuarantineQuery,
+  type Statement,
+} from './statements.ts';
 import { isoTime, toConflict, toCycle, toHistory, toJournal, toLink, toQuarantine } from './rows.ts';
 import type {
   Conflict,
@@ -20,7 +32,6 @@ import type {
   NewLink,
   NewQuarantineEntry,
   QuarantineEntry,
-  QuarantineStatus,
   StateStore,
 } from './types.ts';
 
@@ -83,6 +94,10 @@ export class SqlStateStore implements StateStore {
   }
 
   /** Writes always run in a transaction, which is where SQLite waits for a busy lock without blocking. */
+  private query(statement: Statement) {
+    return this.all(statement.sql, statement.params);
+  }
+
   private run(sql: string, params: readonly SqlValue[] = []) {
     return this.driver.transaction((c) => c.run(sql, params));
   }
@@ -119,20 +134,8 @@ export class SqlStateStore implements StateStore {
     return rows.map(toLink);
   }
 
-  async listLinks(query: {
-    flow?: FlowName;
-    status?: LinkStatus;
-    limit?: number;
-    afterId?: number;
-  }): Promise<Link[]> {
-    const rows = await this.all(this.q.listLinks, [
-      query.flow ?? null,
-      query.status ?? null,
-      query.afterId ?? null,
-      query.limit ?? null,
-      this.connection,
-    ]);
-    return rows.map(toLink);
+  async listLinks(query: LinkQuery): Promise<Link[]> {
+    return (await this.query(linksStatement(this.q, query, this.connection))).map(toLink);
   }
 
   async *iterateLinks(flow: FlowName): AsyncIterable<Link> {
@@ -247,31 +250,8 @@ export class SqlStateStore implements StateStore {
     });
   }
 
-  async listHistory(query: {
-    linkId?: number;
-    recordId?: string;
-    cycleId?: number;
-    limit?: number;
-    beforeId?: number;
-  }): Promise<HistoryEntry[]> {
-    if (query.linkId !== undefined && query.recordId === undefined && query.cycleId === undefined) {
-      const rows = await this.all(this.q.listHistoryOfLink, [
-        query.linkId,
-        query.beforeId ?? null,
-        query.limit ?? null,
-        this.connection,
-      ]);
-      return rows.map(toHistory);
-    }
-    const rows = await this.all(this.q.listHistory, [
-      query.linkId ?? null,
-      query.recordId ?? null,
-      query.cycleId ?? null,
-      query.beforeId ?? null,
-      query.limit ?? null,
-      this.connection,
-    ]);
-    return rows.map(toHistory);
+  async listHistory(query: HistoryQuery): Promise<HistoryEntry[]> {
+    return (await this.query(historyStatement(this.q, query, this.connection))).map(toHistory);
   }
 
   // Conflicts
@@ -292,18 +272,8 @@ export class SqlStateStore implements StateStore {
     return toConflict(row!);
   }
 
-  async listConflicts(query: {
-    status?: ConflictStatus;
-    linkId?: number;
-    limit?: number;
-  }): Promise<Conflict[]> {
-    const rows = await this.all(this.q.listConflicts, [
-      query.status ?? null,
-      query.linkId ?? null,
-      query.limit ?? null,
-      this.connection,
-    ]);
-    return rows.map(toConflict);
+  async listConflicts(query: ConflictQuery): Promise<Conflict[]> {
+    return (await this.query(conflictsStatement(this.q, query, this.connection))).map(toConflict);
   }
 
   resolveConflict(id: number, resolution: 'keep-winner' | 'apply-loser', by: string): Promise<void> {
@@ -376,14 +346,13 @@ export class SqlStateStore implements StateStore {
     ]);
   }
 
-  async listQuarantine(query: { status?: QuarantineStatus; limit?: number }): Promise<QuarantineEntry[]> {
-    return (
-      await this.all(this.q.listQuarantine, [query.status ?? null, query.limit ?? null, this.connection])
-    ).map(toQuarantine);
+  async listQuarantine(query: QuarantineQuery): Promise<QuarantineEntry[]> {
+    return (await this.query(quarantineStatement(this.q, query, this.connection))).map(toQuarantine);
   }
 
   requestRetry(id: number | 'all'): Promise<number> {
-    return this.run(this.q.requestRetry, [id === 'all' ? null : id, this.connection]);
+    const { sql, params } = retryStatement(this.q, id, this.connection);
+    return this.run(sql, params);
   }
 
   async countQuarantine(): Promise<{ quarantined: number; retryRequested: number }> {
@@ -460,6 +429,18 @@ export class SqlStateStore implements StateStore {
     ]);
     if (changed === 0)
       throw new StoreError('NOT_FOUND', `cycle ${id} does not exist; start it with startCycle`);
+  }
+
+  interruptStaleCycles(): Promise<number[]> {
+    return this.driver.transaction(async (c) => {
+      const running = (await c.all(this.q.runningCycles, [this.connection])).map((r) => Number(r.id));
+      const current = running.pop();
+      const message =
+        `the process running it stopped before it finished (killed or crashed); ` +
+        `found still running when cycle ${current} of connection ${this.connection} started`;
+      for (const id of running) await c.run(this.q.interruptCycle, [id, message, this.now()]);
+      return running;
+    });
   }
 
   async listCycles(query: { limit: number }): Promise<CycleRecord[]> {

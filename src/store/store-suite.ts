@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Props } from '../core/types.ts';
 import { ManualClock, type Clock } from '../util/clock.ts';
 import { StoreError } from './errors.ts';
+import { defineListTests } from './store-suite-lists.ts';
 import type { NewHistoryEntry, NewLink, StateStore } from './types.ts';
 
 /**
@@ -621,7 +622,47 @@ export function defineStoreSuite(name: string, open: OpenStore, openAgain: () =>
         expect((await store.writesPerCycle(1)).map((w) => w.cycleId)).toEqual([b]);
         await expectCode(store.finishCycle(c + 100, { status: 'ok', writes: 0, stats: {} }), 'NOT_FOUND');
       });
+
+      it('closes the cycles a dead process left running, all but the newest, in its connection only', async () => {
+        const clock = new ManualClock(T0);
+        const main = await fresh({ clock });
+        const other = main.forConnection('other');
+        const done = await main.startCycle({ connection: 'main', kind: 'full' });
+        await main.finishCycle(done, { status: 'ok', writes: 3, stats: {} });
+        const dead = [
+          await main.startCycle({ connection: 'main', kind: 'full' }),
+          await main.startCycle({ connection: 'main', kind: 'incremental' }),
+        ];
+        const otherRunning = await other.startCycle({ connection: 'other', kind: 'full' });
+        const current = await main.startCycle({ connection: 'main', kind: 'incremental' });
+        clock.advance(60_000);
+
+        expect(await main.interruptStaleCycles()).toEqual(dead);
+        const status = new Map((await main.listCycles({ limit: 10 })).map((c) => [c.id, c]));
+        expect(status.get(done)).toMatchObject({ status: 'ok', writes: 3 });
+        expect(status.get(current)).toMatchObject({ status: 'running', finishedAt: null });
+        expect(status.get(otherRunning)).toMatchObject({ status: 'running', finishedAt: null });
+        for (const id of dead) {
+          expect(status.get(id)).toMatchObject({
+            status: 'interrupted',
+            finishedAt: '2025-03-01T10:01:00.000Z',
+          });
+          expect(status.get(id)?.message).toContain(`cycle ${current} of connection main`);
+        }
+        // Its writes were never counted, so the writes chart leaves it out rather than show 0.
+        expect((await main.writesPerCycle(10)).map((w) => w.cycleId)).toEqual([done]);
+        expect(await main.interruptStaleCycles()).toEqual([]);
+        expect(await other.interruptStaleCycles()).toEqual([]);
+        expect(await main.forConnection('idle').interruptStaleCycles()).toEqual([]);
+
+        await main.finishCycle(current, { status: 'ok', writes: 0, stats: {} });
+        expect((await main.listCycles({ limit: 10 })).filter((c) => c.status === 'running')).toEqual([
+          expect.objectContaining({ id: otherRunning }),
+        ]);
+      });
     });
+
+    defineListTests(fresh);
 
     describe('connections', () => {
       it('keeps each connection’s links, quarantine, journal, history and conflicts apart', async () => {

@@ -104,6 +104,12 @@ export interface StateStore {
   // Cycles
   startCycle(info: { connection: string; kind: 'full' | 'incremental' | 'plan' }): Promise<number>;
   finishCycle(id: number, result: CycleResult): Promise<void>;
+  /**
+   * Closes as 'interrupted' every cycle of this connection still 'running' but the newest, and
+   * returns their ids. Call it from the cycle that has just started (the newest), under the
+   * connection's lock: any older cycle still 'running' belonged to a process that died.
+   */
+  interruptStaleCycles(): Promise<number[]>;
   /** Newest first. */
   listCycles(query: { limit: number }): Promise<CycleRecord[]>;
   /** The last `limit` finished cycles, oldest first: the dashboard's writes chart. */
@@ -239,8 +245,11 @@ export interface CycleResult {
   message?: string;
 }
 export interface CycleRecord extends Omit<CycleResult, 'status'> {
-  /** 'running' until finishCycle; a cycle left 'running' by a crash stays so. */
-  status: CycleResult['status'] | 'running';
+  /**
+   * 'running' until finishCycle. A cycle whose process died stays 'running' until the next cycle
+   * of its connection starts, which closes it as 'interrupted' (see interruptStaleCycles).
+   */
+  status: CycleResult['status'] | 'running' | 'interrupted';
   id: number;
   connection: string;
   kind: string;

@@ -39,6 +39,10 @@ describe('tandem CLI over real processes', () => {
     // The chunk's creates were journaled before any was sent; the one killed after its create is among them.
     const pending = await w.store.pendingWrites();
     expect(pending.length).toBeGreaterThanOrEqual(1);
+    const running = async () =>
+      (await w.store.listCycles({ limit: 100 })).filter((c) => c.status === 'running').map((c) => c.id);
+    const killedCycles = await running();
+    expect(killedCycles).toHaveLength(1);
 
     const r = await tandem(['sync', '--config', cfg.file, '--json'], cfg.env);
     expect(r.code, r.stderr).toBe(0);
@@ -48,6 +52,10 @@ describe('tandem CLI over real processes', () => {
     };
     expect(out.flows['users']!['customcrm']).toHaveProperty('created');
     expect(await w.store.pendingWrites()).toHaveLength(0);
+    // The killed cycle no longer shows as running: the next cycle closed it.
+    expect(await running()).toEqual([]);
+    const cycles = await w.store.listCycles({ limit: 100 });
+    expect(cycles.find((c) => c.id === killedCycles[0])?.status).toBe('interrupted');
 
     const users = (await w.hubAll<HubUser & { guest?: boolean }>('users', 'id,login,guest')).filter(
       (u) => !u.guest,

@@ -243,9 +243,12 @@ if (!adminUrl && process.env.CI) {
 
         const { rows: cycles } = await client.query<{
           connection: string;
+          status: string;
           started_at: Date;
           finished_at: Date | null;
-        }>('SELECT connection, started_at, finished_at FROM cycles ORDER BY connection, started_at, id');
+        }>(
+          'SELECT connection, status, started_at, finished_at FROM cycles ORDER BY connection, started_at, id',
+        );
         const unfinished = cycles.filter((c) => c.finished_at === null);
         // Only the killed worker leaves cycles unfinished: those it had in flight.
         const inFlight = (msg: string) =>
@@ -254,11 +257,18 @@ if (!adminUrl && process.env.CI) {
         const cut = inFlight('cycle started').filter((c) => !ended.includes(c));
         expect(cut.length).toBeGreaterThan(0);
         for (const c of unfinished) expect(cut).toContain(c.connection);
+        // The next cycle of a connection closes the one the kill cut (if its row was written yet).
+        const interrupted = cycles.filter((c) => c.status === 'interrupted').map((c) => c.connection);
+        for (const c of interrupted) expect(cut).toContain(c);
+        expect(new Set(interrupted).size).toBe(interrupted.length);
         for (const name of names) {
           const mine = cycles.filter((c) => c.connection === name);
           expect(mine.length).toBeGreaterThan(1);
           for (let i = 1; i < mine.length; i++) {
-            const end = mine[i - 1]!.finished_at?.getTime() ?? killedAt;
+            const before = mine[i - 1]!;
+            // A cut cycle ended with its worker; its finished_at is when the next one closed it.
+            const end =
+              before.status === 'interrupted' ? killedAt : (before.finished_at?.getTime() ?? killedAt);
             expect(end, `${name}: cycle ${i} starts before the one before it ended`).toBeLessThanOrEqual(
               mine[i]!.started_at.getTime(),
             );

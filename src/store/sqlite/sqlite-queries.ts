@@ -7,6 +7,10 @@ const CONFLICT = `id, link_id, flow, property, winner_side, winner_value, loser_
   status, pending, at, resolved_at, resolved_by`;
 const JOURNAL = `id, key, flow, op, target_system, target_type, source_system, source_id, payload,
   status, target_id, error, created_at, completed_at`;
+const HISTORY = `id, at, cycle_id, link_id, flow, system, record_id, property, old_value,
+  new_value, source, action, note`;
+/** The bound of a page that starts at the newest row: above every id either database makes. */
+const NO_ID_ABOVE = '9223372036854775807';
 
 export const sqliteQueries: Queries = {
   insertLink: `INSERT INTO links (flow, yt_type, yt_id, crm_type, crm_id, origin, status, base,
@@ -23,10 +27,14 @@ export const sqliteQueries: Queries = {
     ORDER BY status = 'active' DESC, id DESC LIMIT 1`,
   findLinksByYt: `SELECT ${LINK} FROM links
     WHERE connection = ?3 AND flow = ?1 AND yt_id IN (SELECT value FROM json_each(?2)) ORDER BY id`,
-  listLinks: `SELECT ${LINK} FROM links
-    WHERE connection = ?5 AND (?1 IS NULL OR flow = ?1) AND (?2 IS NULL OR status = ?2)
-      AND id > coalesce(?3, 0)
+  listLinks: `SELECT ${LINK} FROM links WHERE connection = ?3 AND id > coalesce(?1, 0)
+    ORDER BY id LIMIT coalesce(?2, -1)`,
+  listLinksByFlow: `SELECT ${LINK} FROM links
+    WHERE connection = ?5 AND flow = ?1 AND (?2 IS NULL OR status = ?2) AND id > coalesce(?3, 0)
     ORDER BY id LIMIT coalesce(?4, -1)`,
+  listLinksByStatus: `SELECT ${LINK} FROM links
+    WHERE connection = ?4 AND status = ?1 AND id > coalesce(?2, 0)
+    ORDER BY id LIMIT coalesce(?3, -1)`,
   pageLinks: `SELECT ${LINK} FROM links WHERE connection = ?4 AND flow = ?1 AND id > ?2
     ORDER BY id LIMIT ?3`,
   searchLinks: `SELECT ${LINK} FROM links WHERE connection = ?3 AND search LIKE ?1 ESCAPE '\\'
@@ -40,24 +48,32 @@ export const sqliteQueries: Queries = {
   insertHistory: `INSERT INTO history (at, cycle_id, link_id, flow, system, record_id, property,
     old_value, new_value, source, action, note, connection)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)`,
-  listHistory: `SELECT id, at, cycle_id, link_id, flow, system, record_id, property, old_value,
-    new_value, source, action, note FROM history
-    WHERE connection = ?6 AND (?1 IS NULL OR link_id = ?1) AND (?2 IS NULL OR record_id = ?2)
-      AND (?3 IS NULL OR cycle_id = ?3) AND (?4 IS NULL OR id < ?4)
+  listHistory: `SELECT ${HISTORY} FROM history
+    WHERE connection = ?3 AND id < coalesce(?1, ${NO_ID_ABOVE})
+    ORDER BY id DESC LIMIT coalesce(?2, -1)`,
+  listHistoryOfLink: `SELECT ${HISTORY} FROM history
+    WHERE link_id = ?1 AND connection = ?6 AND (?2 IS NULL OR record_id = ?2)
+      AND (?3 IS NULL OR cycle_id = ?3) AND id < coalesce(?4, ${NO_ID_ABOVE})
     ORDER BY id DESC LIMIT coalesce(?5, -1)`,
-
-  listHistoryOfLink: `SELECT id, at, cycle_id, link_id, flow, system, record_id, property, old_value,
-    new_value, source, action, note FROM history
-    WHERE link_id = ?1 AND connection = ?4 AND (?2 IS NULL OR id < ?2)
+  listHistoryOfRecord: `SELECT ${HISTORY} FROM history
+    WHERE record_id = ?1 AND connection = ?5 AND (?2 IS NULL OR cycle_id = ?2)
+      AND id < coalesce(?3, ${NO_ID_ABOVE})
+    ORDER BY id DESC LIMIT coalesce(?4, -1)`,
+  listHistoryOfCycle: `SELECT ${HISTORY} FROM history
+    WHERE cycle_id = ?1 AND connection = ?4 AND id < coalesce(?2, ${NO_ID_ABOVE})
     ORDER BY id DESC LIMIT coalesce(?3, -1)`,
 
   insertConflict: `INSERT INTO conflicts (link_id, flow, property, winner_side, winner_value,
     loser_side, loser_value, at, connection) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
     RETURNING ${CONFLICT}`,
   getConflict: `SELECT ${CONFLICT} FROM conflicts WHERE id = ?1`,
-  listConflicts: `SELECT ${CONFLICT} FROM conflicts
-    WHERE connection = ?4 AND (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR link_id = ?2)
+  listConflicts: `SELECT ${CONFLICT} FROM conflicts WHERE connection = ?2
+    ORDER BY id DESC LIMIT coalesce(?1, -1)`,
+  listConflictsOfLink: `SELECT ${CONFLICT} FROM conflicts
+    WHERE link_id = ?1 AND connection = ?4 AND (?2 IS NULL OR status = ?2)
     ORDER BY id DESC LIMIT coalesce(?3, -1)`,
+  listConflictsByStatus: `SELECT ${CONFLICT} FROM conflicts WHERE connection = ?3 AND status = ?1
+    ORDER BY id DESC LIMIT coalesce(?2, -1)`,
   resolveConflict: `UPDATE conflicts SET status = ?2, pending = TRUE, resolved_at = ?3,
     resolved_by = ?4 WHERE id = ?1 AND status = 'open'`,
   pendingResolutions: `SELECT ${CONFLICT} FROM conflicts WHERE connection = ?1 AND pending ORDER BY id`,
@@ -80,10 +96,14 @@ export const sqliteQueries: Queries = {
     WHERE connection = ?4 AND system = ?1 AND record_type = ?2 AND record_id = ?3`,
   releaseQuarantine: `UPDATE quarantine SET status = 'released', retry_requested = FALSE
     WHERE connection = ?4 AND system = ?1 AND record_type = ?2 AND record_id = ?3`,
-  listQuarantine: `SELECT * FROM quarantine WHERE connection = ?3 AND (?1 IS NULL OR status = ?1)
+  listQuarantine: `SELECT * FROM quarantine WHERE connection = ?2
+    ORDER BY id DESC LIMIT coalesce(?1, -1)`,
+  listQuarantineByStatus: `SELECT * FROM quarantine WHERE connection = ?3 AND status = ?1
     ORDER BY id DESC LIMIT coalesce(?2, -1)`,
   requestRetry: `UPDATE quarantine SET retry_requested = TRUE
-    WHERE connection = ?2 AND status = 'quarantined' AND (?1 IS NULL OR id = ?1)`,
+    WHERE id = ?1 AND connection = ?2 AND status = 'quarantined'`,
+  requestRetryAll: `UPDATE quarantine SET retry_requested = TRUE
+    WHERE connection = ?1 AND status = 'quarantined'`,
   countQuarantine: `SELECT
     (SELECT count(*) FROM quarantine WHERE connection = ?1 AND status = 'quarantined')
       AS quarantined,
@@ -109,8 +129,11 @@ export const sqliteQueries: Queries = {
     VALUES (?1, ?2, 'running', ?3) RETURNING id`,
   finishCycle: `UPDATE cycles SET status = ?2, writes = ?3, stats = ?4, message = ?5,
     finished_at = ?6 WHERE id = ?1`,
+  runningCycles: `SELECT id FROM cycles WHERE connection = ?1 AND status = 'running' ORDER BY id`,
+  interruptCycle: `UPDATE cycles SET status = 'interrupted', message = ?2, finished_at = ?3
+    WHERE id = ?1 AND status = 'running'`,
   listCycles: `SELECT * FROM cycles ORDER BY id DESC LIMIT ?1`,
   writesPerCycle: `SELECT id, started_at, writes FROM
-    (SELECT id, started_at, writes FROM cycles WHERE finished_at IS NOT NULL
-     ORDER BY id DESC LIMIT ?1) AS recent ORDER BY id`,
+    (SELECT id, started_at, writes FROM cycles
+     WHERE finished_at IS NOT NULL AND status <> 'interrupted' ORDER BY id DESC LIMIT ?1) AS recent ORDER BY id`,
 };

@@ -165,4 +165,33 @@ CREATE INDEX journal_pending ON journal (connection, status, id);
 CREATE INDEX conflicts_connection ON conflicts (connection, status, id);
 `,
   },
+  {
+    version: 3,
+    name: 'indexes for every list filter',
+    // Each list statement with optional filters now has one variant per key (see queries.ts),
+    // answered by an index that starts with the connection, then the key, then id (the order).
+    // Every such index leads with the connection, so that none of them ties with the
+    // connection's own (connection, id) index: SQLite, which has no statistics here, would pick
+    // either. The indexes on a key alone (or on status alone) are replaced. Only the cycles still
+    // 'running' are indexed: they are looked up at the start of every cycle.
+    sql: `
+CREATE INDEX links_connection_id ON links (connection, id);
+CREATE INDEX links_status ON links (connection, status, id);
+DROP INDEX history_link;
+DROP INDEX history_record;
+DROP INDEX history_cycle;
+CREATE INDEX history_link ON history (connection, link_id, id);
+CREATE INDEX history_record ON history (connection, record_id, id);
+CREATE INDEX history_cycle ON history (connection, cycle_id, id);
+CREATE INDEX history_connection ON history (connection, id);
+DROP INDEX conflicts_link;
+DROP INDEX conflicts_status;
+CREATE INDEX conflicts_link ON conflicts (connection, link_id, id);
+CREATE INDEX conflicts_connection_id ON conflicts (connection, id);
+DROP INDEX quarantine_status;
+CREATE INDEX quarantine_connection ON quarantine (connection, status, id);
+CREATE INDEX quarantine_connection_id ON quarantine (connection, id);
+CREATE INDEX cycles_running ON cycles (connection, id) WHERE status = 'running';
+`,
+  },
 ];
