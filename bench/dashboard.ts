@@ -17,12 +17,12 @@ export interface DashboardFigure {
 export async function benchDashboard(out: string, links = 10_000): Promise<DashboardFigure[]> {
   const f = await startDashboardFixture(links);
   const pages: Array<[string, string]> = [
-    ['overview', '/'],
-    ['search by e-mail', '/records?q=person9999%40example.com'],
-    ['record list', '/records'],
-    ['record with history', `/records/${(await f.store.searchLinks('person5000@', 1))[0]?.id ?? 1}`],
-    ['conflicts', '/conflicts'],
-    ['quarantine', '/quarantine'],
+    ['overview', '/c/main/'],
+    ['search by e-mail', '/c/main/records?q=person9999%40example.com'],
+    ['record list', '/c/main/records'],
+    ['record with history', `/c/main/records/${(await f.store.searchLinks('person5000@', 1))[0]?.id ?? 1}`],
+    ['conflicts', '/c/main/conflicts'],
+    ['quarantine', '/c/main/quarantine'],
   ];
   const figures: DashboardFigure[] = [];
   try {

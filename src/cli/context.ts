@@ -66,7 +66,8 @@ export async function openContext(opts: {
     );
   const metrics = new Metrics();
   const runtimes = selected.map((c) => createConnectionRuntime(c, { logger, metrics }));
-  // Commands that read the store (status, history, the dashboard) see the first selected connection.
+  // Scoped to the first selected connection; status, history and the dashboard reach the others
+  // with `store.forConnection(rt.name)`, a cycle scopes it itself.
   const storeUrl = opts.store ?? config.store;
   const store = (await openStore(storeUrl)).forConnection(selected[0]!.name);
   return { config, storeUrl, store, runtimes, logger, metrics, close: () => store.close() };

@@ -447,6 +447,10 @@ export class SqlStateStore implements StateStore {
     return (await this.all(this.q.listCycles, [query.limit])).map(toCycle);
   }
 
+  async lastCycles(): Promise<CycleRecord[]> {
+    return (await this.all(LAST_CYCLES)).map(toCycle);
+  }
+
   async writesPerCycle(
     limit: number,
   ): Promise<Array<{ cycleId: number; startedAt: string; writes: number }>> {
@@ -458,6 +462,10 @@ export class SqlStateStore implements StateStore {
     }));
   }
 }
+
+/** No parameters, so the same text runs on every dialect (their placeholders differ). */
+const LAST_CYCLES = `SELECT * FROM cycles WHERE id IN (SELECT max(id) FROM cycles GROUP BY connection)
+  ORDER BY connection`;
 
 /** Lowercased in JavaScript, not SQL, so search folds non-ASCII letters alike in every database. */
 function searchText(link: Pick<Link, 'label' | 'ytId' | 'crmId'>): string {

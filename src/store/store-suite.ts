@@ -660,6 +660,22 @@ export function defineStoreSuite(name: string, open: OpenStore, openAgain: () =>
           expect.objectContaining({ id: otherRunning }),
         ]);
       });
+
+      it('gives the newest cycle of every connection, however long ago it ran', async () => {
+        const store = await fresh();
+        expect(await store.lastCycles()).toEqual([]);
+        const old = await store.startCycle({ connection: 'zeta', kind: 'full' });
+        await store.finishCycle(old, { status: 'failed', writes: 0, stats: {}, message: 'YouTrack 503' });
+        let newest = 0;
+        for (let i = 0; i < 30; i++)
+          newest = await store.startCycle({ connection: 'alpha', kind: 'incremental' });
+        const last = await store.lastCycles();
+        expect(last.map((c) => [c.connection, c.id, c.status])).toEqual([
+          ['alpha', newest, 'running'],
+          ['zeta', old, 'failed'],
+        ]);
+        expect(last[1]?.message).toBe('YouTrack 503');
+      });
     });
 
     defineListTests(fresh);

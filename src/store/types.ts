@@ -112,6 +112,8 @@ export interface StateStore {
   interruptStaleCycles(): Promise<number[]>;
   /** Newest first. */
   listCycles(query: { limit: number }): Promise<CycleRecord[]>;
+  /** The newest cycle of every connection that has run one, ordered by connection name. */
+  lastCycles(): Promise<CycleRecord[]>;
   /** The last `limit` finished cycles, oldest first: the dashboard's writes chart. */
   writesPerCycle(limit: number): Promise<Array<{ cycleId: number; startedAt: string; writes: number }>>;
 }

@@ -113,12 +113,15 @@ describe('tandem CLI over real processes', () => {
   it('status and history show what happened', async () => {
     const s = await tandem(['status', '--config', cfg.file, '--json'], cfg.env);
     expect(s.code).toBe(0);
-    const status = JSON.parse(s.stdout) as {
+    const [status, ...others] = JSON.parse(s.stdout) as Array<{
+      connection: string;
       links: Record<string, Record<string, number>>;
       lastCycle: { status: string };
-    };
-    expect(status.links['users']!['active']).toBeGreaterThan(20);
-    expect(status.lastCycle.status).toBe('ok');
+    }>;
+    expect(others).toEqual([]);
+    expect(status!.connection).toBe('test');
+    expect(status!.links['users']!['active']).toBeGreaterThan(20);
+    expect(status!.lastCycle.status).toBe('ok');
     const h = await tandem(['history', 'jiri.novak@zelezna.example', '--config', cfg.file], cfg.env);
     expect(h.code, h.stderr).toBe(0);
     expect(h.stdout).toContain('Jiří Novák');

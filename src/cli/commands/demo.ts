@@ -77,7 +77,7 @@ export function run(argv: string[]): Promise<number> {
       const twoCycles = new Promise<void>((r) => (resolveTwo = r));
       const service = await startService(c, {
         extraRoutes: (c, runner) =>
-          dashboardRoutes({ store: c.store, metrics: c.metrics, runner, mapping: c.runtimes[0]?.mapping }),
+          dashboardRoutes({ store: c.store, metrics: c.metrics, runner, connections: c.runtimes }),
         onCycle: (r) => {
           cycles++;
           if (r.writes > 0 || cycles <= 2 || r.status !== 'ok') out.write(summarize(r) + '\n');

@@ -43,7 +43,7 @@ export function run(argv: string[]): Promise<number> {
     try {
       const service = await startService(ctx, {
         extraRoutes: (c, runner) =>
-          dashboardRoutes({ store: c.store, metrics: c.metrics, runner, mapping: c.runtimes[0]?.mapping }),
+          dashboardRoutes({ store: c.store, metrics: c.metrics, runner, connections: c.runtimes }),
         ...(opts.port !== undefined ? { port: Number(opts.port) } : {}),
         workers,
         onCycle: (r) =>

@@ -1,5 +1,5 @@
 import type { Conflict, Link } from '../../store/types.ts';
-import type { PageContext } from './context.ts';
+import type { ConnectionPage } from './context.ts';
 import { html, layout, showTime, showValue, type Html } from './html.ts';
 
 /** More open conflicts than this are decided page by page: each decision removes one. */
@@ -7,32 +7,31 @@ const SHOWN = 200;
 
 const SIDE = { youtrack: 'YouTrack', customcrm: 'Customcrm' } as const;
 
-function decisionForm(p: PageContext, c: Conflict): Html {
+function decisionForm(p: ConnectionPage, c: Conflict): Html {
   const button = (resolution: string, label: string) =>
-    html`<form class="inline" method="post" action="/conflicts/${c.id}/resolve">
-      ${p.csrf.field()} <input type="hidden" name="resolution" value="${resolution}" /><button>
-        ${label}
-      </button>
+    html`<form class="inline" method="post" action="${p.base}/conflicts/${c.id}/resolve">
+      ${p.csrf.field()} <input type="hidden" name="resolution" value="${resolution}" />
+      <input type="hidden" name="link" value="${c.linkId}" /><button>${label}</button>
     </form>`;
   return html`${button('keep-winner', 'Keep winner')} ${button('apply-loser', 'Apply loser')}`;
 }
 
-async function labels(p: PageContext, conflicts: readonly Conflict[]): Promise<Map<number, Link>> {
+async function labels(p: ConnectionPage, conflicts: readonly Conflict[]): Promise<Map<number, Link>> {
   const ids = [...new Set(conflicts.map((c) => c.linkId))];
-  const links = await Promise.all(ids.map((id) => p.deps.store.getLink(id)));
+  const links = await Promise.all(ids.map((id) => p.store.getLink(id)));
   return new Map(links.filter((l): l is Link => l !== null).map((l) => [l.id, l]));
 }
 
-export async function conflictsPage(p: PageContext, url: URL): Promise<Html> {
+export async function conflictsPage(p: ConnectionPage, url: URL): Promise<Html> {
   const [open, pending, counts] = await Promise.all([
-    p.deps.store.listConflicts({ status: 'open', limit: SHOWN }),
-    p.deps.store.pendingResolutions(),
-    p.deps.store.countConflicts(),
+    p.store.listConflicts({ status: 'open', limit: SHOWN }),
+    p.store.pendingResolutions(),
+    p.store.countConflicts(),
   ]);
   const links = await labels(p, [...open, ...pending]);
   const name = (c: Conflict) => {
     const l = links.get(c.linkId);
-    return html`<a href="/records/${c.linkId}">${l?.label || `link ${c.linkId}`}</a>`;
+    return html`<a href="${p.base}/records/${c.linkId}">${l?.label || `link ${c.linkId}`}</a>`;
   };
   const decided = url.searchParams.get('decided');
   const notice = decided
@@ -100,5 +99,6 @@ export async function conflictsPage(p: PageContext, url: URL): Promise<Html> {
         next cycle.
       </p>
       ${table}${waiting}`,
+    p,
   );
 }

@@ -9,12 +9,20 @@ export interface DashboardRunner {
   trigger(connection: string): void;
 }
 
-export interface DashboardDeps {
-  store: StateStore;
-  metrics: Metrics;
-  runner: DashboardRunner;
+/** A connection of the configuration; `ConnectionRuntime` fits it. */
+export interface DashboardConnection {
+  name: string;
   /** Names the two sides' properties of each mapping row on a record's page. */
   mapping?: MappingConfig | undefined;
+}
+
+export interface DashboardDeps {
+  /** The state store; each connection's pages see it through `forConnection`. */
+  store: StateStore;
+  /** The configured connections, in the file's order; without them, the store's own connection. */
+  connections?: readonly DashboardConnection[] | undefined;
+  metrics: Metrics;
+  runner: DashboardRunner;
   now?: () => number;
 }
 
@@ -22,6 +30,15 @@ export interface PageContext {
   deps: DashboardDeps;
   csrf: CsrfGuard;
   now: () => number;
+}
+
+/** What one connection's pages work with: its own view of the store and the prefix of its URLs. */
+export interface ConnectionPage extends PageContext {
+  name: string;
+  store: StateStore;
+  mapping: MappingConfig | undefined;
+  /** `/c/NAME`: every link and form on the connection's pages starts with it. */
+  base: string;
 }
 
 /** Rows per page on every list: keeps each page one bounded store query. */

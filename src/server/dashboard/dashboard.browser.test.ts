@@ -18,7 +18,7 @@ describe('dashboard in a real browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    f = await startDashboardFixture();
+    f = await startDashboardFixture(0, { twoConnections: true });
     // A few finished cycles so the writes chart has bars to draw.
     for (const writes of [3, 0, 12, 5, 1, 0, 8, 2, 0, 4]) {
       const id = await f.store.startCycle({ connection: 'main', kind: 'incremental' });
@@ -43,9 +43,14 @@ describe('dashboard in a real browser', () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     await page.goto(`${f.server.url}/?token=${encodeURIComponent(f.token)}`);
     expect(new URL(page.url()).search).toBe('');
-    await expect.poll(() => page.locator('h1').textContent()).toBe('Overview');
-    expect(await page.locator('svg rect.bar').count()).toBe(11);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Connections');
+    expect(await page.locator('tr.trouble').innerText()).toContain('stopped by the circuit breaker');
     mkdirSync('test-artifacts', { recursive: true });
+    await page.screenshot({ path: 'test-artifacts/dashboard-connections.png', fullPage: true });
+    await page.getByRole('link', { name: 'main', exact: true }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Overview');
+    expect(new URL(page.url()).pathname).toBe('/c/main/');
+    expect(await page.locator('svg rect.bar').count()).toBe(11);
     await page.screenshot({ path: 'test-artifacts/dashboard.png', fullPage: true });
 
     await page.getByRole('link', { name: 'Records' }).click();

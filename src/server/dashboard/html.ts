@@ -73,25 +73,30 @@ th{background:#eef1f4}.num{text-align:right}.none,.muted{color:#7a8591}
 .notice{background:#e8f4ea;border:1px solid #9bc9a3;padding:.5em .8em}
 .error{background:#fbeaea;border:1px solid #e0a2a2;padding:.5em .8em}
 form.inline{display:inline}button{cursor:pointer}code{font-size:.95em}
+header .conn{font-weight:600}tr.trouble td{background:#fbeaea}
 svg rect.bar{fill:#3d7fd1}svg text{font-size:10px;fill:#7a8591}
 `;
 
-export function layout(title: string, body: Html): Html {
+/** The pages of one connection carry its name and its own navigation in the header. */
+export function layout(title: string, body: Html, connection?: { name: string; base: string }): Html {
+  const c = connection;
+  const nav = c
+    ? html`<a href="/">All connections</a><span class="conn">${c.name}</span><a href="${c.base}/">Overview</a>
+        <a href="${c.base}/records">Records</a><a href="${c.base}/conflicts">Conflicts</a>
+        <a href="${c.base}/quarantine">Quarantine</a>`
+    : html`<a href="/">All connections</a>`;
   return html`<!doctype html>
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width" />
-        <title>${title} · Tandem</title>
+        <title>${title}${c ? ` · ${c.name}` : ''} · Tandem</title>
         <style>
           ${new Html(CSS)}
         </style>
       </head>
       <body>
-        <header>
-          <strong>Tandem</strong><a href="/">Overview</a><a href="/records">Records</a>
-          <a href="/conflicts">Conflicts</a><a href="/quarantine">Quarantine</a>
-        </header>
+        <header><strong>Tandem</strong>${nav}</header>
         <main>
           <h1>${title}</h1>
           ${body}

@@ -1,11 +1,14 @@
 import type { FlowName } from '../../core/types.ts';
 import type { CycleRecord } from '../../store/types.ts';
-import type { PageContext } from './context.ts';
+import type { ConnectionPage, PageContext } from './context.ts';
 import { html, layout, relative, showTime, type Html } from './html.ts';
 
 const FLOWS: readonly FlowName[] = ['organizations', 'groups', 'users'];
 /** Open conflicts and quarantined records are counted from lists capped here, to bound the page. */
 const COUNT_CAP = 10_000;
+/** The chart shows a connection's finished cycles among this many of the whole database. */
+const CHART_WINDOW = 1000;
+const CHART_BARS = 50;
 
 interface FlowRow {
   linked: number;
@@ -23,8 +26,8 @@ function tally<T extends { flow: FlowName }>(
   for (const r of rows) into[r.flow][key]++;
 }
 
-async function flowCounts(p: PageContext): Promise<{ rows: Record<FlowName, FlowRow>; capped: boolean }> {
-  const { store } = p.deps;
+async function flowCounts(p: ConnectionPage): Promise<{ rows: Record<FlowName, FlowRow>; capped: boolean }> {
+  const { store } = p;
   const rows = Object.fromEntries(
     FLOWS.map((f) => [f, { linked: 0, deleted: 0, pending: 0, conflicts: 0, quarantined: 0 }]),
   ) as Record<FlowName, FlowRow>;
@@ -43,7 +46,7 @@ async function flowCounts(p: PageContext): Promise<{ rows: Record<FlowName, Flow
   return { rows, capped: conflicts.length === COUNT_CAP || quarantined.length === COUNT_CAP };
 }
 
-function flowTable(counts: { rows: Record<FlowName, FlowRow>; capped: boolean }): Html {
+function flowTable(p: ConnectionPage, counts: { rows: Record<FlowName, FlowRow>; capped: boolean }): Html {
   const n = (v: number) => html`<td class="num">${counts.capped && v === COUNT_CAP ? `≥ ${v}` : v}</td>`;
   return html`<table>
     <tr>
@@ -59,53 +62,62 @@ function flowTable(counts: { rows: Record<FlowName, FlowRow>; capped: boolean })
       return html`<tr>
         <td>${f}</td>
         ${n(r.linked)}${n(r.deleted)}${n(r.pending)}
-        <td class="num"><a href="/conflicts">${r.conflicts}</a></td>
-        <td class="num"><a href="/quarantine">${r.quarantined}</a></td>
+        <td class="num"><a href="${p.base}/conflicts">${r.conflicts}</a></td>
+        <td class="num"><a href="${p.base}/quarantine">${r.quarantined}</a></td>
       </tr>`;
     })}
   </table>`;
 }
 
-async function cycleTable(p: PageContext): Promise<Html> {
-  const last = new Map<string, CycleRecord>();
-  for (const c of await p.deps.store.listCycles({ limit: 100 }))
-    if (!last.has(c.connection)) last.set(c.connection, c);
-  const schedule = new Map(p.deps.runner.schedule().map((s) => [s.connection, s]));
-  const names = [...new Set([...schedule.keys(), ...last.keys()])].sort();
-  if (names.length === 0) return html`<p class="none">No connection has run a cycle yet.</p>`;
+/** When the runner of this process starts the connection's next cycle. */
+export function nextCycle(p: PageContext, name: string): Html {
+  const s = p.deps.runner.schedule().find((x) => x.connection === name);
+  if (!s) return html`<span class="none">not scheduled here</span>`;
+  if (s.running) return html`running now`;
+  return s.nextAt > 0 ? html`${relative(s.nextAt - p.now())}` : html`starting`;
+}
+
+/** A cycle's status; a failed one with its message. */
+export function cycleStatus(c: CycleRecord | null): Html {
+  return html`${c?.status ?? '—'}${c?.message ? html` <span class="muted">${c.message}</span>` : ''}`;
+}
+
+async function cycleTable(p: ConnectionPage): Promise<Html> {
+  const c = (await p.store.lastCycles()).find((x) => x.connection === p.name) ?? null;
   return html`<table>
     <tr>
-      <th>Connection</th>
       <th>Last cycle</th>
       <th>Status</th>
       <th>Writes</th>
       <th>Next cycle</th>
     </tr>
-    ${names.map((name) => {
-      const c = last.get(name);
-      const s = schedule.get(name);
-      const next = !s
-        ? html`<span class="none">not scheduled here</span>`
-        : s.running
-          ? html`running now`
-          : s.nextAt > 0
-            ? html`${relative(s.nextAt - p.now())}`
-            : html`starting`;
-      return html`<tr>
-        <td>${name}</td>
-        <td>${showTime(c?.startedAt ?? null, p.now())}</td>
-        <td>${c?.status ?? '—'}${c?.message ? html` <span class="muted">${c.message}</span>` : ''}</td>
-        <td class="num">${c?.writes ?? '—'}</td>
-        <td>${next}</td>
-      </tr>`;
-    })}
+    <tr>
+      <td>
+        ${c ? html`${showTime(c.startedAt, p.now())} <span class="muted">${c.kind}</span>` : html`<span class="none">none yet</span>`}
+      </td>
+      <td>${cycleStatus(c)}</td>
+      <td class="num">${c?.writes ?? '—'}</td>
+      <td>${nextCycle(p, p.name)}</td>
+    </tr>
   </table>`;
 }
 
-function apiTable(p: PageContext): Html {
+/** The connection's last finished cycles, oldest first. */
+async function chartPoints(p: ConnectionPage) {
+  const mine = (await p.store.listCycles({ limit: CHART_WINDOW })).filter(
+    (c) => c.connection === p.name && c.finishedAt !== null,
+  );
+  return mine
+    .slice(0, CHART_BARS)
+    .reverse()
+    .map((c) => ({ cycleId: c.id, startedAt: c.startedAt, writes: c.writes }));
+}
+
+function apiTable(p: ConnectionPage): Html {
   const sum = (name: string) => {
     const by = new Map<string, number>();
     for (const s of p.deps.metrics.series(name)) {
+      if (s.labels['connection'] !== p.name) continue;
       const system = s.labels['system'] ?? '?';
       by.set(system, (by.get(system) ?? 0) + s.value);
     }
@@ -173,21 +185,19 @@ export function writesChart(
   </svg>`;
 }
 
-export async function overviewPage(p: PageContext): Promise<Html> {
-  const [counts, cycles, points] = await Promise.all([
-    flowCounts(p),
-    cycleTable(p),
-    p.deps.store.writesPerCycle(50),
-  ]);
+/** One connection's overview: its records per flow, its cycles and its API calls. */
+export async function overviewPage(p: ConnectionPage): Promise<Html> {
+  const [counts, cycles, points] = await Promise.all([flowCounts(p), cycleTable(p), chartPoints(p)]);
   return layout(
     'Overview',
     html`<h2>Records per flow</h2>
-      ${flowTable(counts)}
+      ${flowTable(p, counts)}
       <h2>Cycles</h2>
       ${cycles}
       <h2>API calls</h2>
       ${apiTable(p)}
       <h2>Writes per cycle (last ${points.length})</h2>
       ${writesChart(points)}`,
+    p,
   );
 }

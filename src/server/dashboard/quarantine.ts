@@ -1,17 +1,17 @@
 import type { QuarantineEntry } from '../../store/types.ts';
-import type { PageContext } from './context.ts';
+import type { ConnectionPage } from './context.ts';
 import { html, layout, showTime, type Html } from './html.ts';
 
 const SHOWN = 200;
 const SYSTEM = { youtrack: 'YouTrack', customcrm: 'Customcrm' } as const;
 
-function retryForm(p: PageContext, target: number | 'all', label: string): Html {
-  return html`<form class="inline" method="post" action="/quarantine/retry">
+function retryForm(p: ConnectionPage, target: number | 'all', label: string): Html {
+  return html`<form class="inline" method="post" action="${p.base}/quarantine/retry">
     ${p.csrf.field()} <input type="hidden" name="id" value="${target}" /><button>${label}</button>
   </form>`;
 }
 
-function row(p: PageContext, q: QuarantineEntry): Html {
+function row(p: ConnectionPage, q: QuarantineEntry): Html {
   return html`<tr>
     <td>${SYSTEM[q.system]} ${q.recordType} <code>${q.recordId}</code></td>
     <td>${q.flow}</td>
@@ -25,10 +25,10 @@ function row(p: PageContext, q: QuarantineEntry): Html {
   </tr>`;
 }
 
-export async function quarantinePage(p: PageContext, url: URL): Promise<Html> {
+export async function quarantinePage(p: ConnectionPage, url: URL): Promise<Html> {
   const [entries, counts] = await Promise.all([
-    p.deps.store.listQuarantine({ status: 'quarantined', limit: SHOWN }),
-    p.deps.store.countQuarantine(),
+    p.store.listQuarantine({ status: 'quarantined', limit: SHOWN }),
+    p.store.countQuarantine(),
   ]);
   const retried = url.searchParams.get('retried');
   const notice =
@@ -64,5 +64,6 @@ export async function quarantinePage(p: PageContext, url: URL): Promise<Html> {
         growing pause. Fix the value in either system, then retry it here to skip the pause.
       </p>
       ${table}`,
+    p,
   );
 }

@@ -1,5 +1,5 @@
 import type { HistoryEntry, Link } from '../../store/types.ts';
-import { PAGE_SIZE, type PageContext } from './context.ts';
+import { PAGE_SIZE, type ConnectionPage } from './context.ts';
 import { html, layout, showTime, showValue, type Html } from './html.ts';
 
 const ORIGIN: Record<Link['origin'], string> = {
@@ -8,7 +8,7 @@ const ORIGIN: Record<Link['origin'], string> = {
   'created-in-youtrack': 'created in YouTrack from Customcrm',
 };
 
-function linkRows(links: readonly Link[]): Html {
+function linkRows(p: ConnectionPage, links: readonly Link[]): Html {
   return html`<table>
     <tr>
       <th>Name</th>
@@ -20,7 +20,7 @@ function linkRows(links: readonly Link[]): Html {
     ${links.map(
       (l) =>
         html`<tr>
-          <td><a href="/records/${l.id}">${l.label || '(no name)'}</a></td>
+          <td><a href="${p.base}/records/${l.id}">${l.label || '(no name)'}</a></td>
           <td>${l.flow}</td>
           <td>${l.ytType} <code>${l.ytId}</code></td>
           <td>${l.crmType} <code>${l.crmId}</code></td>
@@ -30,12 +30,12 @@ function linkRows(links: readonly Link[]): Html {
   </table>`;
 }
 
-/** `/records?q=`: search by name, e-mail or id on either side; without `q`, every link in id order. */
-export async function searchPage(p: PageContext, url: URL): Promise<Html> {
+/** `records?q=`: search by name, e-mail or id on either side; without `q`, every link in id order. */
+export async function searchPage(p: ConnectionPage, url: URL): Promise<Html> {
   const q = (url.searchParams.get('q') ?? '').trim();
   const page = Math.max(0, Number.parseInt(url.searchParams.get('page') ?? '0', 10) || 0);
   const after = Math.max(0, Number.parseInt(url.searchParams.get('after') ?? '0', 10) || 0);
-  const form = html`<form method="get" action="/records">
+  const form = html`<form method="get" action="${p.base}/records">
     <input name="q" value="${q}" size="40" autofocus placeholder="name, e-mail or id" />
     <button>Search</button>
   </form>`;
@@ -43,26 +43,28 @@ export async function searchPage(p: PageContext, url: URL): Promise<Html> {
   let next: string | null = null;
   if (q) {
     // The store searches with a limit only, so a later page reads the earlier ones too; pages are few.
-    const found = await p.deps.store.searchLinks(q, (page + 1) * PAGE_SIZE + 1);
+    const found = await p.store.searchLinks(q, (page + 1) * PAGE_SIZE + 1);
     links = found.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
-    if (found.length > (page + 1) * PAGE_SIZE) next = `/records?q=${encodeURIComponent(q)}&page=${page + 1}`;
+    if (found.length > (page + 1) * PAGE_SIZE)
+      next = `${p.base}/records?q=${encodeURIComponent(q)}&page=${page + 1}`;
   } else {
-    const found = await p.deps.store.listLinks({ afterId: after, limit: PAGE_SIZE + 1 });
+    const found = await p.store.listLinks({ afterId: after, limit: PAGE_SIZE + 1 });
     links = found.slice(0, PAGE_SIZE);
-    if (found.length > PAGE_SIZE) next = `/records?after=${links[links.length - 1]?.id ?? 0}`;
+    if (found.length > PAGE_SIZE) next = `${p.base}/records?after=${links[links.length - 1]?.id ?? 0}`;
   }
   const body =
     links.length === 0
       ? html`<p class="none">${q ? `Nothing matches “${q}”.` : 'No links yet.'}</p>`
-      : linkRows(links);
+      : linkRows(p, links);
   return layout(
     'Records',
     html`${form}${body}${next ? html`<p><a href="${next}">Next ${PAGE_SIZE} →</a></p>` : ''}`,
+    p,
   );
 }
 
-function propertyTable(p: PageContext, link: Link): Html {
-  const rows = p.deps.mapping?.flows[link.flow]?.rows ?? [];
+function propertyTable(p: ConnectionPage, link: Link): Html {
+  const rows = p.mapping?.flows[link.flow]?.rows ?? [];
   const names = [...new Set([...rows.map((r) => r.name), ...Object.keys(link.base)])];
   const byName = new Map(rows.map((r) => [r.name, r]));
   return html`<table>
@@ -93,7 +95,7 @@ const SIDE: Record<HistoryEntry['source'], string> = {
   operator: 'an operator',
 };
 
-function historyTable(p: PageContext, entries: readonly HistoryEntry[]): Html {
+function historyTable(p: ConnectionPage, entries: readonly HistoryEntry[]): Html {
   if (entries.length === 0) return html`<p class="none">No history recorded.</p>`;
   return html`<table>
     <tr>
@@ -124,18 +126,29 @@ function historyTable(p: PageContext, entries: readonly HistoryEntry[]): Html {
   </table>`;
 }
 
-/** `/records/:id`: the link, its properties side by side and its per-field history. */
-export async function recordPage(p: PageContext, id: number, url: URL): Promise<Html | null> {
-  const link = await p.deps.store.getLink(id);
+/**
+ * A link of this page's connection, or null: ids are unique across connections and the store
+ * answers `getLink` for any of them, so the link is looked up again within the connection.
+ */
+export async function connectionLink(p: ConnectionPage, id: number): Promise<Link | null> {
+  const link = await p.store.getLink(id);
+  if (!link) return null;
+  const mine = await p.store.findLinks({ flow: link.flow, ytIds: [link.ytId] });
+  return mine.some((l) => l.id === id) ? link : null;
+}
+
+/** `records/:id`: the link, its properties side by side and its per-field history. */
+export async function recordPage(p: ConnectionPage, id: number, url: URL): Promise<Html | null> {
+  const link = await connectionLink(p, id);
   if (!link) return null;
   const before = Number.parseInt(url.searchParams.get('before') ?? '', 10);
   const [history, conflicts] = await Promise.all([
-    p.deps.store.listHistory({
+    p.store.listHistory({
       linkId: id,
       limit: PAGE_SIZE + 1,
       ...(before > 0 ? { beforeId: before } : {}),
     }),
-    p.deps.store.listConflicts({ linkId: id, status: 'open', limit: PAGE_SIZE }),
+    p.store.listConflicts({ linkId: id, status: 'open', limit: PAGE_SIZE }),
   ]);
   const shown = history.slice(0, PAGE_SIZE);
   const older = history.length > PAGE_SIZE ? shown[shown.length - 1]?.id : undefined;
@@ -171,11 +184,12 @@ export async function recordPage(p: PageContext, id: number, url: URL): Promise<
           <td>${showTime(link.updatedAt, p.now())}</td>
         </tr>
       </table>
-      ${conflicts.length > 0 ? html`<p class="error">${conflicts.length} open conflict(s): <a href="/conflicts">decide on the conflicts page</a>.</p>` : ''}
+      ${conflicts.length > 0 ? html`<p class="error">${conflicts.length} open conflict(s): <a href="${p.base}/conflicts">decide on the conflicts page</a>.</p>` : ''}
       <h2>Properties</h2>
       ${propertyTable(p, link)}
       <h2>History</h2>
       ${historyTable(p, shown)}
-      ${older !== undefined ? html`<p><a href="/records/${link.id}?before=${older}">Older changes →</a></p>` : ''}`,
+      ${older !== undefined ? html`<p><a href="${p.base}/records/${link.id}?before=${older}">Older changes →</a></p>` : ''}`,
+    p,
   );
 }

@@ -23,6 +23,8 @@ export interface DashboardFixture {
   /** Connections the dashboard asked to run a cycle now. */
   triggered: string[];
   seeded: { ada: Link; evil: Link; conflictId: number; quarantineId: number };
+  /** The second connection, when asked for: its own Ada (same YouTrack id), a conflict and a tripped breaker. */
+  beta?: { ada: Link; conflictId: number };
   close(): Promise<void>;
 }
 
@@ -109,12 +111,39 @@ async function seed(store: StateStore): Promise<DashboardFixture['seeded']> {
   return { ada, evil, conflictId: conflict.id, quarantineId: q?.id ?? 0 };
 }
 
-export async function startDashboardFixture(extraLinks = 0): Promise<DashboardFixture> {
+export const BREAKER_MESSAGE =
+  'Stopped before writing: the users flow would delete 9 of 10 linked records (90%), above the limit of 50% (maxDeleteShare).';
+
+async function seedBeta(root: StateStore): Promise<NonNullable<DashboardFixture['beta']>> {
+  const store = root.forConnection('beta');
+  const ada = await store.insertLink({ ...userLink(1, 'Ada Byron', 'ada@beta.example'), crmId: 'B-1' });
+  const cycle = await store.startCycle({ connection: 'beta', kind: 'full' });
+  const conflict = await store.addConflict({
+    linkId: ada.id,
+    flow: 'users',
+    property: 'email',
+    winnerSide: 'youtrack',
+    winnerValue: 'ada@beta.example',
+    loserSide: 'customcrm',
+    loserValue: 'ada@old-beta.example',
+    at: '2024-06-01T11:40:00Z',
+  });
+  await store.finishCycle(cycle, { status: 'failed', writes: 0, stats: {}, message: BREAKER_MESSAGE });
+  return { ada, conflictId: conflict.id };
+}
+
+/** One connection, `main`; with `twoConnections`, also `beta`, so `/` lists both. */
+export async function startDashboardFixture(
+  extraLinks = 0,
+  opts: { twoConnections?: boolean } = {},
+): Promise<DashboardFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-dashboard-'));
   // The store stamps links and cycles with this clock; the pages compare against NOW.
   const clock = new ManualClock(NOW - 90 * 60_000);
   const store = await openStore(`sqlite:${join(dir, 'state.db')}`, { clock });
   const seeded = await seed(store);
+  const beta = opts.twoConnections ? await seedBeta(store) : undefined;
+  const names = opts.twoConnections ? ['main', 'beta'] : ['main'];
   if (extraLinks > 0)
     await store.transaction(async (tx) => {
       for (let i = 0; i < extraLinks; i++)
@@ -142,7 +171,7 @@ export async function startDashboardFixture(extraLinks = 0): Promise<DashboardFi
   metrics.inc('tandem_api_errors_total', 'API errors', { connection: 'main', system: 'customcrm' }, 3);
   const triggered: string[] = [];
   const runner = {
-    schedule: () => [{ connection: 'main', running: false, nextAt: NOW + 30_000 }],
+    schedule: () => names.map((connection) => ({ connection, running: false, nextAt: NOW + 30_000 })),
     trigger: (connection: string) => void triggered.push(connection),
   };
   const token = 'dashboard-test-token-123';
@@ -152,7 +181,13 @@ export async function startDashboardFixture(extraLinks = 0): Promise<DashboardFi
     port: 0,
     token,
     logger: new JsonLogger(log, 'error'),
-    routes: dashboardRoutes({ store, metrics, runner, mapping: defaultMapping, now: () => NOW }),
+    routes: dashboardRoutes({
+      store,
+      metrics,
+      runner,
+      connections: names.map((name) => ({ name, mapping: defaultMapping })),
+      now: () => NOW,
+    }),
   });
   return {
     store,
@@ -163,6 +198,7 @@ export async function startDashboardFixture(extraLinks = 0): Promise<DashboardFi
     clock,
     triggered,
     seeded,
+    ...(beta ? { beta } : {}),
     close: async () => {
       await server.close();
       await store.close();

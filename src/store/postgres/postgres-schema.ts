@@ -172,8 +172,9 @@ CREATE INDEX conflicts_connection ON conflicts (connection, status, id);
     // answered by an index that starts with the connection, then the key, then id (the order).
     // Every such index leads with the connection, so that none of them ties with the
     // connection's own (connection, id) index: SQLite, which has no statistics here, would pick
-    // either. The indexes on a key alone (or on status alone) are replaced. Only the cycles still
-    // 'running' are indexed: they are looked up at the start of every cycle.
+    // either. The indexes on a key alone (or on status alone) are replaced. Cycles: by connection
+    // (the newest of each, for status views), and the ones still 'running', looked up at the
+    // start of every cycle.
     sql: `
 CREATE INDEX links_connection_id ON links (connection, id);
 CREATE INDEX links_status ON links (connection, status, id);
@@ -191,6 +192,7 @@ CREATE INDEX conflicts_connection_id ON conflicts (connection, id);
 DROP INDEX quarantine_status;
 CREATE INDEX quarantine_connection ON quarantine (connection, status, id);
 CREATE INDEX quarantine_connection_id ON quarantine (connection, id);
+CREATE INDEX cycles_connection ON cycles (connection, id);
 CREATE INDEX cycles_running ON cycles (connection, id) WHERE status = 'running';
 `,
   },
