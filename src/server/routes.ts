@@ -2,7 +2,7 @@ import type { Metrics } from '../engine/metrics.ts';
 import type { SyncRunner } from '../engine/runner.ts';
 import type { Logger } from '../log/logger.ts';
 import type { StateStore } from '../store/types.ts';
-import { collectStatus } from '../engine/status.ts';
+import { collectAllStatus } from '../engine/status.ts';
 import type { Route } from './http.ts';
 
 export interface WebhookReceiverLike {
@@ -37,26 +37,32 @@ export function serviceRoutes(deps: {
       path: '/metrics',
       auth: 'token',
       handle: async (_req, res) => {
-        const status = await collectStatus(deps.store);
+        // Every connection, labelled: a provider with many must see which one is stuck.
+        const connections = deps.runner.schedule().map((s) => s.connection);
         const gauges = [];
-        for (const [flow, byStatus] of Object.entries(status.links))
-          for (const [s, n] of Object.entries(byStatus))
-            gauges.push({
-              name: 'tandem_links',
-              help: 'Links per flow and status',
-              labels: { flow, status: s },
-              value: n,
-            });
-        gauges.push({
-          name: 'tandem_conflicts_open',
-          help: 'Conflicts waiting for a decision',
-          value: status.conflicts.open,
-        });
-        gauges.push({
-          name: 'tandem_quarantined_records',
-          help: 'Records rejected and waiting',
-          value: status.quarantine.quarantined,
-        });
+        for (const status of await collectAllStatus(deps.store, connections)) {
+          const connection = status.connection;
+          for (const [flow, byStatus] of Object.entries(status.links))
+            for (const [s, n] of Object.entries(byStatus))
+              gauges.push({
+                name: 'tandem_links',
+                help: 'Links per connection, flow and status',
+                labels: { connection, flow, status: s },
+                value: n,
+              });
+          gauges.push({
+            name: 'tandem_conflicts_open',
+            help: 'Conflicts waiting for a decision',
+            labels: { connection },
+            value: status.conflicts.open,
+          });
+          gauges.push({
+            name: 'tandem_quarantined_records',
+            help: 'Records rejected and waiting',
+            labels: { connection },
+            value: status.quarantine.quarantined,
+          });
+        }
         for (const s of deps.runner.schedule()) {
           const last = deps.metrics.get('tandem_last_success_timestamp_seconds', {
             connection: s.connection,

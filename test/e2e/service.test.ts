@@ -87,9 +87,10 @@ describe('the running service', () => {
       /^tandem_records_read_total\{connection="test",flow="users",system="youtrack"\} [1-9]/m,
     );
     expect(text).toMatch(/^tandem_records_written_total\{/m);
-    expect(text).toMatch(/^tandem_links\{flow="users",status="active"\} [1-9]/m);
+    expect(text).toMatch(/^tandem_links\{connection="test",flow="users",status="active"\} [1-9]/m);
     expect(text).toMatch(/^tandem_seconds_since_last_success\{connection="test"\} \d+/m);
-    expect(text).toMatch(/^tandem_quarantined_records \d+/m);
+    expect(text).toMatch(/^tandem_quarantined_records\{connection="test"\} \d+/m);
+    expect(text).toMatch(/^tandem_conflicts_open\{connection="test"\} \d+/m);
     expect(text).not.toContain(YT_TOKEN);
     expect(text).not.toContain(CRM_TOKEN);
   });

@@ -23,7 +23,7 @@ export function run(argv: string[]): Promise<number> {
         await rt.customcrm.verify();
         const bar = opts.json
           ? undefined
-          : ProgressBar.forTerminal(`sync ${rt.name}`, await previousReads(ctx.store));
+          : ProgressBar.forTerminal(`sync ${rt.name}`, await previousReads(ctx.store, rt.name));
         const report = await runCycle(
           rt,
           { store: ctx.store, logger: ctx.logger, metrics: ctx.metrics },
@@ -43,9 +43,9 @@ export function run(argv: string[]): Promise<number> {
   });
 }
 
-/** Records read by the last cycle: the expected total that gives the progress line its ETA. */
-async function previousReads(store: StateStore): Promise<number | undefined> {
-  const [last] = await store.listCycles({ limit: 1 });
+/** Records read by the connection's last cycle: the expected total that gives the progress line its ETA. */
+async function previousReads(store: StateStore, connection: string): Promise<number | undefined> {
+  const last = (await store.lastCycles()).find((c) => c.connection === connection);
   if (!last) return undefined;
   let n = 0;
   for (const systems of Object.values(last.stats))
