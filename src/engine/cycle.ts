@@ -130,17 +130,34 @@ export async function runCycle(
     // Only the first flow's plan is executed as planned (the others are re-planned below), so the
     // others keep just what the breaker weighs: a first sync's creates would otherwise be held twice.
     const plans: FlowPlan[] = [];
+    let customersChange = false;
     for (const flow of FLOW_ORDER) {
       if (flow === 'users' && streamed) continue;
       const plan = await planOne(rt, store, input, flow);
+      if (flow !== 'users' && plan.actions.length > 0) customersChange = true;
       plans.push(dry || plans.length === 0 ? plan : breakerView(plan));
     }
+    // Quarantined records read again this cycle are released after the writes, unless rejected again.
+    const quarantined = await store.listQuarantine({ status: 'quarantined' });
+    const recovered = quarantinedAndRead(quarantined, input);
+    const userType = youtrackTypeOf(rt, 'users');
+    const quarantinedUsers = new Map(
+      quarantined
+        .filter((q) => q.system === 'youtrack' && q.recordType === userType)
+        .map((q) => [q.recordId, q]),
+    );
+    const onRead = (r: RemoteRecord) => {
+      progress('users', 'youtrack', 1);
+      const q = quarantinedUsers.get(r.id);
+      if (q) recovered.push(quarantineKey(q));
+    };
     const linked = await linkedCounts(store);
     const limits = rt.config.sync.circuitBreaker;
     const weights = plans.map(weighPlan);
     const usersPass = streamed
       ? await firstPass(rt, store, input.customcrm.users, {
           weigh: !opts.force && weighsFlow(linked.users, limits),
+          onRead,
           ...(opts.signal ? { signal: opts.signal } : {}),
         })
       : {};
@@ -169,23 +186,13 @@ export async function runCycle(
       ...(opts.signal ? { signal: opts.signal } : {}),
       rejected,
     });
-    await applyResolutions(rt, store, logger, cycleId!, stats);
-    const quarantined = await store.listQuarantine({ status: 'quarantined' });
-    const recovered = quarantinedAndRead(quarantined, input);
-    const userType = youtrackTypeOf(rt, 'users');
-    const quarantinedUsers = new Map(
-      quarantined
-        .filter((q) => q.system === 'youtrack' && q.recordType === userType)
-        .map((q) => [q.recordId, q]),
-    );
-    const onRead = (r: RemoteRecord) => {
-      progress('users', 'youtrack', 1);
-      const q = quarantinedUsers.get(r.id);
-      if (q) recovered.push(quarantineKey(q));
-    };
+    const resolved = await applyResolutions(rt, store, logger, cycleId!, stats);
+    // The users plan the first pass kept was made before any write: it holds only if nothing the
+    // users flow depends on (Customer links, resolved conflicts) changed since; else it is re-made.
+    const usersPlan = customersChange || resolved > 0 ? { ...usersPass, plan: undefined } : usersPass;
     for (const flow of FLOW_ORDER) {
       if (flow === 'users' && streamed) {
-        await runUsers(rt, store, executor, input.customcrm.users, usersPass.keys, {
+        await runUsers(rt, store, executor, input.customcrm.users, usersPlan, {
           onRead,
           ...(opts.signal ? { signal: opts.signal } : {}),
         });

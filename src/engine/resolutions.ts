@@ -21,8 +21,9 @@ export async function applyResolutions(
   logger: Logger,
   cycleId: number,
   stats: StatsCollector,
-): Promise<void> {
-  for (const conflict of await store.pendingResolutions()) {
+): Promise<number> {
+  const pending = await store.pendingResolutions();
+  for (const conflict of pending) {
     const link = await store.getLink(conflict.linkId);
     const row = link ? rt.mapping.flows[link.flow].rows.find((r) => r.name === conflict.property) : undefined;
     if (!link || !row || conflict.status === 'kept' || row.transform === 'reference') {
@@ -77,4 +78,5 @@ export async function applyResolutions(
       await tx.markResolutionApplied(conflict.id);
     });
   }
+  return pending.length;
 }

@@ -105,46 +105,75 @@ export interface FirstPass {
   weights?: FlowWeights;
   /** The users' e-mails, for matching and duplicate reports in the planning pass. */
   keys?: KeyIndex;
+  /** The whole plan, when the first pass could make it and it was small: no second read. */
+  plan?: PlanAction[] | undefined;
+  /** Whether this pass read the users with `onRead`, so the second one must not count them again. */
+  counted?: boolean;
 }
 
 /**
- * A first read of the YouTrack users, kept as counts and e-mails only, when the cycle needs the whole flow
- * before it plans the first batch: the circuit breaker must weigh every delete and change before
- * anything is written, and a user is linked by e-mail only if no other user shares it. A first
- * sync into an empty CRM needs neither and reads the users once.
+ * Actions of the users flow held between the first pass and the writes. A cycle that changes
+ * this few needs no second read of the users; one that changes more reads them again rather than
+ * hold a plan that grows with the directory.
+ */
+export const HELD_ACTIONS = 10_000;
+
+/**
+ * A first read of the YouTrack users, when the cycle needs the whole flow before it writes any
+ * of it: the circuit breaker must weigh every delete and change before anything is written, and
+ * a user is linked by e-mail only if no other user shares it. A first sync into an empty CRM
+ * needs neither and reads the users once (in `runUsers`).
+ *
+ * Without e-mails to count (no free contact could match), the batches are planned for real in
+ * this pass: their weights are the whole plan's, and the plan is kept if it stays under
+ * HELD_ACTIONS (a cycle with few changes, the usual full reconcile), so the users are read once.
+ * Otherwise this pass keeps only counts and e-mails, and `runUsers` reads the users again.
  */
 export async function firstPass(
   rt: ConnectionRuntime,
   store: StateStore,
   contacts: RemoteRecord[],
-  opts: { weigh: boolean; signal?: AbortSignal },
+  opts: { weigh: boolean } & UsersStreamOptions,
 ): Promise<FirstPass> {
   const planner = await usersPlanner(rt, store, contacts);
-  if (!opts.weigh && !planner.needsKeyCounts()) return {};
-  const keys: KeyIndex = new Map();
+  const countKeys = planner.needsKeyCounts();
+  if (!opts.weigh && !countKeys) return {};
   const weights: FlowWeights = { flow: 'users', deletes: 0, changedLinks: 0 };
   const add = (actions: PlanAction[]) => {
     const w = weighPlan({ flow: 'users', actions });
     weights.deletes += w.deletes;
     weights.changedLinks += w.changedLinks;
   };
-  for await (const { records, links } of userBatches(rt, store, opts.signal ? { signal: opts.signal } : {})) {
+  if (!countKeys) {
+    let plan: PlanAction[] | undefined = [];
+    for await (const actions of planBatches(rt, store, planner, opts)) {
+      add(actions);
+      if (plan && plan.length + actions.length <= HELD_ACTIONS) plan = plan.concat(actions);
+      else plan = undefined;
+    }
+    return { weights, counted: true, ...(plan ? { plan } : {}) };
+  }
+  const keys: KeyIndex = new Map();
+  for await (const { records, links } of userBatches(rt, store, opts)) {
     planner.countKeys(records, links, keys);
     if (opts.weigh) add(planner.linkedActions(records, links));
   }
   if (opts.weigh) add(await vanishedActions(store, planner));
-  return { ...(opts.weigh ? { weights } : {}), keys };
+  return { ...(opts.weigh ? { weights } : {}), keys, counted: true };
 }
 
-/** Plans and carries out the users flow batch by batch. */
+/** Plans and carries out the users flow batch by batch, or the plan the first pass kept. */
 export async function runUsers(
   rt: ConnectionRuntime,
   store: StateStore,
   executor: PlanExecutor,
   contacts: RemoteRecord[],
-  keys: KeyIndex | undefined,
+  pass: FirstPass,
   opts: UsersStreamOptions,
 ): Promise<void> {
-  const planner = await usersPlanner(rt, store, contacts, keys);
-  await executor.executeBatches('users', planBatches(rt, store, planner, opts));
+  if (pass.plan) return executor.executeBatches('users', [pass.plan]);
+  const planner = await usersPlanner(rt, store, contacts, pass.keys);
+  const { onRead, ...rest } = opts;
+  const reading = pass.counted || !onRead ? rest : { ...rest, onRead };
+  await executor.executeBatches('users', planBatches(rt, store, planner, reading));
 }
