@@ -23,6 +23,8 @@ const HELP = `npm run bench -- [options]
   --postgres URL      admin URL for the throw-away database (env TANDEM_TEST_POSTGRES,
                       default postgres://tandem:tandem@127.0.0.1:5432/postgres)
   --out DIR           where the JSON and markdown go (default bench/results)
+  --cases LIST        only these cases, of first,nochange,edits,limit (nochange and edits need first)
+  --node-flags "..."  V8/Node flags for the measured process, e.g. "--max-old-space-size=160"
 
 Every scenario runs in its own child process (with --expose-gc), so one scenario's heap does not
 inflate the next one's peak RSS; the emulators are child processes of that child.`;
@@ -79,6 +81,8 @@ export async function main(argv: string[]): Promise<number> {
         default: process.env['TANDEM_TEST_POSTGRES'] ?? 'postgres://tandem:tandem@127.0.0.1:5432/postgres',
       },
       out: { type: 'string', default: join(ROOT, 'bench', 'results') },
+      cases: { type: 'string' },
+      'node-flags': { type: 'string', default: '' },
       child: { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -93,10 +97,20 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const { label, jobs } = plan(values);
+  if (values.cases) {
+    const only = values.cases.split(',');
+    const unknown = only.filter((c) => !(ALL_CASES as readonly string[]).includes(c));
+    if (unknown.length > 0) {
+      process.stderr.write(`--cases takes ${ALL_CASES.join(',')}; unknown: ${unknown.join(',')}\n`);
+      return 2;
+    }
+    for (const job of jobs) job.cases = job.cases.filter((c) => only.includes(c));
+  }
+  const nodeFlags = values['node-flags'].split(' ').filter(Boolean);
   const figures: Figure[] = [];
   // Written after every scenario, so a long run that is stopped still leaves what it measured.
   for (const job of jobs) {
-    figures.push(...(await inChild(job, values.postgres)));
+    figures.push(...(await inChild(job, values.postgres, nodeFlags)));
     write(values.out, label, argv, figures);
   }
   process.stdout.write(`${table(figures)}\nwritten to ${join(values.out, `bench-${label}.json`)}\n`);
@@ -131,7 +145,7 @@ function write(out: string, label: string, argv: string[], figures: Figure[]): v
   writeFileSync(join(out, `bench-${label}.md`), table(figures) + '\n');
 }
 
-async function inChild(job: Job, postgres: string): Promise<Figure[]> {
+async function inChild(job: Job, postgres: string, nodeFlags: string[]): Promise<Figure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-bench-job-'));
   const spec = join(dir, 'job.json');
   writeFileSync(spec, JSON.stringify(job));
@@ -139,7 +153,7 @@ async function inChild(job: Job, postgres: string): Promise<Figure[]> {
     const code = await new Promise<number | null>((resolve) => {
       const p = spawn(
         process.execPath,
-        ['--expose-gc', join(ROOT, 'bin', 'bench.js'), '--child', spec, '--postgres', postgres],
+        ['--expose-gc', ...nodeFlags, join(ROOT, 'bin', 'bench.js'), '--child', spec, '--postgres', postgres],
         { stdio: 'inherit' },
       );
       p.on('exit', resolve);
