@@ -27,7 +27,6 @@ async function cycleCalls(w: World): Promise<{ calls: number; writes: number }> 
 
 describe('full reconcile of an established connection', () => {
   let w: World;
-  let firstSyncCalls: number;
   let oneRead: { calls: number; writes: number };
   beforeAll(async () => {
     // No organizations: every user's company is empty until one is added below.
@@ -37,7 +36,6 @@ describe('full reconcile of an established connection', () => {
     });
     const first = await cycleCalls(w);
     expect(first.writes).toBeGreaterThan(250);
-    firstSyncCalls = first.calls;
   });
   afterAll(() => w.close());
 
