@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../index.ts';
 import { StoreError } from '../errors.ts';
 import { defineStoreSuite, link } from '../store-suite.ts';
+import { PostgresDriver } from './postgres-driver.ts';
 import { createPostgresStore } from './postgres-store.ts';
 import { TestDatabase } from './test-database.ts';
 import { parseStoreUrl } from '../url.ts';
@@ -78,6 +79,23 @@ if (!adminUrl && process.env.CI) {
         expect(await second.getLink(l.id)).toEqual(l);
       } finally {
         await second.close();
+      }
+    });
+
+    it('prepares a statement with parameters once per connection, and runs one without as it is', async () => {
+      const driver = new PostgresDriver(await db.schemaUrl(), 'test database');
+      try {
+        const rows = await driver.transaction(async (c) => {
+          for (const x of [1, 2, 3]) expect(await c.all('SELECT $1::int AS x', [x])).toEqual([{ x }]);
+          await c.run('SELECT 1; SELECT 2');
+          return c.all('SELECT statement FROM pg_prepared_statements WHERE statement LIKE $1', ['SELECT %']);
+        });
+        expect(rows.map((r) => r['statement']).sort()).toEqual([
+          'SELECT $1::int AS x',
+          'SELECT statement FROM pg_prepared_statements WHERE statement LIKE $1',
+        ]);
+      } finally {
+        await driver.close();
       }
     });
 
