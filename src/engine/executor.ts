@@ -146,22 +146,24 @@ export class PlanExecutor {
   private async chunk(flow: FlowName, units: Unit[]): Promise<void> {
     const { store } = this.ctx;
     const withCreate = units.filter((u) => u.actions[0]?.kind === 'create');
-    if (withCreate.length > 0)
-      await store.transaction(async (tx) => {
-        for (const u of withCreate) {
+    if (withCreate.length > 0) {
+      const journal = await store.beginWrites(
+        withCreate.map((u) => {
           const a = u.actions[0] as Extract<PlanAction, { kind: 'create' }>;
-          u.journal = await tx.beginWrite({
+          return {
             key: randomUUID(),
             flow,
-            op: 'create',
+            op: 'create' as const,
             targetSystem: a.target,
             targetType: a.type,
             sourceSystem: other(a.target),
             sourceId: a.sourceId,
             payload: a.props,
-          });
-        }
-      });
+          };
+        }),
+      );
+      withCreate.forEach((u, i) => (u.journal = journal[i]!));
+    }
 
     const ops: StoreOp[] = [];
     let aborted: unknown;

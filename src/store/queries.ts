@@ -88,6 +88,9 @@ export interface Queries {
 
   /** key, flow, op, targetSystem, targetType, sourceSystem, sourceId, payload, now: nothing if the key exists */
   insertJournal: string;
+  /** Every entry of a JSON array (`journalBatchJson`) in one statement; created_at and connection as parameters. */
+  insertJournals: string;
+  getJournalsByKeys: string;
   /** key */
   getJournalByKey: string;
   /** id, status, targetId, error, now */

@@ -382,6 +382,26 @@ export class SqlStateStore implements StateStore {
     });
   }
 
+  async beginWrites(entries: readonly NewJournalEntry[]): Promise<JournalEntry[]> {
+    if (entries.length === 0) return [];
+    const batch = entries.map((e) => ({
+      key: e.key,
+      flow: e.flow,
+      op: e.op,
+      target_system: e.targetSystem,
+      target_type: e.targetType,
+      source_system: e.sourceSystem,
+      source_id: e.sourceId,
+      payload: json(e.payload, `create of ${e.targetType} from ${e.sourceSystem} ${e.sourceId}`),
+    }));
+    const keys = JSON.stringify(entries.map((e) => e.key));
+    return this.driver.transaction(async (c) => {
+      await c.run(this.q.insertJournals, [JSON.stringify(batch), this.now(), this.connection]);
+      const byKey = new Map((await c.all(this.q.getJournalsByKeys, [keys])).map((r) => [r['key'], r]));
+      return entries.map((e) => toJournal(byKey.get(e.key)!));
+    });
+  }
+
   async completeWrite(
     id: number,
     result: { targetId?: string; status: 'done' | 'failed'; error?: string },

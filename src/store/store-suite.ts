@@ -568,6 +568,33 @@ export function defineStoreSuite(name: string, open: OpenStore, openAgain: () =>
         );
         await expectCode(store.completeWrite(f.id + 100, { status: 'done' }), 'NOT_FOUND');
       });
+
+      it('begins many in one call, in the order given, idempotently and like one at a time', async () => {
+        const store = await fresh({ clock: new ManualClock(T0) });
+        const one = await store.beginWrite({ ...write, key: 'k-0' });
+        const many = Array.from({ length: 70 }, (_, i) => ({
+          ...write,
+          key: `k-${(i * 37) % 70}`,
+          sourceId: `yt-${i}`,
+          payload: {
+            Email: `u${i}@x`,
+            Active: i % 2 === 0,
+            Groups: [`g${i}`],
+            Note: 'naïve "quoted" \\ text',
+          },
+        }));
+        const begun = await store.beginWrites(many);
+        expect(begun.map((e) => e.key)).toEqual(many.map((e) => e.key));
+        // k-0 was begun before: its first entry comes back, as with beginWrite.
+        expect(begun.find((e) => e.key === 'k-0')).toEqual(one);
+        for (const [i, e] of begun.entries()) {
+          if (e.key === 'k-0') continue;
+          expect(e).toMatchObject({ ...many[i], status: 'pending', createdAt: '2025-03-01T10:00:00.000Z' });
+          expect(await store.beginWrite(many[i]!)).toEqual(e);
+        }
+        expect(await store.pendingWrites()).toHaveLength(70);
+        expect(await store.beginWrites([])).toEqual([]);
+      });
     });
 
     describe('watermarks and cycles', () => {

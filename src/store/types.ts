@@ -91,6 +91,8 @@ export interface StateStore {
   // Journal of writes in flight (crash-safe creates)
   /** Idempotent on `key`: a second call returns the entry already recorded, whatever its status. */
   beginWrite(entry: NewJournalEntry): Promise<JournalEntry>;
+  /** `beginWrite` for many in one round trip; the entries come back in the order given. */
+  beginWrites(entries: readonly NewJournalEntry[]): Promise<JournalEntry[]>;
   completeWrite(
     id: number,
     result: { targetId?: string; status: 'done' | 'failed'; error?: string },

@@ -117,6 +117,13 @@ export const postgresQueries: Queries = {
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10)
     ON CONFLICT (key) DO NOTHING`,
   getJournalByKey: `SELECT ${JOURNAL} FROM journal WHERE key = $1`,
+  insertJournals: `INSERT INTO journal (key, flow, op, target_system, target_type, source_system,
+    source_id, payload, status, created_at, connection)
+    SELECT e->>'key', e->>'flow', e->>'op', e->>'target_system', e->>'target_type',
+      e->>'source_system', e->>'source_id', (e->>'payload')::jsonb, 'pending', $2::timestamptz, $3
+    FROM jsonb_array_elements($1::jsonb) AS e
+    ON CONFLICT (key) DO NOTHING`,
+  getJournalsByKeys: `SELECT ${JOURNAL} FROM journal WHERE key IN (SELECT jsonb_array_elements_text($1::jsonb))`,
   completeWrite: `UPDATE journal SET status = $2, target_id = $3, error = $4, completed_at = $5
     WHERE id = $1`,
   pendingWrites: `SELECT ${JOURNAL} FROM journal WHERE connection = $1 AND status = 'pending'

@@ -116,6 +116,15 @@ export const sqliteQueries: Queries = {
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9, ?10)
     ON CONFLICT (key) DO NOTHING`,
   getJournalByKey: `SELECT ${JOURNAL} FROM journal WHERE key = ?1`,
+  insertJournals: `INSERT INTO journal (key, flow, op, target_system, target_type, source_system,
+    source_id, payload, status, created_at, connection)
+    SELECT json_extract(value, '$.key'), json_extract(value, '$.flow'), json_extract(value, '$.op'),
+      json_extract(value, '$.target_system'), json_extract(value, '$.target_type'),
+      json_extract(value, '$.source_system'), json_extract(value, '$.source_id'),
+      json_extract(value, '$.payload'), 'pending', ?2, ?3
+    FROM json_each(?1) WHERE true
+    ON CONFLICT (key) DO NOTHING`,
+  getJournalsByKeys: `SELECT ${JOURNAL} FROM journal WHERE key IN (SELECT value FROM json_each(?1))`,
   completeWrite: `UPDATE journal SET status = ?2, target_id = ?3, error = ?4, completed_at = ?5
     WHERE id = ?1`,
   pendingWrites: `SELECT ${JOURNAL} FROM journal WHERE connection = ?1 AND status = 'pending'
