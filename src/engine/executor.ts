@@ -32,7 +32,42 @@ export interface ExecutorContext {
 }
 
 /** A store write, deferred to the chunk's transaction. */
-type StoreOp = (tx: StateStore) => Promise<void>;
+type StoreOp = (tx: StateStore, links: ChunkLinks) => Promise<void>;
+
+/**
+ * The links that already hold the records the chunk's creates were answered with, looked up once
+ * per chunk (not twice per create), and kept current as the chunk's own links are inserted.
+ */
+class ChunkLinks {
+  private readonly byYt = new Map<string, Link>();
+  private readonly byCrm = new Map<string, Link>();
+
+  static async load(tx: StateStore, flow: FlowName, created: readonly Created[]): Promise<ChunkLinks> {
+    const links = new ChunkLinks();
+    if (created.length === 0) return links;
+    const found = await tx.findLinks({
+      flow,
+      ytIds: created.map((c) => c.ytId),
+      crmIds: created.map((c) => c.crmId),
+    });
+    for (const l of found) links.add(l);
+    return links;
+  }
+
+  holding(ytId: string, crmId: string): Link | undefined {
+    return this.byYt.get(ytId) ?? this.byCrm.get(crmId);
+  }
+
+  add(l: Link): void {
+    this.byYt.set(l.ytId, l);
+    this.byCrm.set(l.crmId, l);
+  }
+}
+
+interface Created {
+  ytId: string;
+  crmId: string;
+}
 
 /** The actions of one pair (or one create, one reject...): run in order, stopped by the first failure. */
 interface Unit {
@@ -43,6 +78,8 @@ interface Unit {
   linkId?: number;
   /** Set just before the create goes out: a journaled create never sent is closed at the chunk's end. */
   sent?: boolean;
+  /** The pair the create's answer makes. */
+  created?: Created;
 }
 
 const other = (s: SystemName): SystemName => (s === 'youtrack' ? 'customcrm' : 'youtrack');
@@ -130,12 +167,13 @@ export class PlanExecutor {
     if (failed) throw failed.error;
   }
 
-  private async commit(ops: StoreOp[]): Promise<void> {
+  private async commit(flow: FlowName, ops: StoreOp[], created: Created[]): Promise<void> {
     await this.committed();
     failpoint('before-commit');
     this.inFlight = this.ctx.store
       .transaction(async (tx) => {
-        for (const op of ops) await op(tx);
+        const links = await ChunkLinks.load(tx, flow, created);
+        for (const op of ops) await op(tx, links);
       })
       .then(
         () => failpoint('after-commit'),
@@ -187,7 +225,8 @@ export class PlanExecutor {
           tx.completeWrite(id, { status: 'failed', error: 'not sent: the cycle stopped first' }),
         );
       }
-    if (ops.length > 0) await this.commit(ops);
+    const created = units.flatMap((u) => (u.created ? [u.created] : []));
+    if (ops.length > 0) await this.commit(flow, ops, created);
     if (aborted !== undefined) throw aborted;
   }
 
@@ -234,9 +273,10 @@ export class PlanExecutor {
       case 'create':
         return this.create(flow, a, unit, ops);
       case 'link':
-        ops.push(async (tx) => {
+        ops.push(async (tx, links) => {
           const l = await tx.insertLink(this.newLink(flow, a.ytId, a.crmId, 'merged', a.base, a.label));
           unit.linkId = l.id;
+          links.add(l);
           await tx.addHistory([
             this.history(flow, l.id, 'customcrm', a.crmId, 'linked', null, null, a.label, 'youtrack'),
           ]);
@@ -412,11 +452,12 @@ export class PlanExecutor {
     this.ctx.stats.add(flow, a.target, 'created');
     failpoint('after-create');
     const [ytId, crmId] = a.target === 'customcrm' ? [a.sourceId, created.id] : [created.id, a.sourceId];
-    ops.push(async (tx) => {
+    unit.created = { ytId, crmId };
+    ops.push(async (tx, links) => {
       // The target answered with a record that is already linked (e.g. a group name taken by another
       // Customer's group, found again after an ambiguous answer): linking it twice would merge two
       // records into one, so the source record is quarantined instead.
-      const taken = (await tx.findLink({ flow, ytId })) ?? (await tx.findLink({ flow, crmId }));
+      const taken = links.holding(ytId, crmId);
       if (taken) {
         await tx.completeWrite(entry.id, {
           targetId: created.id,
@@ -435,7 +476,7 @@ export class PlanExecutor {
           null,
           reason,
           [],
-        )(tx);
+        )(tx, links);
         return;
       }
       const link = await tx.insertLink({
@@ -452,6 +493,7 @@ export class PlanExecutor {
           : { ytHash: created.hash }),
       });
       unit.linkId = link.id;
+      links.add(link);
       await tx.completeWrite(entry.id, { targetId: created.id, status: 'done' });
       await tx.addHistory([
         this.history(flow, link.id, a.target, created.id, 'created', null, null, a.label, source),

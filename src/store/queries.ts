@@ -88,6 +88,7 @@ export interface Queries {
 
   /** key, flow, op, targetSystem, targetType, sourceSystem, sourceId, payload, now: nothing if the key exists */
   insertJournal: string;
+  findLinksByCrm: string;
   /** Every entry of a JSON array (`journalBatchJson`) in one statement; created_at and connection as parameters. */
   insertJournals: string;
   getJournalsByKeys: string;

@@ -124,14 +124,21 @@ export class SqlStateStore implements StateStore {
     return row ? toLink(row) : null;
   }
 
-  async findLinks(query: { flow: FlowName; ytIds: readonly string[] }): Promise<Link[]> {
-    if (query.ytIds.length === 0) return [];
-    const rows = await this.all(this.q.findLinksByYt, [
-      query.flow,
-      JSON.stringify(query.ytIds),
-      this.connection,
-    ]);
-    return rows.map(toLink);
+  async findLinks(query: {
+    flow: FlowName;
+    ytIds: readonly string[];
+    crmIds?: readonly string[];
+  }): Promise<Link[]> {
+    const byId = new Map<number, Link>();
+    for (const [sql, ids] of [
+      [this.q.findLinksByYt, query.ytIds],
+      [this.q.findLinksByCrm, query.crmIds ?? []],
+    ] as const) {
+      if (ids.length === 0) continue;
+      for (const row of await this.all(sql, [query.flow, JSON.stringify(ids), this.connection]))
+        byId.set(Number(row['id']), toLink(row));
+    }
+    return [...byId.values()].sort((a, b) => a.id - b.id);
   }
 
   async listLinks(query: LinkQuery): Promise<Link[]> {

@@ -175,6 +175,15 @@ export function defineStoreSuite(name: string, open: OpenStore, openAgain: () =>
           [second.id, 'active'],
           [third.id, 'active'],
         ]);
+        // By either side at once, each link once, in id order.
+        const either = await store.findLinks({
+          flow: 'users',
+          ytIds: ['yt-3'],
+          crmIds: ['crm-1', 'crm-3', 'x'],
+        });
+        expect(either.map((l) => l.id)).toEqual([first.id, third.id]);
+        const byCrm = await store.findLinks({ flow: 'users', ytIds: [], crmIds: ['crm-3', 'crm-2'] });
+        expect(byCrm.map((l) => l.id)).toEqual([second.id, third.id]);
         await expectCode(store.updateLink(first.id, { status: 'active' }), 'LINK_EXISTS');
       });
 

@@ -31,7 +31,7 @@ export interface StateStore {
   getLink(id: number): Promise<Link | null>;
   findLink(query: { flow: FlowName; ytId?: string; crmId?: string }): Promise<Link | null>;
   /** Every link (whatever its status) of any of these YouTrack ids, in id order: one round trip per batch. */
-  findLinks(query: { flow: FlowName; ytIds: readonly string[] }): Promise<Link[]>;
+  findLinks(query: { flow: FlowName; ytIds: readonly string[]; crmIds?: readonly string[] }): Promise<Link[]>;
   listLinks(query: {
     flow?: FlowName;
     status?: LinkStatus;

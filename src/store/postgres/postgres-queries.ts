@@ -28,6 +28,8 @@ export const postgresQueries: Queries = {
     ORDER BY status = 'active' DESC, id DESC LIMIT 1`,
   findLinksByYt: `SELECT ${LINK} FROM links
     WHERE connection = $3 AND flow = $1 AND yt_id IN (SELECT jsonb_array_elements_text($2::jsonb)) ORDER BY id`,
+  findLinksByCrm: `SELECT ${LINK} FROM links
+    WHERE connection = $3 AND flow = $1 AND crm_id IN (SELECT jsonb_array_elements_text($2::jsonb)) ORDER BY id`,
   listLinks: `SELECT ${LINK} FROM links WHERE connection = $3 AND id > coalesce($1::bigint, 0)
     ORDER BY id LIMIT $2`,
   listLinksByFlow: `SELECT ${LINK} FROM links

@@ -27,6 +27,8 @@ export const sqliteQueries: Queries = {
     ORDER BY status = 'active' DESC, id DESC LIMIT 1`,
   findLinksByYt: `SELECT ${LINK} FROM links
     WHERE connection = ?3 AND flow = ?1 AND yt_id IN (SELECT value FROM json_each(?2)) ORDER BY id`,
+  findLinksByCrm: `SELECT ${LINK} FROM links
+    WHERE connection = ?3 AND flow = ?1 AND crm_id IN (SELECT value FROM json_each(?2)) ORDER BY id`,
   listLinks: `SELECT ${LINK} FROM links WHERE connection = ?3 AND id > coalesce(?1, 0)
     ORDER BY id LIMIT coalesce(?2, -1)`,
   listLinksByFlow: `SELECT ${LINK} FROM links
