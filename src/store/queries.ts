@@ -43,7 +43,6 @@ export interface Queries {
   countLinks: string;
 
   /** at, cycleId, linkId, flow, system, recordId, property, oldValue, newValue, source, action, note */
-  insertHistory: string;
   /** beforeId?, limit? */
   listHistory: string;
   /** linkId, recordId?, cycleId?, beforeId?, limit?: one record's history (the page a person opens) */
@@ -89,6 +88,10 @@ export interface Queries {
   /** key, flow, op, targetSystem, targetType, sourceSystem, sourceId, payload, now: nothing if the key exists */
   insertJournal: string;
   findLinksByCrm: string;
+  /** Batch statements: one JSON array parameter (`?1`/`$1`) of rows keyed by column name. */
+  insertLinks: string;
+  completeWrites: string;
+  insertHistories: string;
   /** Every entry of a JSON array (`journalBatchJson`) in one statement; created_at and connection as parameters. */
   insertJournals: string;
   getJournalsByKeys: string;

@@ -192,6 +192,39 @@ export class SqlStateStore implements StateStore {
     }
   }
 
+  async insertLinks(links: readonly NewLink[]): Promise<Link[]> {
+    if (links.length === 0) return [];
+    const rows = links.map((link) => {
+      const what = linkName(link);
+      checkText([link.ytId, link.crmId, link.label, link.ytHash, link.crmHash, link.crmVersion], what);
+      return {
+        flow: link.flow,
+        yt_type: link.ytType,
+        yt_id: link.ytId,
+        crm_type: link.crmType,
+        crm_id: link.crmId,
+        origin: link.origin,
+        status: link.status,
+        base: json(link.base, `${what}, base`),
+        yt_hash: link.ytHash,
+        crm_hash: link.crmHash,
+        crm_version: link.crmVersion,
+        label: link.label,
+        search: searchText(link),
+      };
+    });
+    try {
+      const inserted = (
+        await this.insert(this.q.insertLinks, [JSON.stringify(rows), this.now(), this.connection])
+      ).map(toLink);
+      // RETURNING promises no order: each link is found again by its pair.
+      const byPair = new Map(inserted.map((l) => [`${l.ytId}\u0000${l.crmId}`, l]));
+      return links.map((l) => byPair.get(`${l.ytId}\u0000${l.crmId}`)!);
+    } catch (err) {
+      throw linkError(err, links[0]!, links.length);
+    }
+  }
+
   updateLink(id: number, patch: LinkPatch): Promise<void> {
     return this.driver.transaction(async (c) => {
       const [row] = await c.all(this.q.getLinkForUpdate, [id]);
@@ -232,29 +265,28 @@ export class SqlStateStore implements StateStore {
 
   // History
 
+  /** One statement for all the entries (a chunk's history), in the order given. */
   async addHistory(entries: NewHistoryEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.driver.transaction(async (c) => {
-      for (const e of entries) {
-        const what = `history of ${e.system} ${e.recordId}, ${e.property ?? 'record'}`;
-        checkText([e.recordId, e.property, e.note], what);
-        await c.run(this.q.insertHistory, [
-          isoTime(e.at),
-          e.cycleId,
-          e.linkId,
-          e.flow,
-          e.system,
-          e.recordId,
-          e.property,
-          json(e.oldValue, `${what}, old value`),
-          json(e.newValue, `${what}, new value`),
-          e.source,
-          e.action,
-          e.note,
-          this.connection,
-        ]);
-      }
+    const rows = entries.map((e) => {
+      const what = `history of ${e.system} ${e.recordId}, ${e.property ?? 'record'}`;
+      checkText([e.recordId, e.property, e.note], what);
+      return {
+        at: isoTime(e.at),
+        cycle_id: e.cycleId,
+        link_id: e.linkId,
+        flow: e.flow,
+        system: e.system,
+        record_id: e.recordId,
+        property: e.property,
+        old_value: json(e.oldValue, `${what}, old value`),
+        new_value: json(e.newValue, `${what}, new value`),
+        source: e.source,
+        action: e.action,
+        note: e.note,
+      };
     });
+    await this.run(this.q.insertHistories, [JSON.stringify(rows), this.connection]);
   }
 
   async listHistory(query: HistoryQuery): Promise<HistoryEntry[]> {
@@ -423,6 +455,26 @@ export class SqlStateStore implements StateStore {
     if (changed === 0) throw new StoreError('NOT_FOUND', `journal entry ${id} does not exist`);
   }
 
+  async completeWrites(
+    results: ReadonlyArray<{ id: number; targetId?: string; status: 'done' | 'failed'; error?: string }>,
+  ): Promise<void> {
+    if (results.length === 0) return;
+    const rows = results.map((r) => ({
+      id: r.id,
+      status: r.status,
+      target_id: r.targetId ?? null,
+      error: r.error ?? null,
+    }));
+    const changed = await this.driver.transaction((c) =>
+      c.run(this.q.completeWrites, [JSON.stringify(rows), this.now()]),
+    );
+    if (changed !== new Set(results.map((r) => r.id)).size)
+      throw new StoreError(
+        'NOT_FOUND',
+        `${results.length - changed} of journal entries ${results.map((r) => r.id).join(', ')} do not exist`,
+      );
+  }
+
   async pendingWrites(): Promise<JournalEntry[]> {
     return (await this.all(this.q.pendingWrites, [this.connection])).map(toJournal);
   }
@@ -535,11 +587,15 @@ function definedOnly(patch: LinkPatch): LinkPatch {
   return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as LinkPatch;
 }
 
-function linkError(err: unknown, link: Pick<Link, 'flow' | 'ytId' | 'crmId'>): unknown {
+function linkError(err: unknown, link: Pick<Link, 'flow' | 'ytId' | 'crmId'>, count = 1): unknown {
   if (!isUniqueViolation(err)) return err;
+  const which =
+    count === 1
+      ? `YouTrack ${link.ytId} or Customcrm ${link.crmId} is`
+      : `a record of the ${count} links from YouTrack ${link.ytId} on is`;
   return new StoreError(
     'LINK_EXISTS',
-    `flow ${link.flow}: YouTrack ${link.ytId} or Customcrm ${link.crmId} is already in an active link; ` +
+    `flow ${link.flow}: ${which} already in an active link; ` +
       'find it with findLink and update it instead of inserting another',
     { cause: err },
   );

@@ -175,6 +175,24 @@ export function defineStoreSuite(name: string, open: OpenStore, openAgain: () =>
           [second.id, 'active'],
           [third.id, 'active'],
         ]);
+        // Many at once: in the order given, and all or none.
+        const many = await store.insertLinks([
+          link({ ytId: 'yt-7', crmId: 'crm-7', base: EVERY_KIND }),
+          link({ ytId: 'yt-5', crmId: 'crm-5', label: 'O’Brien "Ann" <a@x>' }),
+        ]);
+        expect(many.map((l) => [l.ytId, l.label])).toEqual([
+          ['yt-7', 'Ada Lovelace <a@example.com>'],
+          ['yt-5', 'O’Brien "Ann" <a@x>'],
+        ]);
+        expect(await store.getLink(many[0]!.id)).toEqual(many[0]);
+        expect(many[0]!.base).toEqual(EVERY_KIND);
+        const clash = await expectCode(
+          store.insertLinks([link({ ytId: 'yt-8', crmId: 'crm-8' }), link({ ytId: 'yt-3', crmId: 'crm-9' })]),
+          'LINK_EXISTS',
+        );
+        expect(clash.message).toContain('2 links');
+        expect(await store.findLink({ flow: 'users', ytId: 'yt-8' })).toBeNull();
+        expect(await store.insertLinks([])).toEqual([]);
         // By either side at once, each link once, in id order.
         const either = await store.findLinks({
           flow: 'users',
@@ -576,6 +594,24 @@ export function defineStoreSuite(name: string, open: OpenStore, openAgain: () =>
           '422 Email invalid',
         );
         await expectCode(store.completeWrite(f.id + 100, { status: 'done' }), 'NOT_FOUND');
+
+        const [g, h] = await store.beginWrites([
+          { ...write, key: 'g' },
+          { ...write, key: 'h' },
+        ]);
+        await store.completeWrites([
+          { id: g!.id, status: 'done', targetId: 'crm-g' },
+          { id: h!.id, status: 'failed', error: 'not sent' },
+        ]);
+        expect(await store.beginWrite({ ...write, key: 'g' })).toMatchObject({
+          status: 'done',
+          targetId: 'crm-g',
+        });
+        expect(await store.beginWrite({ ...write, key: 'h' })).toMatchObject({
+          status: 'failed',
+          error: 'not sent',
+        });
+        await expectCode(store.completeWrites([{ id: h!.id + 100, status: 'done' }]), 'NOT_FOUND');
       });
 
       it('begins many in one call, in the order given, idempotently and like one at a time', async () => {

@@ -43,6 +43,8 @@ export interface StateStore {
   /** Case-insensitive substring search in label (name and e-mail), ytId and crmId; ordered by lowercased label. */
   searchLinks(text: string, limit: number): Promise<Link[]>;
   insertLink(link: NewLink): Promise<Link>;
+  /** Many links in one round trip, returned in the order given; all or none (LINK_EXISTS). */
+  insertLinks(links: readonly NewLink[]): Promise<Link[]>;
   updateLink(id: number, patch: LinkPatch): Promise<void>;
   countLinks(): Promise<Array<{ flow: FlowName; status: LinkStatus; count: number }>>;
 
@@ -96,6 +98,10 @@ export interface StateStore {
   completeWrite(
     id: number,
     result: { targetId?: string; status: 'done' | 'failed'; error?: string },
+  ): Promise<void>;
+  /** `completeWrite` for many in one round trip. */
+  completeWrites(
+    results: ReadonlyArray<{ id: number; targetId?: string; status: 'done' | 'failed'; error?: string }>,
   ): Promise<void>;
   pendingWrites(): Promise<JournalEntry[]>;
 

@@ -48,9 +48,6 @@ export const postgresQueries: Queries = {
   countLinks: `SELECT flow, status, count(*) AS count FROM links WHERE connection = $1 GROUP BY flow, status
     ORDER BY flow, status`,
 
-  insertHistory: `INSERT INTO history (at, cycle_id, link_id, flow, system, record_id, property,
-    old_value, new_value, source, action, note, connection)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
   listHistory: `SELECT ${HISTORY} FROM history
     WHERE connection = $3 AND id < coalesce($1::bigint, ${NO_ID_ABOVE})
     ORDER BY id DESC LIMIT $2`,
@@ -119,6 +116,18 @@ export const postgresQueries: Queries = {
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10)
     ON CONFLICT (key) DO NOTHING`,
   getJournalByKey: `SELECT ${JOURNAL} FROM journal WHERE key = $1`,
+  insertLinks: `INSERT INTO links (flow, yt_type, yt_id, crm_type, crm_id, origin, status, base,
+    yt_hash, crm_hash, crm_version, label, search, created_at, updated_at, connection)
+    SELECT e->>'flow', e->>'yt_type', e->>'yt_id', e->>'crm_type', e->>'crm_id', e->>'origin', e->>'status', (e->>'base')::jsonb, e->>'yt_hash', e->>'crm_hash', e->>'crm_version', e->>'label', e->>'search', $2::timestamptz, $2::timestamptz, $3
+    FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n
+    RETURNING ${LINK}`,
+  completeWrites: `UPDATE journal SET status = e->>'status', target_id = e->>'target_id', error = e->>'error',
+    completed_at = $2::timestamptz
+    FROM jsonb_array_elements($1::jsonb) AS e WHERE journal.id = (e->>'id')::bigint`,
+  insertHistories: `INSERT INTO history (at, cycle_id, link_id, flow, system, record_id, property,
+    old_value, new_value, source, action, note, connection)
+    SELECT (e->>'at')::timestamptz, (e->>'cycle_id')::bigint, (e->>'link_id')::bigint, e->>'flow', e->>'system', e->>'record_id', e->>'property', (e->>'old_value')::jsonb, (e->>'new_value')::jsonb, e->>'source', e->>'action', e->>'note', $2
+    FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n`,
   insertJournals: `INSERT INTO journal (key, flow, op, target_system, target_type, source_system,
     source_id, payload, status, created_at, connection)
     SELECT e->>'key', e->>'flow', e->>'op', e->>'target_system', e->>'target_type',

@@ -47,9 +47,6 @@ export const sqliteQueries: Queries = {
   countLinks: `SELECT flow, status, count(*) AS count FROM links WHERE connection = ?1 GROUP BY flow, status
     ORDER BY flow, status`,
 
-  insertHistory: `INSERT INTO history (at, cycle_id, link_id, flow, system, record_id, property,
-    old_value, new_value, source, action, note, connection)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)`,
   listHistory: `SELECT ${HISTORY} FROM history
     WHERE connection = ?3 AND id < coalesce(?1, ${NO_ID_ABOVE})
     ORDER BY id DESC LIMIT coalesce(?2, -1)`,
@@ -118,6 +115,18 @@ export const sqliteQueries: Queries = {
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9, ?10)
     ON CONFLICT (key) DO NOTHING`,
   getJournalByKey: `SELECT ${JOURNAL} FROM journal WHERE key = ?1`,
+  insertLinks: `INSERT INTO links (flow, yt_type, yt_id, crm_type, crm_id, origin, status, base,
+    yt_hash, crm_hash, crm_version, label, search, created_at, updated_at, connection)
+    SELECT json_extract(value, '$.flow'), json_extract(value, '$.yt_type'), json_extract(value, '$.yt_id'), json_extract(value, '$.crm_type'), json_extract(value, '$.crm_id'), json_extract(value, '$.origin'), json_extract(value, '$.status'), json_extract(value, '$.base'), json_extract(value, '$.yt_hash'), json_extract(value, '$.crm_hash'), json_extract(value, '$.crm_version'), json_extract(value, '$.label'), json_extract(value, '$.search'), ?2, ?2, ?3
+    FROM json_each(?1) ORDER BY key
+    RETURNING ${LINK}`,
+  completeWrites: `UPDATE journal SET status = json_extract(e.value, '$.status'),
+    target_id = json_extract(e.value, '$.target_id'), error = json_extract(e.value, '$.error'), completed_at = ?2
+    FROM json_each(?1) AS e WHERE journal.id = json_extract(e.value, '$.id')`,
+  insertHistories: `INSERT INTO history (at, cycle_id, link_id, flow, system, record_id, property,
+    old_value, new_value, source, action, note, connection)
+    SELECT json_extract(value, '$.at'), json_extract(value, '$.cycle_id'), json_extract(value, '$.link_id'), json_extract(value, '$.flow'), json_extract(value, '$.system'), json_extract(value, '$.record_id'), json_extract(value, '$.property'), json_extract(value, '$.old_value'), json_extract(value, '$.new_value'), json_extract(value, '$.source'), json_extract(value, '$.action'), json_extract(value, '$.note'), ?2
+    FROM json_each(?1) ORDER BY key`,
   insertJournals: `INSERT INTO journal (key, flow, op, target_system, target_type, source_system,
     source_id, payload, status, created_at, connection)
     SELECT json_extract(value, '$.key'), json_extract(value, '$.flow'), json_extract(value, '$.op'),
