@@ -35,38 +35,52 @@ export interface ExecutorContext {
 type StoreOp = (tx: StateStore, links: ChunkLinks) => Promise<void>;
 
 /**
- * The links that already hold the records the chunk's creates were answered with, looked up once
- * per chunk (not twice per create), and kept current as the chunk's own links are inserted.
+ * The pairs that already hold records in this chunk's commit: the stored links of the records the
+ * chunk's creates were answered with (looked up once per chunk, not twice per create), the pairs
+ * the chunk merges, and the links it inserts as it goes.
  */
 class ChunkLinks {
-  private readonly byYt = new Map<string, Link>();
-  private readonly byCrm = new Map<string, Link>();
+  private readonly byYt = new Map<string, Pair>();
+  private readonly byCrm = new Map<string, Pair>();
 
-  static async load(tx: StateStore, flow: FlowName, created: readonly Created[]): Promise<ChunkLinks> {
+  static async load(
+    tx: StateStore,
+    flow: FlowName,
+    created: readonly Pair[],
+    merged: readonly Pair[],
+  ): Promise<ChunkLinks> {
     const links = new ChunkLinks();
-    if (created.length === 0) return links;
-    const found = await tx.findLinks({
-      flow,
-      ytIds: created.map((c) => c.ytId),
-      crmIds: created.map((c) => c.crmId),
-    });
-    for (const l of found) links.add(l);
+    if (created.length > 0)
+      for (const l of await tx.findLinks({
+        flow,
+        ytIds: created.map((c) => c.ytId),
+        crmIds: created.map((c) => c.crmId),
+      }))
+        links.add(l);
+    for (const p of merged) links.add(p);
     return links;
   }
 
-  holding(ytId: string, crmId: string): Link | undefined {
+  holding(ytId: string, crmId: string): Pair | undefined {
     return this.byYt.get(ytId) ?? this.byCrm.get(crmId);
   }
 
-  add(l: Link): void {
-    this.byYt.set(l.ytId, l);
-    this.byCrm.set(l.crmId, l);
+  add(p: Pair): void {
+    this.byYt.set(p.ytId, p);
+    this.byCrm.set(p.crmId, p);
   }
 }
 
-interface Created {
+interface Pair {
   ytId: string;
   crmId: string;
+}
+
+/** A create that was answered: what its link, journal entry and history need at the commit. */
+interface Created extends Pair {
+  unit: Unit;
+  action: Extract<PlanAction, { kind: 'create' }>;
+  record: { id: string; hash: string; version?: string };
 }
 
 /** The actions of one pair (or one create, one reject...): run in order, stopped by the first failure. */
@@ -78,7 +92,7 @@ interface Unit {
   linkId?: number;
   /** Set just before the create goes out: a journaled create never sent is closed at the chunk's end. */
   sent?: boolean;
-  /** The pair the create's answer makes. */
+  /** The create's answer, linked at the chunk's commit. */
   created?: Created;
 }
 
@@ -167,12 +181,15 @@ export class PlanExecutor {
     if (failed) throw failed.error;
   }
 
-  private async commit(flow: FlowName, ops: StoreOp[], created: Created[]): Promise<void> {
+  private async commit(flow: FlowName, ops: StoreOp[], units: Unit[]): Promise<void> {
     await this.committed();
     failpoint('before-commit');
+    const created = units.flatMap((u) => (u.created ? [u.created] : []));
+    const merged = units.flatMap((u) => u.actions.flatMap((a) => (a.kind === 'link' ? [a] : [])));
     this.inFlight = this.ctx.store
       .transaction(async (tx) => {
-        const links = await ChunkLinks.load(tx, flow, created);
+        const links = await ChunkLinks.load(tx, flow, created, merged);
+        await this.linkCreated(tx, flow, created, links);
         for (const op of ops) await op(tx, links);
       })
       .then(
@@ -225,8 +242,7 @@ export class PlanExecutor {
           tx.completeWrite(id, { status: 'failed', error: 'not sent: the cycle stopped first' }),
         );
       }
-    const created = units.flatMap((u) => (u.created ? [u.created] : []));
-    if (ops.length > 0) await this.commit(flow, ops, created);
+    if (ops.length > 0 || units.some((u) => u.created)) await this.commit(flow, ops, units);
     if (aborted !== undefined) throw aborted;
   }
 
@@ -452,34 +468,33 @@ export class PlanExecutor {
     this.ctx.stats.add(flow, a.target, 'created');
     failpoint('after-create');
     const [ytId, crmId] = a.target === 'customcrm' ? [a.sourceId, created.id] : [created.id, a.sourceId];
-    unit.created = { ytId, crmId };
-    ops.push(async (tx, links) => {
-      // The target answered with a record that is already linked (e.g. a group name taken by another
-      // Customer's group, found again after an ambiguous answer): linking it twice would merge two
-      // records into one, so the source record is quarantined instead.
-      const taken = links.holding(ytId, crmId);
-      if (taken) {
-        await tx.completeWrite(entry.id, {
-          targetId: created.id,
-          status: 'failed',
-          error: 'answer already linked',
-        });
-        const reason =
-          `${a.target} answered the create of "${a.label}" with ${a.type} ${created.id}, which is already linked to ` +
-          `${a.target === 'customcrm' ? taken.ytId : taken.crmId}; make the two records distinct (e.g. rename one), then retry`;
-        await this.reject(
-          flow,
-          source,
-          sourceTypeOf(flow, source),
-          a.sourceId,
-          'DUPLICATE',
-          null,
-          reason,
-          [],
-        )(tx, links);
-        return;
+    unit.created = { ytId, crmId, unit, action: a, record: created };
+  }
+
+  /**
+   * The links, journal entries and history of the chunk's answered creates, a statement each for
+   * the whole chunk. A create answered with a record that is already linked (e.g. a group name
+   * taken by another Customer's group, found again after an ambiguous answer) is not linked:
+   * linking it twice would merge two records into one, so its source record is quarantined.
+   */
+  private async linkCreated(
+    tx: StateStore,
+    flow: FlowName,
+    created: readonly Created[],
+    links: ChunkLinks,
+  ): Promise<void> {
+    const fresh: Created[] = [];
+    const taken: Array<{ c: Created; by: Pair }> = [];
+    for (const c of created) {
+      const by = links.holding(c.ytId, c.crmId);
+      if (by) taken.push({ c, by });
+      else {
+        fresh.push(c);
+        links.add(c);
       }
-      const link = await tx.insertLink({
+    }
+    const inserted = await tx.insertLinks(
+      fresh.map(({ action: a, ytId, crmId, record }) => ({
         ...this.newLink(
           flow,
           ytId,
@@ -489,16 +504,52 @@ export class PlanExecutor {
           a.label,
         ),
         ...(a.target === 'customcrm'
-          ? { crmHash: created.hash, crmVersion: created.version ?? null }
-          : { ytHash: created.hash }),
-      });
-      unit.linkId = link.id;
-      links.add(link);
-      await tx.completeWrite(entry.id, { targetId: created.id, status: 'done' });
-      await tx.addHistory([
-        this.history(flow, link.id, a.target, created.id, 'created', null, null, a.label, source),
-      ]);
-    });
+          ? { crmHash: record.hash, crmVersion: record.version ?? null }
+          : { ytHash: record.hash }),
+      })),
+    );
+    fresh.forEach((c, i) => (c.unit.linkId = inserted[i]!.id));
+    await tx.completeWrites([
+      ...fresh.map((c) => ({ id: c.unit.journal!.id, targetId: c.record.id, status: 'done' as const })),
+      ...taken.map(({ c }) => ({
+        id: c.unit.journal!.id,
+        targetId: c.record.id,
+        status: 'failed' as const,
+        error: 'answer already linked',
+      })),
+    ]);
+    await tx.addHistory(
+      fresh.map(({ action: a, record, unit }) =>
+        this.history(
+          flow,
+          unit.linkId!,
+          a.target,
+          record.id,
+          'created',
+          null,
+          null,
+          a.label,
+          other(a.target),
+        ),
+      ),
+    );
+    for (const { c, by } of taken) {
+      const a = c.action;
+      const source = other(a.target);
+      const reason =
+        `${a.target} answered the create of "${a.label}" with ${a.type} ${c.record.id}, which is already linked to ` +
+        `${a.target === 'customcrm' ? by.ytId : by.crmId}; make the two records distinct (e.g. rename one), then retry`;
+      await this.reject(
+        flow,
+        source,
+        sourceTypeOf(flow, source),
+        a.sourceId,
+        'DUPLICATE',
+        null,
+        reason,
+        [],
+      )(tx, links);
+    }
   }
 
   private async failed(flow: FlowName, a: PlanAction, err: unknown, ops: StoreOp[]): Promise<void> {
