@@ -24,7 +24,7 @@ const HELP = `npm run bench -- [options]
                       default postgres://tandem:tandem@127.0.0.1:5432/postgres)
   --out DIR           where the JSON and markdown go (default bench/results)
   --cases LIST        only these cases, of first,nochange,edits,limit (nochange and edits need first)
-  --node-flags "..."  V8/Node flags for the measured process, e.g. "--max-old-space-size=160"
+  --node-flags="..."  V8/Node flags for the measured process, e.g. --node-flags="--max-old-space-size=160"
 
 Every scenario runs in its own child process (with --expose-gc), so one scenario's heap does not
 inflate the next one's peak RSS; the emulators are child processes of that child.`;

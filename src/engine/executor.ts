@@ -287,7 +287,7 @@ export class PlanExecutor {
     const { stats } = this.ctx;
     switch (a.kind) {
       case 'create':
-        return this.create(flow, a, unit, ops);
+        return this.create(flow, a, unit);
       case 'link':
         ops.push(async (tx, links) => {
           const l = await tx.insertLink(this.newLink(flow, a.ytId, a.crmId, 'merged', a.base, a.label));
@@ -451,7 +451,6 @@ export class PlanExecutor {
     flow: FlowName,
     a: Extract<PlanAction, { kind: 'create' }>,
     unit: Unit,
-    ops: StoreOp[],
   ): Promise<void> {
     const entry = unit.journal!;
     const source = other(a.target);
