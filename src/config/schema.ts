@@ -46,6 +46,15 @@ export const syncPolicySchema = z
       .describe(
         'a cycle that would delete or change more than this share of linked records stops before writing',
       ),
+    stream: z
+      .object({
+        usersBatch: z.number().int().min(1).default(2000),
+        heldActions: z.number().int().min(0).default(10_000),
+      })
+      .prefault({})
+      .describe(
+        'a full cycle reads the YouTrack users in batches of usersBatch; a first-pass plan of at most heldActions is kept instead of read again',
+      ),
   })
   .prefault({});
 

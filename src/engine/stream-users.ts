@@ -15,11 +15,15 @@ import type { ConnectionRuntime } from './runtime.ts';
  * ids. See `StreamPlanner` for why the result is the whole-flow plan.
  */
 
-/**
- * YouTrack users planned together; their links are fetched in one round trip. A batch and its plan
- * take a few MB; small batches would only add link queries.
+/*
+ * Sizes come from the connection's `sync.stream` (src/config/schema.ts):
+ * - usersBatch (2,000): YouTrack users planned together, their links fetched in one round trip. A
+ *   batch and its plan take a few MB; small batches would only add link queries.
+ * - heldActions (10,000): actions of the users flow held between the first pass and the writes. A
+ *   cycle that changes this few needs no second read of the users; one that changes more reads
+ *   them again rather than hold a plan that grows with the directory.
  */
-export const USER_BATCH = 2000;
+const sizes = (rt: ConnectionRuntime) => rt.config.sync.stream;
 
 export interface UsersStreamOptions {
   /** Every YouTrack user as it is read (progress, quarantine bookkeeping). */
@@ -68,10 +72,38 @@ async function* userBatches(
     records.push(r);
     opts.onRead?.(r);
     failpoint('after-read');
-    if (records.length >= USER_BATCH) yield await batch();
+    if (records.length >= sizes(rt).usersBatch) yield await batch();
   }
   if (records.length > 0) yield await batch();
 }
+
+/**
+ * The next batch is read while the current one is planned and carried out, so the YouTrack reads
+ * do not wait for the writes (one batch more in memory). Each batch's links are those of its own
+ * users, which the writes of the batches before it do not touch.
+ */
+async function* readAhead<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
+  const pull = () => {
+    const p = source.next();
+    p.catch(() => undefined); // seen when awaited; not unhandled if the consumer stops first
+    return p;
+  };
+  let next = pull();
+  try {
+    for (;;) {
+      const r = await next;
+      if (r.done) return;
+      next = pull();
+      yield r.value;
+    }
+  } finally {
+    await next.catch(() => undefined);
+    await source.return(undefined);
+  }
+}
+
+/** Links handed to `StreamPlanner.vanished` at a time. */
+const VANISHED_PAGE = 2000;
 
 /** Every stored link of the users flow, a page at a time, for `StreamPlanner.vanished`. */
 async function vanishedActions(store: StateStore, planner: StreamPlanner): Promise<PlanAction[]> {
@@ -79,7 +111,7 @@ async function vanishedActions(store: StateStore, planner: StreamPlanner): Promi
   let page: LinkState[] = [];
   for await (const l of store.iterateLinks('users')) {
     page.push(l);
-    if (page.length < USER_BATCH) continue;
+    if (page.length < VANISHED_PAGE) continue;
     actions.push(...planner.vanished(page));
     page = [];
   }
@@ -94,7 +126,8 @@ async function* planBatches(
   planner: StreamPlanner,
   opts: UsersStreamOptions,
 ): AsyncGenerator<PlanAction[]> {
-  for await (const { records, links } of userBatches(rt, store, opts)) yield planner.batch(records, links);
+  for await (const { records, links } of readAhead(userBatches(rt, store, opts)))
+    yield planner.batch(records, links);
   // Collected before any of it runs: its writes would otherwise change the links being paged.
   yield await vanishedActions(store, planner);
   yield planner.finish();
@@ -112,13 +145,6 @@ export interface FirstPass {
 }
 
 /**
- * Actions of the users flow held between the first pass and the writes. A cycle that changes
- * this few needs no second read of the users; one that changes more reads them again rather than
- * hold a plan that grows with the directory.
- */
-export const HELD_ACTIONS = 10_000;
-
-/**
  * A first read of the YouTrack users, when the cycle needs the whole flow before it writes any
  * of it: the circuit breaker must weigh every delete and change before anything is written, and
  * a user is linked by e-mail only if no other user shares it. A first sync into an empty CRM
@@ -126,7 +152,7 @@ export const HELD_ACTIONS = 10_000;
  *
  * Without e-mails to count (no free contact could match), the batches are planned for real in
  * this pass: their weights are the whole plan's, and the plan is kept if it stays under
- * HELD_ACTIONS (a cycle with few changes, the usual full reconcile), so the users are read once.
+ * `heldActions` (a cycle with few changes, the usual full reconcile), so the users are read once.
  * Otherwise this pass keeps only counts and e-mails, and `runUsers` reads the users again.
  */
 export async function firstPass(
@@ -148,7 +174,7 @@ export async function firstPass(
     let plan: PlanAction[] | undefined = [];
     for await (const actions of planBatches(rt, store, planner, opts)) {
       add(actions);
-      if (plan && plan.length + actions.length <= HELD_ACTIONS) plan = plan.concat(actions);
+      if (plan && plan.length + actions.length <= sizes(rt).heldActions) plan = plan.concat(actions);
       else plan = undefined;
     }
     return { weights, counted: true, ...(plan ? { plan } : {}) };

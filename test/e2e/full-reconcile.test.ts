@@ -33,9 +33,15 @@ describe('full reconcile of an established connection', () => {
     w = await World.start({
       youtrack: { seed: 'empty', users: 260, groups: 0, orgs: 0, randomSeed: 11 },
       customcrm: { seed: 'empty' },
+      // Small sizes, so 260 users make six batches and a plan of 31 actions is read again.
+      connection: { sync: { stream: { usersBatch: 50, heldActions: 30 } } },
     });
     const first = await cycleCalls(w);
-    expect(first.writes).toBeGreaterThan(250);
+    const users = (await w.hubAll<{ guest?: boolean }>('users', 'id,guest')).filter((u) => !u.guest);
+    expect(users.length).toBeGreaterThanOrEqual(260);
+    expect(first.writes).toBe(users.length);
+    const links = await w.store.listLinks({ flow: 'users' });
+    expect(links.filter((l) => l.status === 'active')).toHaveLength(users.length);
   });
   afterAll(() => w.close());
 
@@ -68,6 +74,19 @@ describe('full reconcile of an established connection', () => {
     const customer = (await w.store.findLink({ flow: 'organizations', ytId: org.id }))!.crmId;
     const contact = await w.crmApi<Contact>('GET', `/contacts/${link.crmId}`);
     expect(contact.CustomerId).toBe(customer);
+    expect((await cycleCalls(w)).writes).toBe(0);
+  });
+
+  it('reads the users again when the plan is larger than it keeps, and carries every change', async () => {
+    const links = (await w.store.listLinks({ flow: 'users' })).slice(100, 140);
+    for (const l of links) await w.crmApi('PATCH', `/contacts/${l.crmId}`, { LastName: `Bulk ${l.id}` });
+    const { calls, writes } = await cycleCalls(w);
+    expect(writes).toBe(40);
+    expect(calls - 40).toBeGreaterThan(oneRead.calls);
+    for (const l of [links[0]!, links[39]!]) {
+      const user = await w.hub<{ name: string }>('GET', `/users/${l.ytId}?fields=name`);
+      expect(user.name.endsWith(`Bulk ${l.id}`)).toBe(true);
+    }
     expect((await cycleCalls(w)).writes).toBe(0);
   });
 
