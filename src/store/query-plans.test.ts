@@ -119,6 +119,19 @@ describe('query plans on SQLite (no statistics, as Tandem runs it)', () => {
       .map((r) => String(r.detail))
       .join('\n');
 
+  it('finds the links of a batch of ids by probing the id index, not by walking the flow', async () => {
+    for (const [sql, index] of [
+      [sqliteQueries.findLinksByYt, 'links_yt'],
+      [sqliteQueries.findLinksByCrm, 'links_crm'],
+    ] as const) {
+      const detail = await plan({ sql, params: ['users', '["yt-2","crm-4"]', 'main'] });
+      expect(detail).toMatch(
+        new RegExp(`SEARCH links USING INDEX ${index} \\(connection=\\? AND flow=\\? AND (yt|crm)_id=\\?\\)`),
+      );
+      expect(detail).not.toContain('links_flow_id');
+    }
+  });
+
   it('answers a record’s, a link’s and a cycle’s history and a link’s conflicts from the key’s index', async () => {
     for (const [what, index, statement] of keyedStatements(sqliteQueries)) {
       const detail = await plan(statement);

@@ -25,9 +25,11 @@ export const sqliteQueries: Queries = {
   findLinkByCrm: `SELECT ${LINK} FROM links
     WHERE connection = ?3 AND flow = ?1 AND crm_id = ?2
     ORDER BY status = 'active' DESC, id DESC LIMIT 1`,
-  findLinksByYt: `SELECT ${LINK} FROM links
+  // INDEXED BY: without statistics SQLite would rather walk the whole flow (links_flow_id) in id
+  // order and filter; these run once per chunk, so that made a first sync quadratic.
+  findLinksByYt: `SELECT ${LINK} FROM links INDEXED BY links_yt
     WHERE connection = ?3 AND flow = ?1 AND yt_id IN (SELECT value FROM json_each(?2)) ORDER BY id`,
-  findLinksByCrm: `SELECT ${LINK} FROM links
+  findLinksByCrm: `SELECT ${LINK} FROM links INDEXED BY links_crm
     WHERE connection = ?3 AND flow = ?1 AND crm_id IN (SELECT value FROM json_each(?2)) ORDER BY id`,
   listLinks: `SELECT ${LINK} FROM links WHERE connection = ?3 AND id > coalesce(?1, 0)
     ORDER BY id LIMIT coalesce(?2, -1)`,
