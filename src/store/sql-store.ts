@@ -433,12 +433,17 @@ export class SqlStateStore implements StateStore {
       source_id: e.sourceId,
       payload: json(e.payload, `create of ${e.targetType} from ${e.sourceSystem} ${e.sourceId}`),
     }));
-    const keys = JSON.stringify(entries.map((e) => e.key));
-    return this.driver.transaction(async (c) => {
-      await c.run(this.q.insertJournals, [JSON.stringify(batch), this.now(), this.connection]);
-      const byKey = new Map((await c.all(this.q.getJournalsByKeys, [keys])).map((r) => [r['key'], r]));
-      return entries.map((e) => toJournal(byKey.get(e.key)!));
-    });
+    // One statement, one round trip: the new entries come back from the insert; only keys begun
+    // before (a repeated call, rare) are read again.
+    // Not in a transaction of its own: the insert is one atomic statement, and the entries it did
+    // not insert were committed before it.
+    const rows = await this.all(this.q.insertJournals, [JSON.stringify(batch), this.now(), this.connection]);
+    const byKey = new Map(rows.map((r) => [r['key'], r]));
+    const earlier = entries.filter((e) => !byKey.has(e.key)).map((e) => e.key);
+    if (earlier.length > 0)
+      for (const r of await this.all(this.q.getJournalsByKeys, [JSON.stringify(earlier)]))
+        byKey.set(r['key'], r);
+    return entries.map((e) => toJournal(byKey.get(e.key)!));
   }
 
   async completeWrite(

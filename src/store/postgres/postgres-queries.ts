@@ -133,7 +133,8 @@ export const postgresQueries: Queries = {
     SELECT e->>'key', e->>'flow', e->>'op', e->>'target_system', e->>'target_type',
       e->>'source_system', e->>'source_id', (e->>'payload')::jsonb, 'pending', $2::timestamptz, $3
     FROM jsonb_array_elements($1::jsonb) AS e
-    ON CONFLICT (key) DO NOTHING`,
+    ON CONFLICT (key) DO NOTHING
+    RETURNING ${JOURNAL}`,
   getJournalsByKeys: `SELECT ${JOURNAL} FROM journal WHERE key IN (SELECT jsonb_array_elements_text($1::jsonb))`,
   completeWrite: `UPDATE journal SET status = $2, target_id = $3, error = $4, completed_at = $5
     WHERE id = $1`,

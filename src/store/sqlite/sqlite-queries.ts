@@ -136,7 +136,8 @@ export const sqliteQueries: Queries = {
       json_extract(value, '$.source_system'), json_extract(value, '$.source_id'),
       json_extract(value, '$.payload'), 'pending', ?2, ?3
     FROM json_each(?1) WHERE true
-    ON CONFLICT (key) DO NOTHING`,
+    ON CONFLICT (key) DO NOTHING
+    RETURNING ${JOURNAL}`,
   getJournalsByKeys: `SELECT ${JOURNAL} FROM journal WHERE key IN (SELECT value FROM json_each(?1))`,
   completeWrite: `UPDATE journal SET status = ?2, target_id = ?3, error = ?4, completed_at = ?5
     WHERE id = ?1`,
