@@ -24,13 +24,27 @@ const TAKE = `INSERT INTO tandem_rate_limits AS b (connection, system, tokens, u
     updated_at = clock_timestamp()
   RETURNING tokens`;
 
-/** Creates the shared table once per database; safe to call from every worker at once. */
+/** Any key will do as long as every Tandem uses the same one: it only serializes the CREATE. */
+const CREATE_LOCK = 7_316_110_044;
+
+/**
+ * Creates the shared table once per database; safe to call from every worker at once. Concurrent
+ * `CREATE TABLE IF NOT EXISTS` is not safe in PostgreSQL (the loser can fail on the catalog's
+ * unique indexes, with more than one error code), so the workers take turns under a lock.
+ */
 export async function prepareSharedLimits(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
   try {
-    await pool.query(CREATE);
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [CREATE_LOCK]);
+    await client.query(CREATE);
+    await client.query('COMMIT');
   } catch (err) {
-    // Two workers creating the table at the same moment: the loser sees a duplicate type.
-    if ((err as { code?: string }).code !== '23505') throw err;
+    await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+    throw err;
+  } finally {
+    client.release(broken);
   }
 }
 
