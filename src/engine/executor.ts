@@ -235,13 +235,13 @@ export class PlanExecutor {
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, units.length) }, worker));
     // Creates journaled but never sent (the chunk stopped early) are closed, not left for recovery.
-    for (const u of units)
-      if (u.journal && !u.sent) {
-        const id = u.journal.id;
-        ops.push((tx) =>
-          tx.completeWrite(id, { status: 'failed', error: 'not sent: the cycle stopped first' }),
-        );
-      }
+    const unsent = units.flatMap((u) => (u.journal && !u.sent ? [u.journal.id] : []));
+    if (unsent.length > 0)
+      ops.push((tx) =>
+        tx.completeWrites(
+          unsent.map((id) => ({ id, status: 'failed', error: 'not sent: the cycle stopped first' })),
+        ),
+      );
     if (ops.length > 0 || units.some((u) => u.created)) await this.commit(flow, ops, units);
     if (aborted !== undefined) throw aborted;
   }
@@ -249,16 +249,8 @@ export class PlanExecutor {
   private async unit(flow: FlowName, unit: Unit, ops: StoreOp[]): Promise<void> {
     const versions: { crmVersion?: string; ytHash?: string; crmHash?: string } = {};
     for (const action of unit.actions) {
-      if (this.ctx.signal?.aborted) {
-        // Its create was journaled but is not sent now: closed, rather than left for recovery to look for.
-        if (unit.journal && action === unit.actions[0]) {
-          const id = unit.journal.id;
-          ops.push((tx) =>
-            tx.completeWrite(id, { status: 'failed', error: 'not sent: the cycle stopped first' }),
-          );
-        }
-        throw new CycleAborted('stopped at a safe point');
-      }
+      // A journaled create not sent now is closed by the chunk (`sent` is still unset).
+      if (this.ctx.signal?.aborted) throw new CycleAborted('stopped at a safe point');
       try {
         await this.run(flow, action, unit, versions, ops);
         this.consecutiveTransient = 0;

@@ -12,8 +12,6 @@
  * optional, and a page bound is written `id < coalesce(?, max)` so that it stays an index range.
  */
 export interface Queries {
-  /** flow, ytType, ytId, crmType, crmId, origin, status, base, ytHash, crmHash, crmVersion, label, search, now */
-  insertLink: string;
   /** id */
   getLink: string;
   /** id: locks the row until the transaction ends where the database locks rows */
@@ -86,7 +84,6 @@ export interface Queries {
   countQuarantine: string;
 
   /** key, flow, op, targetSystem, targetType, sourceSystem, sourceId, payload, now: nothing if the key exists */
-  insertJournal: string;
   findLinksByCrm: string;
   /** Batch statements: one JSON array parameter (`?1`/`$1`) of rows keyed by column name. */
   insertLinks: string;
@@ -96,7 +93,6 @@ export interface Queries {
   insertJournals: string;
   getJournalsByKeys: string;
   /** key */
-  getJournalByKey: string;
   /** id, status, targetId, error, now */
   completeWrite: string;
   pendingWrites: string;

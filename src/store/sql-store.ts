@@ -165,31 +165,8 @@ export class SqlStateStore implements StateStore {
   }
 
   async insertLink(link: NewLink): Promise<Link> {
-    const what = linkName(link);
-    checkText([link.ytId, link.crmId, link.label, link.ytHash, link.crmHash, link.crmVersion], what);
-    const base = json(link.base, `${what}, base`);
-    try {
-      const [row] = await this.insert(this.q.insertLink, [
-        link.flow,
-        link.ytType,
-        link.ytId,
-        link.crmType,
-        link.crmId,
-        link.origin,
-        link.status,
-        base,
-        link.ytHash,
-        link.crmHash,
-        link.crmVersion,
-        link.label,
-        searchText(link),
-        this.now(),
-        this.connection,
-      ]);
-      return toLink(row!);
-    } catch (err) {
-      throw linkError(err, link);
-    }
+    const [inserted] = await this.insertLinks([link]);
+    return inserted!;
   }
 
   async insertLinks(links: readonly NewLink[]): Promise<Link[]> {
@@ -401,24 +378,9 @@ export class SqlStateStore implements StateStore {
 
   // Journal
 
-  beginWrite(e: NewJournalEntry): Promise<JournalEntry> {
-    const payload = json(e.payload, `create of ${e.targetType} from ${e.sourceSystem} ${e.sourceId}`);
-    return this.driver.transaction(async (c) => {
-      await c.run(this.q.insertJournal, [
-        e.key,
-        e.flow,
-        e.op,
-        e.targetSystem,
-        e.targetType,
-        e.sourceSystem,
-        e.sourceId,
-        payload,
-        this.now(),
-        this.connection,
-      ]);
-      const [row] = await c.all(this.q.getJournalByKey, [e.key]);
-      return toJournal(row!);
-    });
+  async beginWrite(e: NewJournalEntry): Promise<JournalEntry> {
+    const [entry] = await this.beginWrites([e]);
+    return entry!;
   }
 
   async beginWrites(entries: readonly NewJournalEntry[]): Promise<JournalEntry[]> {
@@ -470,9 +432,7 @@ export class SqlStateStore implements StateStore {
       target_id: r.targetId ?? null,
       error: r.error ?? null,
     }));
-    const changed = await this.driver.transaction((c) =>
-      c.run(this.q.completeWrites, [JSON.stringify(rows), this.now()]),
-    );
+    const changed = await this.run(this.q.completeWrites, [JSON.stringify(rows), this.now()]);
     if (changed !== new Set(results.map((r) => r.id)).size)
       throw new StoreError(
         'NOT_FOUND',

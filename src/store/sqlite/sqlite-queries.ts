@@ -13,10 +13,6 @@ const HISTORY = `id, at, cycle_id, link_id, flow, system, record_id, property, o
 const NO_ID_ABOVE = '9223372036854775807';
 
 export const sqliteQueries: Queries = {
-  insertLink: `INSERT INTO links (flow, yt_type, yt_id, crm_type, crm_id, origin, status, base,
-    yt_hash, crm_hash, crm_version, label, search, created_at, updated_at, connection)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15)
-    RETURNING ${LINK}`,
   getLink: `SELECT ${LINK} FROM links WHERE id = ?1`,
   getLinkForUpdate: `SELECT ${LINK} FROM links WHERE id = ?1`,
   findLinkByYt: `SELECT ${LINK} FROM links
@@ -112,11 +108,6 @@ export const sqliteQueries: Queries = {
       WHERE connection = ?1 AND status = 'quarantined' AND retry_requested)
       AS retry_requested`,
 
-  insertJournal: `INSERT INTO journal (key, flow, op, target_system, target_type, source_system,
-    source_id, payload, status, created_at, connection)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9, ?10)
-    ON CONFLICT (key) DO NOTHING`,
-  getJournalByKey: `SELECT ${JOURNAL} FROM journal WHERE key = ?1`,
   insertLinks: `INSERT INTO links (flow, yt_type, yt_id, crm_type, crm_id, origin, status, base,
     yt_hash, crm_hash, crm_version, label, search, created_at, updated_at, connection)
     SELECT json_extract(value, '$.flow'), json_extract(value, '$.yt_type'), json_extract(value, '$.yt_id'), json_extract(value, '$.crm_type'), json_extract(value, '$.crm_id'), json_extract(value, '$.origin'), json_extract(value, '$.status'), json_extract(value, '$.base'), json_extract(value, '$.yt_hash'), json_extract(value, '$.crm_hash'), json_extract(value, '$.crm_version'), json_extract(value, '$.label'), json_extract(value, '$.search'), ?2, ?2, ?3
