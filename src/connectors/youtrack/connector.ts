@@ -143,7 +143,15 @@ export class YouTrackConnector implements Connector {
   ): Promise<ChangeBatch> {
     const mode = await this.ready();
     try {
-      const batch = await changesSince(this.ctx, watermark, (type, id) => this.read(type, id), opts.signal);
+      const batch = await changesSince(
+        this.ctx,
+        watermark,
+        {
+          read: (type, id) => this.read(type, id),
+          readAll: (type, signal) => this.readAll(type, signal ? { signal } : {}),
+        },
+        opts.signal,
+      );
       if (mode !== '2026' || !batch.complete) return batch;
       const orgs = await this.orgPoll.changes(this.ctx, watermark === undefined, opts.signal);
       return { ...batch, changes: [...batch.changes.filter((c) => c.type !== 'Organization'), ...orgs] };

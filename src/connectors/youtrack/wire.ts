@@ -17,7 +17,10 @@ export const fields = {
     'id,login,name,banned,guest,profile(email(email)),groups(id,allUsers,registeredUsers,project(id)),organizations(id)',
   hubGroup: 'id,name,description,allUsers,registeredUsers,parent(id),project(id)',
   hubOrg: 'id,name,description',
-  event: 'id,targetId,targetType,type,timestamp,changes(field,added,removed)',
+  // Hub's Event and Change models (hub-rest-client); childChanges one level down is enough for
+  // an AggregationChange of PrimitiveChanges.
+  event:
+    'id,targetId,targetType,type,timestamp,changes(type,fieldName,fieldType,oldValue,newValue,childChanges(type,fieldName,fieldType,oldValue,newValue))',
 } as const;
 
 const idRef = z.looseObject({ id: z.string() });
@@ -82,18 +85,6 @@ export const hubOrg = z.looseObject({
   description: z.string().nullish(),
 });
 export type HubOrg = z.infer<typeof hubOrg>;
-
-export const hubEvent = z.looseObject({
-  id: z.union([z.string(), z.number()]).transform(String),
-  targetId: z.string().nullish(),
-  targetType: z.string().nullish(),
-  type: z.string().nullish(),
-  timestamp: z.union([z.number(), z.string()]).nullish(),
-  changes: z
-    .array(z.looseObject({ field: z.string().nullish(), added: z.unknown(), removed: z.unknown() }))
-    .nullish(),
-});
-export type HubEvent = z.infer<typeof hubEvent>;
 
 /** YouTrack and Hub error bodies share these keys; the `error` strings vary between versions. */
 export const errorBody = z.looseObject({

@@ -33,7 +33,7 @@ describe('fault injection', () => {
     expect(res.status).toBe(200);
     await expect(res.text()).rejects.toThrow();
     expect(emu.directory.userByLogin('half.answered')).toBeDefined();
-    expect(emu.directory.events.all.map((e) => e.type)).toEqual(['create']);
+    expect(emu.directory.events.all.map((e) => e.type)).toEqual(['created']);
 
     const victim = emu.directory.userByLogin('half.answered');
     await expect(

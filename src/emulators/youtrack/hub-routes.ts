@@ -2,7 +2,7 @@ import { defined, hubGroupBody, hubUserBody, memberBody, organizationBody, parse
 import type { Route, RouteContext } from './context.ts';
 import type { Directory } from './directory.ts';
 import { hubViews, type HubViews } from './hub-views.ts';
-import type { DirectoryEvent, TargetType, User } from './model.ts';
+import type { DirectoryEvent, User } from './model.ts';
 import { project, type View } from './project.ts';
 import {
   findGroups,
@@ -261,14 +261,24 @@ function detachedOrganizationRoutes(v: HubViews): Route[] {
   ];
 }
 
-const TARGETS: Record<string, TargetType> = {
+const ENTITY_TYPES: Record<string, string> = {
   user: 'user',
   group: 'userGroup',
   usergroup: 'userGroup',
   organization: 'organization',
 };
 
-/** `GET /events`: the audit log, id order, filtered by `afterId:`, `after:`, `target:`, `type:`. */
+function idNumber(key: string, value: string): number {
+  if (!/^\d+$/.test(value)) throw badRequest(`events: ${key} needs a number, got "${value}"`);
+  return Number(value);
+}
+
+/**
+ * `GET /events`: the audit log in id order, filtered by the query keys of Hub's "Get All
+ * Events" reference: `afterId:` (exclusive), `beforeId:` (inclusive), `after:`, `before:`,
+ * `entityType:`, `event:` (created, updated, deleted), `target:` (an entity id or its login or
+ * name) and `author:` (a user id or login).
+ */
 function events(ctx: RouteContext, v: HubViews): Reply {
   let afterId = 0;
   let afterTime = -Infinity;
@@ -277,17 +287,26 @@ function events(ctx: RouteContext, v: HubViews): Reply {
   const alts = parseQuery(ctx.query.get('query'));
   if (alts.length > 1) throw badRequest('events: "or" is not supported in the events query');
   for (const { key, value } of alts[0] ?? []) {
-    if (key === 'afterId') {
-      if (!/^\d+$/.test(value)) throw badRequest(`events: afterId needs a number, got "${value}"`);
-      afterId = Number(value);
+    const lower = value.toLowerCase();
+    if (key === 'afterId') afterId = idNumber(key, value);
+    else if (key === 'beforeId') {
+      const before = idNumber(key, value);
+      filters.push((e) => Number(e.id) <= before);
     } else if (key === 'after') afterTime = instant(value);
     else if (key === 'before') filters.push((e) => e.timestamp < instant(value));
-    else if (key === 'target' || key === 'entityType') {
-      const t = TARGETS[value.toLowerCase()];
-      if (!t) throw badRequest(`events: unknown target "${value}" (known: user, group, organization)`);
+    else if (key === 'entityType') {
+      const t = ENTITY_TYPES[lower];
+      if (!t) throw badRequest(`events: unknown entityType "${value}" (known: user, group, organization)`);
       filters.push((e) => e.targetType === t);
-    } else if (key === 'type' || key === 'event') filters.push((e) => e.type === value.toLowerCase());
-    else throw badRequest(`events: unknown query key "${key}" (known: afterId, after, before, target, type)`);
+    } else if (key === 'event') filters.push((e) => e.type === lower);
+    else if (key === 'target')
+      filters.push((e) => e.targetId === value || e.targetPresentation.toLowerCase() === lower);
+    else if (key === 'author')
+      filters.push((e) => e.author === value || e.authorPresentation.toLowerCase() === lower);
+    else
+      throw badRequest(
+        `events: unknown query key "${key}" (known: afterId, beforeId, after, before, entityType, event, target, author)`,
+      );
   }
   const found = ctx.dir.events.since(afterId, afterTime).filter((e) => filters.every((f) => f(e)));
   return list(ctx, 'events', v.event, found);

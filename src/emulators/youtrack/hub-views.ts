@@ -102,7 +102,7 @@ export function hubViews(dir: Directory): HubViews {
         projectsCount: (o) => o.projectsCount,
       },
     },
-    // For events Hub's `type` key carries the event kind: create, update, delete, membership.
+    // An event's `type` key is its kind (created, updated, deleted), not a JSON class name.
     event: {
       type: (e) => e.type,
       fields: {
@@ -110,7 +110,9 @@ export function hubViews(dir: Directory): HubViews {
         targetId: (e) => e.targetId,
         targetType: (e) => e.targetType,
         targetPresentation: (e) => e.targetPresentation,
-        author: (e) => one(author, e),
+        author: (e) => e.author,
+        authorPresentation: (e) => e.authorPresentation,
+        authorType: (e) => e.authorType,
         changes: (e) => e.changes,
         timestamp: (e) => e.timestamp,
       },
@@ -118,9 +120,3 @@ export function hubViews(dir: Directory): HubViews {
   };
   return v;
 }
-
-const author: View<DirectoryEvent> = {
-  type: null,
-  inline: true,
-  fields: { id: (e) => e.author.id, login: (e) => e.author.login },
-};

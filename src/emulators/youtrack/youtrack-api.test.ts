@@ -135,12 +135,12 @@ describe('YouTrack REST, 2026 mode', () => {
     expect((await call(emu, 'GET', `/api/groups/${g.id}`)).status).toBe(404);
     const types = emu.directory.events.all.map((e) => `${e.type}:${e.targetType}`);
     expect(types).toEqual([
-      'create:user',
-      'update:user',
-      'create:userGroup',
-      'membership:userGroup',
-      'membership:userGroup',
-      'delete:userGroup',
+      'created:user',
+      'updated:user',
+      'created:userGroup',
+      'updated:userGroup',
+      'updated:userGroup',
+      'deleted:userGroup',
     ]);
   });
 
