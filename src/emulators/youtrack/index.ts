@@ -4,6 +4,7 @@ import type { Clock } from '../../util/clock.ts';
 import { FaultInjector, applyFault, handleFaultAdmin } from '../shared/faults.ts';
 import { dispatch, type Route, type RouteContext } from './context.ts';
 import { Directory } from './directory.ts';
+import type { MembershipEvents } from './model.ts';
 import { hubRoutes } from './hub-routes.ts';
 import { badRequest, errorBody, failureReply, type Reply } from './reply.ts';
 import { seedDemo, seedGenerated } from './seed.ts';
@@ -11,7 +12,7 @@ import { youtrackRoutes } from './youtrack-routes.ts';
 
 export { Directory } from './directory.ts';
 export { DirectoryError } from './model.ts';
-export type { DirectoryEvent, Group, Organization, User } from './model.ts';
+export type { DirectoryEvent, Group, MembershipEvents, Organization, User } from './model.ts';
 
 export interface YouTrackEmulatorOptions {
   /** 0 = a free port (default 0). */
@@ -38,6 +39,11 @@ export interface YouTrackEmulatorOptions {
   seatLimit?: number;
   /** Time source for event timestamps and creation times; default the system clock. */
   clock?: Clock;
+  /**
+   * Where Hub logs a membership edit, which public material does not show: on the group or
+   * organization (`container`, default) or on the user (`member`).
+   */
+  membershipEvents?: MembershipEvents;
 }
 
 export interface YouTrackEmulator {
@@ -55,7 +61,12 @@ const YT_PREFIX = '/api';
 const JSON_HEADERS = { 'content-type': 'application/json;charset=UTF-8' };
 
 export function createDirectory(opts: YouTrackEmulatorOptions = {}): Directory {
-  const dir = new Directory({ clock: opts.clock, randomSeed: opts.randomSeed, seatLimit: opts.seatLimit });
+  const dir = new Directory({
+    clock: opts.clock,
+    randomSeed: opts.randomSeed,
+    seatLimit: opts.seatLimit,
+    membershipEvents: opts.membershipEvents,
+  });
   const generated = opts.users !== undefined || opts.groups !== undefined || opts.orgs !== undefined;
   if (generated)
     seedGenerated(
