@@ -74,6 +74,10 @@ export class Directory {
   private readonly byLogin = new Map<string, User>();
   private readonly byEmail = new Map<string, Set<User>>();
   private readonly groupByName = new Map<string, Group>();
+  /** Hub ids of deleted groups (for the deleted-group quirk of Hub's `GET /usergroups/{id}`). */
+  readonly deletedGroups = new Set<string>();
+  /** Users created in Hub that YouTrack's `/api/users` does not show yet (propagation lag). */
+  readonly notYetInYouTrack = new Set<User>();
   private seq = 0;
   private seatsUsed = 0;
   private recording = true;
@@ -214,8 +218,24 @@ export class Directory {
     for (const gid of user.groups) this.groups.get(gid)?.ownUsers.delete(user.hubId);
     for (const oid of user.organizations) this.organizations.get(oid)?.users.delete(user.hubId);
     this.unindexUser(user);
+    this.notYetInYouTrack.delete(user);
     this.users.remove(user);
     this.record('deleted', user, [], author);
+  }
+
+  /** Hub to YouTrack propagation: `/api/users` shows the user only `lagMs` from now. */
+  delayInYouTrack(user: User, lagMs: number): void {
+    if (lagMs <= 0) return;
+    user.youtrackFrom = this.clock.now() + lagMs;
+    this.notYetInYouTrack.add(user);
+  }
+
+  /** Whether YouTrack's `/api/users` shows the user now. */
+  inYouTrack(user: User): boolean {
+    if (this.notYetInYouTrack.size === 0 || !this.notYetInYouTrack.has(user)) return true;
+    if (user.youtrackFrom > this.clock.now()) return false;
+    this.notYetInYouTrack.delete(user);
+    return true;
   }
 
   // ---- groups ----
@@ -281,6 +301,7 @@ export class Directory {
     this.setParent(group, null);
     this.groupByName.delete(group.name.toLowerCase());
     this.groups.remove(group);
+    this.deletedGroups.add(group.hubId);
     this.record('deleted', group, [], author);
   }
 
@@ -385,6 +406,7 @@ export class Directory {
       lastAccessTime: input.lastAccessTime ?? input.creationTime ?? now,
       groups: new Set(),
       organizations: new Set(),
+      youtrackFrom: 0,
     };
     this.users.add(user);
     this.indexUser(user);

@@ -11,10 +11,12 @@ export interface HubViews {
   event: View<DirectoryEvent>;
 }
 
-export function hubViews(dir: Directory): HubViews {
+/** `orgVisible`: from 2026.1 Hub knows only the organizations made before the upgrade, or none. */
+export function hubViews(dir: Directory, orgVisible: (o: Organization) => boolean = () => true): HubViews {
   const users = (ids: Iterable<string>) => () => [...ids].flatMap((id) => dir.users.get(id) ?? []);
   const groups = (ids: Iterable<string>) => () => [...ids].flatMap((id) => dir.groups.get(id) ?? []);
-  const orgs = (ids: Iterable<string>) => () => [...ids].flatMap((id) => dir.organizations.get(id) ?? []);
+  const orgs = (ids: Iterable<string>) => () =>
+    [...ids].flatMap((id) => dir.organizations.get(id) ?? []).filter(orgVisible);
   const email: View<User> = {
     type: () => 'EmailJSON',
     inline: true,

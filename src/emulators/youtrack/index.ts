@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../util/clock.ts';
 import { FaultInjector, applyFault, handleFaultAdmin } from '../shared/faults.ts';
-import { dispatch, type Route, type RouteContext } from './context.ts';
+import { defaultQuirks, dispatch, type Quirks, type Route, type RouteContext } from './context.ts';
 import { Directory } from './directory.ts';
 import type { MembershipEvents } from './model.ts';
 import { hubRoutes } from './hub-routes.ts';
@@ -12,6 +12,7 @@ import { youtrackRoutes } from './youtrack-routes.ts';
 
 export { Directory } from './directory.ts';
 export { DirectoryError } from './model.ts';
+export type { Quirks } from './context.ts';
 export type { DirectoryEvent, Group, MembershipEvents, Organization, User } from './model.ts';
 
 export interface YouTrackEmulatorOptions {
@@ -44,6 +45,8 @@ export interface YouTrackEmulatorOptions {
    * organization (`container`, default) or on the user (`member`).
    */
   membershipEvents?: MembershipEvents;
+  /** Undocumented behaviours of real instances, each off or at its default unless set. */
+  quirks?: Partial<Quirks>;
 }
 
 export interface YouTrackEmulator {
@@ -82,12 +85,13 @@ export async function startYouTrackEmulator(opts: YouTrackEmulatorOptions = {}):
   const directory = createDirectory(opts);
   const faults = new FaultInjector(opts.faults);
   const api = opts.api ?? 'hub';
+  const quirks: Quirks = { ...defaultQuirks, ...opts.quirks };
   const tokens = new Map<string, { hub: boolean }>([
     [opts.token ?? 'perm:demo', { hub: true }],
     [opts.youtrackOnlyToken ?? 'perm:youtrack-only', { hub: false }],
   ]);
   const apis: Array<[prefix: string, routes: Route[], hub: boolean]> = [
-    [HUB_PREFIX, hubRoutes(directory, api), true],
+    [HUB_PREFIX, hubRoutes(directory, api, quirks), true],
     [YT_PREFIX, youtrackRoutes(directory, api), false],
   ];
 
@@ -138,6 +142,7 @@ export async function startYouTrackEmulator(opts: YouTrackEmulatorOptions = {}):
       const ctx: RouteContext = {
         dir: directory,
         api,
+        quirks,
         method: req.method ?? 'GET',
         segments: url.pathname.slice(prefix.length).split('/').filter(Boolean).map(decodeSegment),
         query: url.searchParams,

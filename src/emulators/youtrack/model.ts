@@ -21,6 +21,8 @@ export interface User {
   readonly groups: Set<string>;
   /** Hub ids of the organizations the user belongs to. */
   readonly organizations: Set<string>;
+  /** When YouTrack's `/api/users` starts to show the user (Hub to YouTrack propagation lag). */
+  youtrackFrom: number;
 }
 
 /** `plain` groups may nest; the built-ins and project teams are maintained by the system. */
@@ -60,6 +62,11 @@ export interface Organization {
   readonly projectsCount: number;
   readonly users: Set<string>;
   readonly groups: Set<string>;
+  /**
+   * Made before 2026.1 (in Hub) rather than through YouTrack 2026.1's `/api/admin/organizations`;
+   * after the upgrade Hub can only know these.
+   */
+  readonly hubEra: boolean;
 }
 
 export type TargetType = 'user' | 'userGroup' | 'organization';
