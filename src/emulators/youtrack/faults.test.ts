@@ -37,7 +37,7 @@ describe('fault injection', () => {
 
     const victim = emu.directory.userByLogin('half.answered');
     await expect(
-      fetch(`${emu.url}${HUB}/users/${victim?.hubId}`, {
+      fetch(`${emu.url}${HUB}/users/${victim?.hubId}?successor=${emu.directory.admin.hubId}`, {
         method: 'DELETE',
         headers: { authorization: 'Bearer perm:demo' },
       }),

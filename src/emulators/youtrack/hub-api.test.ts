@@ -103,8 +103,9 @@ describe('Hub REST', () => {
     await call(emu, 'POST', `${HUB}/organizations/${org?.hubId}/users`, { id: uid });
     await call(emu, 'DELETE', `${HUB}/organizations/${org?.hubId}/users/${uid}`);
     await call(emu, 'DELETE', `${HUB}/usergroups/${gid}/users/${uid}`);
-    await call(emu, 'DELETE', `${HUB}/usergroups/${gid}`);
-    await call(emu, 'DELETE', `${HUB}/users/${uid}`);
+    expect((await call(emu, 'DELETE', `${HUB}/usergroups/${gid}`)).status).toBe(400);
+    await call(emu, 'DELETE', `${HUB}/usergroups/${gid}?successor=${emu.directory.allUsersGroup.hubId}`);
+    await call(emu, 'DELETE', `${HUB}/users/${uid}?successor=${emu.directory.admin.hubId}`);
 
     const log = asObject(await call(emu, 'GET', `${HUB}/events?$top=-1`));
     const events = log.events as Json[];
@@ -166,7 +167,7 @@ describe('Hub REST', () => {
       status: 400,
       json: { error: 'must-be-unique' },
     });
-    expect((await call(emu, 'DELETE', `${HUB}/users/no-such-id`)).status).toBe(404);
+    expect((await call(emu, 'DELETE', `${HUB}/users/no-such-id?successor=x`)).status).toBe(404);
   });
 
   it('rejects the YouTrack-only token and missing tokens', async () => {
