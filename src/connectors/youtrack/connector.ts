@@ -19,7 +19,7 @@ import { IdMap } from './ids.ts';
 import { OrganizationPoll } from './org-poll.ts';
 import { changedOnly, idList, namedFields, requireLogin, requireName, userFields } from './props.ts';
 import * as reads from './reads.ts';
-import { detectMode, verifyAccess } from './verify.ts';
+import { detectMode, hubForgotOrganizations, verifyAccess } from './verify.ts';
 import { YT } from './wire.ts';
 import { hubWrites, youtrack2026Writes } from './writes.ts';
 import type { Container, WritePath } from './writes.ts';
@@ -109,10 +109,15 @@ export class YouTrackConnector implements Connector {
       fallbacks.push(
         `youtrack.apiMode is '${this.config.apiMode}' but the server has the ${server === '2026' ? '2026.1' : 'pre-2026.1'} API: set apiMode to 'auto'`,
       );
-    if (this.current === '2026')
+    if (this.current === '2026') {
       fallbacks.push(
         "Hub /events has no organization events on 2026.1: organizations are compared by content on every poll, and users' organization memberships are caught by the periodic full read",
       );
+      if (await hubForgotOrganizations(this.ctx))
+        fallbacks.push(
+          'Hub lists no organizations although YouTrack has some: organizations made before the upgrade to 2026.1 cannot be matched to their Hub-era links by key; they are known by their YouTrack ids (set sync.mergeOrganizationsByName to link them by name)',
+        );
+    }
     return { system: 'youtrack', mode: this.current, fallbacks };
   }
 
