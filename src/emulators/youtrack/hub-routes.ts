@@ -1,5 +1,6 @@
 import { defined, hubGroupBody, hubUserBody, memberBody, organizationBody, parseBody } from './bodies.ts';
-import type { Quirks, Route, RouteContext } from './context.ts';
+import type { Route, RouteContext } from './context.ts';
+import type { Quirks } from './quirks.ts';
 import type { Directory } from './directory.ts';
 import { hubViews, type HubViews } from './hub-views.ts';
 import type { DirectoryEvent, Group, Organization, User } from './model.ts';
