@@ -71,6 +71,21 @@ describe('quirks of real instances', () => {
     expect(after.find((r) => r.id === u.id)?.aliases?.['youtrackId']).toMatch(/^1-\d+$/);
   });
 
+  it('keeps a user a person made in Hub, seen through the events, in the full read during the lag', async () => {
+    const { emu, yt } = await setUp({ quirks: { propagationLagMs: 60_000 } });
+    const start = await yt.changesSince(undefined);
+    await fetch(`${emu.url}/hub/api/rest/users`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer perm:demo', 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'made.by.hand', name: 'Made By Hand' }),
+    });
+    const batch = await yt.changesSince(start.watermark);
+    const id = emu.directory.userByLogin('made.by.hand')!.hubId;
+    expect(batch.changes).toEqual([expect.objectContaining({ id, op: 'upsert' })]);
+    const users = await all(yt.readAll('User'));
+    expect(users.filter((r) => r.id === id)).toHaveLength(1);
+  });
+
   it('on 2026.1, a write to a user Hub has not passed on yet is tried again later (STALE), never a delete', async () => {
     const { emu, yt } = await setUp({ api: '2026', quirks: { propagationLagMs: 60_000 } });
     const res = await fetch(`${emu.url}/hub/api/rest/users?fields=id`, {
