@@ -95,6 +95,25 @@ export class YouTrackConnector implements Connector {
     return this.detected;
   }
 
+  /**
+   * An instance may be upgraded to 2026.1 while Tandem runs: with apiMode 'auto' every full read
+   * of organizations (the first flow of a full cycle) asks again, one call.
+   */
+  private async redetect(): Promise<void> {
+    if (this.config.apiMode !== 'auto') return;
+    const mode = await detectMode(this.ctx.http);
+    if (mode === this.current) return;
+    this.ctx.logger.info(
+      `youtrack: the server now has the ${mode === '2026' ? '2026.1' : 'pre-2026.1'} API; switching`,
+      {
+        from: this.current,
+        to: mode,
+      },
+    );
+    this.current = mode;
+    this.detected = Promise.resolve(mode);
+  }
+
   private writes(): WritePath {
     return this.current === '2026' ? youtrack2026Writes(this.ctx) : hubWrites(this.ctx);
   }
@@ -125,6 +144,7 @@ export class YouTrackConnector implements Connector {
     const t = ytType(type);
     await this.ready();
     try {
+      if (t === 'Organization') await this.redetect();
       if (t === 'User') yield* reads.readUsers(this.ctx, opts.signal);
       else if (t === 'Group') yield* reads.readGroups(this.ctx, opts.signal);
       else yield* reads.readOrganizations(this.ctx, opts.signal);
