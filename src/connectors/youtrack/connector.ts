@@ -73,6 +73,9 @@ export class YouTrackConnector implements Connector {
         groups: new IdMap(http, `${YT}/groups`, config.pageSize),
         orgs: new IdMap(http, `${YT}/admin/organizations`, config.pageSize),
       },
+      groupTypes: new Map(),
+      recentUsers: new Map(),
+      now: () => clock.now(),
     };
   }
 
@@ -143,7 +146,15 @@ export class YouTrackConnector implements Connector {
   ): Promise<ChangeBatch> {
     const mode = await this.ready();
     try {
-      const batch = await changesSince(this.ctx, watermark, (type, id) => this.read(type, id), opts.signal);
+      const batch = await changesSince(
+        this.ctx,
+        watermark,
+        {
+          read: (type, id) => this.read(type, id),
+          readAll: (type, signal) => this.readAll(type, signal ? { signal } : {}),
+        },
+        opts.signal,
+      );
       if (mode !== '2026' || !batch.complete) return batch;
       const orgs = await this.orgPoll.changes(this.ctx, watermark === undefined, opts.signal);
       return { ...batch, changes: [...batch.changes.filter((c) => c.type !== 'Organization'), ...orgs] };
@@ -161,6 +172,7 @@ export class YouTrackConnector implements Connector {
       const login = requireLogin(props);
       const fields = { ...userFields(props), login };
       id = await this.createOnce(t, props, login, () => path.createUser(fields));
+      if (this.current === 'hub') this.ctx.recentUsers.set(id, this.ctx.now());
       await this.syncMembers(id, [], idList(t, props, 'groups'), 'Group');
       await this.syncMembers(id, [], idList(t, props, 'organizations'), 'Organization');
     } else {
@@ -252,6 +264,8 @@ export class YouTrackConnector implements Connector {
     } catch (err) {
       if (err instanceof HttpError && err.code === 'NOT_FOUND') return;
       if (err instanceof ConnectorError && err.code === 'NOT_FOUND') return;
+      // Not in YouTrack's /api: gone, unless Hub still has it (not passed on to YouTrack yet).
+      if (err instanceof ConnectorError && err.code === 'STALE' && (await this.read(t, id)) === null) return;
       throw mapError(err, { action: `delete ${t}`, type: t, record: id });
     }
   }
