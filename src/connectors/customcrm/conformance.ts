@@ -3,6 +3,7 @@ import { registerSecret } from '../../log/redact.ts';
 import { httpAuthFor } from './connector.ts';
 import { FALLBACKS } from './fallbacks.ts';
 import { getPath, toWire, wireName } from './mapping.ts';
+import { nextLink } from './paging.ts';
 import type { PageQuery } from './paging.ts';
 import { contractProfile } from './profile.ts';
 import type { CrmProfile } from './profile.ts';
@@ -116,7 +117,10 @@ class Run {
     return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
   }
 
-  private pageQuery(size: number, state: { cursor?: string; page: number; offset: number }): PageQuery {
+  private pageQuery(
+    size: number,
+    state: { cursor?: string; page: number; offset: number; link?: PageQuery },
+  ): PageQuery {
     const p = this.profile.paging;
     if (p.style === 'cursor')
       return {
@@ -124,6 +128,7 @@ class Run {
         ...(state.cursor !== undefined ? { [p.cursorParam]: state.cursor } : {}),
       };
     if (p.style === 'page') return { [p.pageParam]: state.page, [p.sizeParam]: size };
+    if (p.style === 'link') return state.link ?? { [p.limitParam]: size };
     return { [p.offsetParam]: state.offset, [p.limitParam]: size };
   }
 
@@ -286,10 +291,12 @@ class Run {
 
   /** Reads the customers with page size 2 (at most 50 pages); the ids in order, or undefined when broken. */
   private async readIds(): Promise<{ ids: string[]; pages: number; problem?: string }> {
-    const state: { cursor?: string; page: number; offset: number } = { page: 1, offset: 0 };
+    const state: { cursor?: string; page: number; offset: number; link?: PageQuery } = { page: 1, offset: 0 };
     const ids: string[] = [];
     for (let pages = 1; pages <= 50; pages++) {
-      const res = await this.probe.request('GET', this.customers, { query: this.pageQuery(2, state) });
+      const res = await this.probe.request('GET', this.customers, {
+        query: { ...this.profile.listQuery.Customer, ...this.pageQuery(2, state) },
+      });
       const items = this.items(res);
       if (res.status !== 200 || !items)
         return {
@@ -297,12 +304,29 @@ class Run {
           pages,
           problem: `page ${pages}: ${evidence(res)} – no list at "${this.profile.listPath}"`,
         };
+      if (items.length > 2)
+        return {
+          ids,
+          pages,
+          problem: `page ${pages} has ${items.length} records for a page size of 2: the server ignores the page size parameter; fix profile.paging`,
+        };
+      const missing = items.findIndex((i) => this.idOf(i) === undefined || this.idOf(i) === '');
+      if (missing >= 0)
+        return {
+          ids,
+          pages,
+          problem: `page ${pages}: a record has no id in "${this.profile.idProperty}"; fix profile.idProperty`,
+        };
       ids.push(...items.map((i) => this.idOf(i) ?? '?'));
       const p = this.profile.paging;
       if (p.style === 'cursor') {
         const next = getPath(res.body, p.nextCursorPath);
         if (next === null || next === undefined || next === '') return { ids, pages };
         state.cursor = String(next);
+      } else if (p.style === 'link') {
+        const next = nextLink(res.headers.get('link'));
+        if (!next) return { ids, pages };
+        state.link = next;
       } else {
         if (items.length < 2) return { ids, pages };
         state.page += 1;
