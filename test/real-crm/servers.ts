@@ -119,14 +119,16 @@ export async function startJsonServer(): Promise<RealCrm> {
  * `{ total, limit, skip, data }` envelope whose page size is capped at 25 (a larger `$limit` is
  * silently lowered), `$sort`, field filters, PATCH and PUT (whole record).
  */
-export async function startFeathers(): Promise<RealCrm> {
+export async function startFeathers(opts: { noPatch?: boolean } = {}): Promise<RealCrm> {
   const app = koa(feathers());
   app.use(errorHandler());
   app.use(bodyParser());
   app.configure(rest());
   const paginate = { default: 10, max: 25 };
-  app.use('customers', new MemoryService({ paginate, startId: 1 }));
-  app.use('contacts', new MemoryService({ paginate, startId: 1 }));
+  // `noPatch`: a server that updates by PUT only (PATCH answers 405).
+  const methods = opts.noPatch ? { methods: ['find', 'get', 'create', 'update', 'remove'] } : {};
+  app.use('customers', new MemoryService({ paginate, startId: 1 }), methods);
+  app.use('contacts', new MemoryService({ paginate, startId: 1 }), methods);
   const server = await app.listen(0);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
