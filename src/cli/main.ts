@@ -36,6 +36,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'run the Customcrm reference server',
     load: () => import('./commands/emulate-customcrm.ts'),
   },
+  recover: {
+    summary: 'list or drop writes a crash interrupted',
+    load: () => import('./commands/recover.ts'),
+  },
   'check customcrm': {
     summary: 'check a Customcrm endpoint against the contract',
     load: () => import('./commands/check-customcrm.ts'),
