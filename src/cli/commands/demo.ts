@@ -84,7 +84,9 @@ export function run(argv: string[]): Promise<number> {
           if (cycles === 2) resolveTwo();
         },
       });
-      out.write(`  dashboard           ${service.server.url}/?token=${service.token}\n\n`);
+      out.write(
+        `  dashboard           ${service.server.loginLink()}   (one-time login link, valid 10 minutes)\n\n`,
+      );
       out.write(
         'Syncing. Edit a user in YouTrack or a contact in Customcrm and watch it arrive. Ctrl-C stops.\n\n',
       );

@@ -54,15 +54,11 @@ export function run(argv: string[]): Promise<number> {
             writes: r.writes,
           }),
       });
-      if (ctx.config.server.token) {
-        ctx.logger.info(`dashboard on ${service.server.url}/ (token from server.token in the configuration)`);
-      } else {
-        // No token configured: one was made up for this run. It is shown once on standard output,
-        // for the person who started the process, never in the log.
-        process.stdout.write(
-          `dashboard on ${service.server.url}/?token=${service.token} (set server.token to keep one across restarts)\n`,
-        );
-      }
+      // The token never goes into a URL: a single-use login link (valid 10 minutes) is shown once
+      // on standard output, for the person who started the process, never in the log.
+      process.stdout.write(
+        `dashboard on ${service.server.url}/ ; log in with ${service.server.loginLink()} (single use, valid 10 minutes${ctx.config.server.token ? '; or with server.token at /login' : ''})\n`,
+      );
       const signal = await untilSignal();
       ctx.logger.info(`${signal}: finishing the write in flight, then stopping`);
       await service.stop();
