@@ -1,4 +1,4 @@
-import { runCommand, UsageError } from '../args.ts';
+import { portOption, runCommand, UsageError } from '../args.ts';
 import { configOptions, openContext, reportError } from '../context.ts';
 import { startService, untilSignal } from '../service.ts';
 import { dashboardRoutes } from '../../server/dashboard/index.ts';
@@ -30,13 +30,14 @@ const options = {
 /** `tandem run`: sync continuously until SIGTERM/SIGINT; the write in flight is finished first. */
 export function run(argv: string[]): Promise<number> {
   return runCommand(argv, 'tandem run [--config FILE] [--port PORT]', options, async (opts) => {
+    const port = portOption('port', opts.port);
     const workers = {
       jobExpireSeconds: wholeSeconds('job-expire-seconds', opts['job-expire-seconds']),
       maintenanceSeconds: wholeSeconds('job-check-seconds', opts['job-check-seconds']),
     };
     let ctx;
     try {
-      ctx = await openContext(opts);
+      ctx = await openContext({ ...opts, serving: true, exclusive: true });
     } catch (err) {
       return reportError(err);
     }
@@ -44,7 +45,7 @@ export function run(argv: string[]): Promise<number> {
       const service = await startService(ctx, {
         extraRoutes: (c, runner) =>
           dashboardRoutes({ store: c.store, metrics: c.metrics, runner, connections: c.runtimes }),
-        ...(opts.port !== undefined ? { port: Number(opts.port) } : {}),
+        ...(port !== undefined ? { port } : {}),
         workers,
         onCycle: (r) =>
           ctx.logger.info('cycle finished', {
