@@ -87,7 +87,7 @@ export const configSchema = z.object({
     .object({
       host: z.string().default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(8080),
-      token: z.string().min(8, 'use at least 8 characters').optional(),
+      token: z.string().min(16, 'use at least 16 characters (e.g. `openssl rand -base64 24`)').optional(),
       publicUrl: z.string().url().optional().describe('address Customcrm uses to reach the webhook receiver'),
     })
     .prefault({}),

@@ -150,6 +150,8 @@ export class HttpClient {
           headers,
           ...(payload !== undefined ? { body: payload } : {}),
           signal: AbortSignal.any(signals),
+          // Never follow: a redirect would carry the credential headers to wherever it points.
+          redirect: 'manual',
         });
         const text = await res.text();
         const ms = this.clock.now() - started;
@@ -168,9 +170,12 @@ export class HttpClient {
           }
         } else {
           const code = codeForStatus(res.status);
+          const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
           failure = new HttpError(
             code,
-            `${this.system}: ${method} ${where.url} failed with HTTP ${res.status}`,
+            location !== null
+              ? `${this.system}: ${method} ${where.url} was redirected (HTTP ${res.status}) to ${redact(new URL(location, url).href)}; Tandem does not follow redirects, so that no credential reaches another address: set the URL to the new location`
+              : `${this.system}: ${method} ${where.url} failed with HTTP ${res.status}`,
             {
               ...where,
               status: res.status,

@@ -5,6 +5,7 @@
 export type StoreErrorCode =
   | 'STORE_URL_INVALID'
   | 'STORE_OPEN_FAILED'
+  | 'STORE_LOCKED'
   | 'STORE_SCHEMA_TOO_NEW'
   | 'STORE_MIGRATION_FAILED'
   | 'NOT_FOUND'

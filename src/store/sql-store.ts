@@ -505,6 +505,15 @@ export class SqlStateStore implements StateStore {
       writes: Number(r.writes),
     }));
   }
+
+  // Webhook replay cache (issue 15)
+
+  async claimWebhookEvent(eventId: string): Promise<boolean> {
+    const day = new Date(this.clock.now() - 24 * 3600_000).toISOString();
+    await this.run(this.q.pruneWebhookEvents, [day]);
+    const rows = await this.insert(this.q.claimWebhookEvent, [this.connection, eventId, this.now()]);
+    return rows.length > 0;
+  }
 }
 
 /** No parameters, so the same text runs on every dialect (their placeholders differ). */

@@ -124,6 +124,13 @@ export interface StateStore {
   lastCycles(): Promise<CycleRecord[]>;
   /** The last `limit` finished cycles, oldest first: the dashboard's writes chart. */
   writesPerCycle(limit: number): Promise<Array<{ cycleId: number; startedAt: string; writes: number }>>;
+
+  // Webhook replay cache (issue 15)
+  /**
+   * Records a webhook event id of this connection; false when it was recorded before (a replay).
+   * Atomic, so two workers taking the same delivery accept it once. Ids older than a day are forgotten.
+   */
+  claimWebhookEvent(eventId: string): Promise<boolean>;
 }
 
 export type LinkStatus = 'active' | 'youtrack-deleted' | 'customcrm-deleted' | 'both-deleted';

@@ -196,4 +196,21 @@ CREATE INDEX cycles_connection ON cycles (connection, id);
 CREATE INDEX cycles_running ON cycles (connection, id) WHERE status = 'running';
 `,
   },
+  // -- issue 15
+  {
+    version: 4,
+    name: 'webhook replay cache',
+    // Webhook event ids already accepted, per connection: a replay is refused after a restart and
+    // by every worker, not only by the process that took the first delivery. Rows older than a day
+    // are pruned as new ones arrive (the receiver refuses deliveries older than its tolerance anyway).
+    sql: `
+CREATE TABLE webhook_events (
+  connection  TEXT NOT NULL,
+  event_id    TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  PRIMARY KEY (connection, event_id)
+);
+CREATE INDEX webhook_events_received ON webhook_events (received_at);
+`,
+  },
 ];
