@@ -18,12 +18,16 @@ export const syncPolicySchema = z
       .describe('a new Contact creates a YouTrack user (accounts cost licence seats)'),
     mergeOrganizationsByName: z
       .boolean()
-      .default(false)
-      .describe('link Organizations to existing Customers with the same normalized name'),
+      .default(true)
+      .describe(
+        'link Organizations to existing Customers with the same normalized name (a name with several candidates goes to review)',
+      ),
     mergeGroupsByName: z
       .boolean()
-      .default(false)
-      .describe('link groups to existing Customers with the same normalized name'),
+      .default(true)
+      .describe(
+        'link groups to existing Customers with the same normalized name (a name with several candidates goes to review)',
+      ),
     deletes: z
       .enum(['keep', 'deactivate', 'propagate'])
       .default('keep')

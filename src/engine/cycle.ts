@@ -7,6 +7,7 @@ import {
   weighPlan,
   weighsFlow,
   type FlowPlan,
+  type FlowPlanInput,
   type LinkState,
 } from '../core/planner.ts';
 import type { RefResolver } from '../core/mapping.ts';
@@ -24,6 +25,8 @@ import {
 import { recoverPendingWrites } from './recovery.ts';
 import { buildRefs } from './refs.ts';
 import { applyResolutions } from './resolutions.ts';
+import { Decisions } from './review.ts';
+import { planCompanies } from '../core/plan-companies.ts';
 import { FLOW_ORDER, type ConnectionRuntime } from './runtime.ts';
 import { StatsCollector } from './stats.ts';
 import { firstPass, runUsers } from './stream-users.ts';
@@ -129,13 +132,15 @@ export async function runCycle(
     // Plan every flow first, so the breaker sees the whole cycle before anything is written.
     // Only the first flow's plan is executed as planned (the others are re-planned below), so the
     // others keep just what the breaker weighs: a first sync's creates would otherwise be held twice.
-    const plans: FlowPlan[] = [];
-    let customersChange = false;
-    for (const flow of FLOW_ORDER) {
-      if (flow === 'users' && streamed) continue;
-      const plan = await planOne(rt, store, input, flow);
-      if (flow !== 'users' && plan.actions.length > 0) customersChange = true;
-      plans.push(dry || plans.length === 0 ? plan : breakerView(plan));
+    const decisions = await Decisions.load(store);
+    // Organizations and groups are planned together (one company name, one Customer) and carried
+    // out as planned; the users flow is re-planned after them, as it refers to their Customers.
+    const companies = await planCompanyFlows(rt, store, input, decisions);
+    const plans: FlowPlan[] = [companies.organizations, companies.groups];
+    const customersChange = plans.some((p) => p.actions.some((a) => a.kind !== 'review'));
+    if (!streamed) {
+      const users = await planOne(rt, store, input, 'users', decisions);
+      plans.push(dry ? users : breakerView(users));
     }
     // Quarantined records read again this cycle are released after the writes, unless rejected again.
     const quarantined = await store.listQuarantine({ status: 'quarantined' });
@@ -176,7 +181,9 @@ export async function runCycle(
     }
 
     const rejected = new Set<string>();
+    const reviewed = new Set<string>();
     const executor = new PlanExecutor({
+      reviewed,
       store,
       connectors: { youtrack: rt.youtrack, customcrm: rt.customcrm },
       stats,
@@ -200,13 +207,14 @@ export async function runCycle(
         continue;
       }
       // Re-planned now: earlier flows may have linked the Customers this one refers to.
-      const plan = flow === FLOW_ORDER[0] ? plans.shift()! : await planOne(rt, store, input, flow);
+      const plan = flow === 'users' ? await planOne(rt, store, input, flow, decisions) : companies[flow];
       // The plan holds all it needs; the records read for this flow can go before the writes start.
       input.youtrack[flow] = [];
       input.customcrm[flow] = [];
       await executor.execute(plan);
     }
     await releaseRecovered(store, recovered, rejected);
+    if (input.youtrackComplete && input.customcrmComplete) await closeStaleReviews(store, reviewed);
     if (next!.youtrack !== undefined) await store.setWatermark(WM_YOUTRACK(rt.name), next!.youtrack);
     if (next!.customcrm !== undefined) await store.setWatermark(WM_CUSTOMCRM(rt.name), next!.customcrm);
     await store.finishCycle(cycleId!, { status: 'ok', writes: stats.writes, stats: stats.stats });
@@ -229,12 +237,41 @@ export async function runCycle(
   }
 }
 
+/** Open review items a complete cycle did not plan again are over (someone fixed the data). */
+async function closeStaleReviews(store: StateStore, reviewed: ReadonlySet<string>): Promise<void> {
+  for (const item of await store.listReviewItems({ status: 'open' }))
+    if (!reviewed.has(item.key)) await store.closeReviewItem(item.id);
+}
+
 async function planOne(
   rt: ConnectionRuntime,
   store: StateStore,
   input: CycleInput,
   flow: FlowName,
+  decisions: Decisions,
 ): Promise<FlowPlan> {
+  return planFlow(await flowInput(rt, store, input, flow, decisions));
+}
+
+async function planCompanyFlows(
+  rt: ConnectionRuntime,
+  store: StateStore,
+  input: CycleInput,
+  decisions: Decisions,
+): Promise<{ organizations: FlowPlan; groups: FlowPlan }> {
+  return planCompanies({
+    organizations: await flowInput(rt, store, input, 'organizations', decisions),
+    groups: await flowInput(rt, store, input, 'groups', decisions),
+  });
+}
+
+async function flowInput(
+  rt: ConnectionRuntime,
+  store: StateStore,
+  input: CycleInput,
+  flow: FlowName,
+  decisions: Decisions,
+): Promise<FlowPlanInput> {
   const links =
     input.youtrackComplete || input.customcrmComplete
       ? await allLinks(store, flow)
@@ -247,7 +284,7 @@ async function planOne(
     for await (const l of store.iterateLinks(otherFlow)) claimed.add(l.crmId);
     customcrm = customcrm.filter((c) => !claimed.has(c.id));
   }
-  return planFlow({
+  return {
     flow: rt.mapping.flows[flow],
     policy: rt.policies[flow],
     youtrack: input.youtrack[flow],
@@ -257,7 +294,8 @@ async function planOne(
     links,
     refs: flow === 'users' ? await buildRefs(store) : noRefs,
     youtrackChangedAt: input.youtrackChangedAt,
-  });
+    ...decisions.forFlow(flow),
+  };
 }
 
 async function allLinks(store: StateStore, flow: FlowName): Promise<LinkState[]> {

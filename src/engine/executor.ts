@@ -29,6 +29,8 @@ export interface ExecutorContext {
   signal?: AbortSignal;
   /** Keys `system:type:id` of records rejected in this cycle. */
   rejected: Set<string>;
+  /** Keys of the review items this cycle planned (open items not among them are over). */
+  reviewed?: Set<string>;
 }
 
 /** A store write, deferred to the chunk's transaction. */
@@ -435,6 +437,24 @@ export class PlanExecutor {
         return;
       case 'report':
         this.ctx.logger.warn(a.message, { code: a.code, system: a.system, ids: a.ids, flow });
+        return;
+      case 'review':
+        this.ctx.reviewed?.add(a.key);
+        this.ctx.logger.warn(a.message, { code: a.code, flow, review: a.key });
+        ops.push((tx) =>
+          tx.upsertReviewItem({
+            key: a.key,
+            code: a.code,
+            flow: a.flow,
+            records: a.records,
+            candidates: a.candidates,
+            changes: a.changes ?? [],
+            message: a.message,
+          }),
+        );
+        return;
+      case 'decided':
+        ops.push((tx) => tx.closeReviewItem(a.itemId));
         return;
     }
   }

@@ -10,6 +10,7 @@ export type StoreErrorCode =
   | 'NOT_FOUND'
   | 'LINK_EXISTS'
   | 'CONFLICT_NOT_OPEN'
+  | 'REVIEW_NOT_OPEN'
   | 'INVALID_ARGUMENT'
   | 'INVALID_VALUE';
 

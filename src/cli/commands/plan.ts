@@ -60,6 +60,10 @@ export function describe(a: PlanAction): string {
       return `reject ${a.system} ${a.type} ${a.id}: ${a.code} ${a.property}: ${a.reason}`;
     case 'report':
       return `${a.code}: ${a.message}`;
+    case 'review':
+      return `review ${a.code}: ${a.message}`;
+    case 'decided':
+      return `carry out review decision ${a.action} on item ${a.itemId}`;
     case 'markDeleted':
       return `mark link ${a.linkId}: deleted in ${a.side}`;
     case 'delete':
