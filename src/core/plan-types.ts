@@ -103,6 +103,8 @@ export type PlanAction =
       patch: Props;
       ifMatch?: string;
       changes: RowChange[];
+      /** 'operator': a person's decision (a conflict resolution), recorded as such in the history. */
+      by?: 'operator';
     }
   | { kind: 'setBase'; linkId: number | null; ytId: string; crmId: string; base: Props }
   | {
@@ -145,7 +147,9 @@ export type PlanAction =
       changes?: RowChange[];
     }
   /** A review decision this plan carries out: the item is closed with the plan's writes. */
-  | { kind: 'decided'; itemId: number; action: PlannedDecision['action'] };
+  | { kind: 'decided'; itemId: number; action: PlannedDecision['action'] }
+  /** A person's choice on a conflict was carried out (the unit's writes before it succeeded). */
+  | { kind: 'resolved'; conflictId: number; ytId: string; crmId: string };
 
 export type ReviewCode = 'AMBIGUOUS_MATCH' | 'DUPLICATE_NAME' | 'PROTECTED_ACCOUNT';
 

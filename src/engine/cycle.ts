@@ -24,7 +24,7 @@ import {
 } from './read.ts';
 import { recoverPendingWrites } from './recovery.ts';
 import { buildRefs } from './refs.ts';
-import { applyResolutions } from './resolutions.ts';
+import { planResolutions } from './resolutions.ts';
 import { Decisions } from './review.ts';
 import { planCompanies } from '../core/plan-companies.ts';
 import { FLOW_ORDER, type ConnectionRuntime } from './runtime.ts';
@@ -130,8 +130,8 @@ export async function runCycle(
     }
 
     // Plan every flow first, so the breaker sees the whole cycle before anything is written.
-    // Only the first flow's plan is executed as planned (the others are re-planned below), so the
-    // others keep just what the breaker weighs: a first sync's creates would otherwise be held twice.
+    // The users plan is re-made after the Customer flows ran, so it keeps just what the breaker
+    // weighs: a first sync's creates would otherwise be held twice.
     const decisions = await Decisions.load(store);
     // Organizations and groups are planned together (one company name, one Customer) and carried
     // out as planned; the users flow is re-planned after them, as it refers to their Customers.
@@ -144,6 +144,13 @@ export async function runCycle(
     }
     // Quarantined records read again this cycle are released after the writes, unless rejected again.
     const quarantined = await store.listQuarantine({ status: 'quarantined' });
+    // People's choices on conflicts are planned like the flows and carried out first.
+    const resolutions = await planResolutions(
+      rt,
+      store,
+      logger,
+      new Set(quarantined.map((q) => `${q.system}:${q.recordType}:${q.recordId}`)),
+    );
     const recovered = quarantinedAndRead(quarantined, input);
     const userType = youtrackTypeOf(rt, 'users');
     const quarantinedUsers = new Map(
@@ -168,7 +175,7 @@ export async function runCycle(
       : {};
     if (usersPass.weights) weights.push(usersPass.weights);
     const breaker = checkWeights(weights, linked, limits);
-    if (dry) return report('ok', breaker.ok ? undefined : breaker.message, plans);
+    if (dry) return report('ok', breaker.ok ? undefined : breaker.message, [...resolutions, ...plans]);
     if (!breaker.ok && !opts.force) {
       logger.error(breaker.message);
       await store.finishCycle(cycleId!, {
@@ -193,7 +200,8 @@ export async function runCycle(
       ...(opts.signal ? { signal: opts.signal } : {}),
       rejected,
     });
-    const resolved = await applyResolutions(rt, store, logger, cycleId!, stats);
+    for (const plan of resolutions) await executor.execute(plan);
+    const resolved = resolutions.length;
     // The users plan the first pass kept was made before any write: it holds only if nothing the
     // users flow depends on (Customer links, resolved conflicts) changed since; else it is re-made.
     const usersPlan = customersChange || resolved > 0 ? { ...usersPass, plan: undefined } : usersPass;

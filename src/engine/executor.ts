@@ -305,7 +305,8 @@ export class PlanExecutor {
           if (after.version !== undefined) versions.crmVersion = after.version;
           versions.crmHash = after.hash;
         } else versions.ytHash = after.hash;
-        const source = other(a.target);
+        const source = a.by ?? other(a.target);
+        const note = a.by ? 'a person chose the losing value of a conflict' : null;
         ops.push((tx) =>
           tx.addHistory(
             a.changes.map((c) =>
@@ -314,11 +315,12 @@ export class PlanExecutor {
                 a.linkId ?? unit.linkId ?? null,
                 a.target,
                 a.id,
-                'updated',
+                a.by ? 'resolved' : 'updated',
                 c.row,
                 c.from,
                 c.to,
                 source,
+                note,
               ),
             ),
           ),
@@ -455,6 +457,9 @@ export class PlanExecutor {
         return;
       case 'decided':
         ops.push((tx) => tx.closeReviewItem(a.itemId));
+        return;
+      case 'resolved':
+        ops.push((tx) => tx.markResolutionApplied(a.conflictId));
         return;
     }
   }
