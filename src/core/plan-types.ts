@@ -43,6 +43,11 @@ export interface FlowPlanInput {
   youtrackChangedAt?: Record<string, string>;
   /** 'system:id' keys to skip this cycle. */
   quarantined?: ReadonlySet<string>;
+  /**
+   * YouTrack accounts a CRM edit must never ban, rename or re-address (the token's own user, a
+   * configured list of logins, members of configured groups): such a change becomes a review item.
+   */
+  protectedUsers?: ProtectedUsers;
   /** Decisions a person made on review items of this flow, carried out by this plan. */
   decisions?: readonly PlannedDecision[];
   /** Name matches decided across both Customer flows (`plan-companies.ts`); replaces the flow's own matching. */
@@ -56,6 +61,12 @@ export interface CompanyMatch {
   held: ReadonlySet<string>;
   /** Customer ids matched to the other Customer flow this cycle: not this flow's to create. */
   claimed: ReadonlySet<string>;
+}
+
+export interface ProtectedUsers {
+  logins: ReadonlySet<string>;
+  /** YouTrack group ids: their direct members are protected. */
+  groupIds: ReadonlySet<string>;
 }
 
 /** A person's decision on a review item, as the planner sees it. */

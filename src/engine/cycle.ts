@@ -25,7 +25,7 @@ import {
 import { recoverPendingWrites } from './recovery.ts';
 import { buildRefs } from './refs.ts';
 import { planResolutions } from './resolutions.ts';
-import { Decisions } from './review.ts';
+import { ReviewState } from './review.ts';
 import { planCompanies } from '../core/plan-companies.ts';
 import { FLOW_ORDER, type ConnectionRuntime } from './runtime.ts';
 import { StatsCollector } from './stats.ts';
@@ -132,7 +132,11 @@ export async function runCycle(
     // Plan every flow first, so the breaker sees the whole cycle before anything is written.
     // The users plan is re-made after the Customer flows ran, so it keeps just what the breaker
     // weighs: a first sync's creates would otherwise be held twice.
-    const decisions = await Decisions.load(store);
+    const decisions = await ReviewState.load(
+      rt,
+      store,
+      input.youtrackComplete ? input.youtrack.groups : undefined,
+    );
     // Organizations and groups are planned together (one company name, one Customer) and carried
     // out as planned; the users flow is re-planned after them, as it refers to their Customers.
     const companies = await planCompanyFlows(rt, store, input, decisions);
@@ -170,6 +174,7 @@ export async function runCycle(
       ? await firstPass(rt, store, input.customcrm.users, {
           weigh: !opts.force && weighsFlow(linked.users, limits),
           onRead,
+          review: decisions.forFlow('users'),
           ...(opts.signal ? { signal: opts.signal } : {}),
         })
       : {};
@@ -209,6 +214,7 @@ export async function runCycle(
       if (flow === 'users' && streamed) {
         await runUsers(rt, store, executor, input.customcrm.users, usersPlan, {
           onRead,
+          review: decisions.forFlow('users'),
           ...(opts.signal ? { signal: opts.signal } : {}),
         });
         input.customcrm.users = [];
@@ -256,7 +262,7 @@ async function planOne(
   store: StateStore,
   input: CycleInput,
   flow: FlowName,
-  decisions: Decisions,
+  decisions: ReviewState,
 ): Promise<FlowPlan> {
   return planFlow(await flowInput(rt, store, input, flow, decisions));
 }
@@ -265,7 +271,7 @@ async function planCompanyFlows(
   rt: ConnectionRuntime,
   store: StateStore,
   input: CycleInput,
-  decisions: Decisions,
+  decisions: ReviewState,
 ): Promise<{ organizations: FlowPlan; groups: FlowPlan }> {
   return planCompanies({
     organizations: await flowInput(rt, store, input, 'organizations', decisions),
@@ -278,7 +284,7 @@ async function flowInput(
   store: StateStore,
   input: CycleInput,
   flow: FlowName,
-  decisions: Decisions,
+  decisions: ReviewState,
 ): Promise<FlowPlanInput> {
   const links =
     input.youtrackComplete || input.customcrmComplete

@@ -37,6 +37,9 @@ connections:
       mergeOrganizationsByName: true        # link Organizations to existing Customers by name
       mergeGroupsByName: true               # link groups to existing Customers by name
                                             # (a name with several candidates waits in tandem review)
+      protectedAccounts:                    # never banned/renamed/re-addressed by a CRM edit (besides the token's user)
+        logins: []
+        groups: []                          # e.g. [Administrators]
       deletes: keep                         # keep | deactivate | propagate
       circuitBreaker:
         maxDeleteShare: 0.2                 # stop a cycle that would delete more than 20 % of a flow's links
