@@ -29,6 +29,8 @@ export interface ExecutorContext {
   signal?: AbortSignal;
   /** Keys `system:type:id` of records rejected in this cycle. */
   rejected: Set<string>;
+  /** Keys of the review items this cycle planned (open items not among them are over). */
+  reviewed?: Set<string>;
 }
 
 /** A store write, deferred to the chunk's transaction. */
@@ -303,7 +305,8 @@ export class PlanExecutor {
           if (after.version !== undefined) versions.crmVersion = after.version;
           versions.crmHash = after.hash;
         } else versions.ytHash = after.hash;
-        const source = other(a.target);
+        const source = a.by ?? other(a.target);
+        const note = a.by ? 'a person chose the losing value of a conflict' : null;
         ops.push((tx) =>
           tx.addHistory(
             a.changes.map((c) =>
@@ -312,11 +315,12 @@ export class PlanExecutor {
                 a.linkId ?? unit.linkId ?? null,
                 a.target,
                 a.id,
-                'updated',
+                a.by ? 'resolved' : 'updated',
                 c.row,
                 c.from,
                 c.to,
                 source,
+                note,
               ),
             ),
           ),
@@ -435,6 +439,27 @@ export class PlanExecutor {
         return;
       case 'report':
         this.ctx.logger.warn(a.message, { code: a.code, system: a.system, ids: a.ids, flow });
+        return;
+      case 'review':
+        this.ctx.reviewed?.add(a.key);
+        this.ctx.logger.warn(a.message, { code: a.code, flow, review: a.key });
+        ops.push((tx) =>
+          tx.upsertReviewItem({
+            key: a.key,
+            code: a.code,
+            flow: a.flow,
+            records: a.records,
+            candidates: a.candidates,
+            changes: a.changes ?? [],
+            message: a.message,
+          }),
+        );
+        return;
+      case 'decided':
+        ops.push((tx) => tx.closeReviewItem(a.itemId));
+        return;
+      case 'resolved':
+        ops.push((tx) => tx.markResolutionApplied(a.conflictId));
         return;
     }
   }

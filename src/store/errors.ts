@@ -11,6 +11,7 @@ export type StoreErrorCode =
   | 'NOT_FOUND'
   | 'LINK_EXISTS'
   | 'CONFLICT_NOT_OPEN'
+  | 'REVIEW_NOT_OPEN'
   | 'INVALID_ARGUMENT'
   | 'INVALID_VALUE';
 

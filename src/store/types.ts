@@ -131,7 +131,24 @@ export interface StateStore {
    * Atomic, so two workers taking the same delivery accept it once. Ids older than a day are forgotten.
    */
   claimWebhookEvent(eventId: string): Promise<boolean>;
+  // Review items (issue 14): doubtful cases a person decides
+  upsertReviewItem(item: NewReviewItem): Promise<void>;
+  listReviewItems(query: { status?: ReviewStatus }): Promise<ReviewItem[]>;
+  getReviewItem(id: number): Promise<ReviewItem | null>;
+  /** Records a person's decision on an open item; refuses one that is not open. */
+  decideReviewItem(id: number, decision: ReviewDecision, by: string): Promise<void>;
+  /** The decision was carried out (or the case is over). */
+  closeReviewItem(id: number): Promise<void>;
 }
+
+import type { NewReviewItem, ReviewDecision, ReviewItem, ReviewStatus } from './review-items.ts';
+export type {
+  NewReviewItem,
+  ReviewAction,
+  ReviewDecision,
+  ReviewItem,
+  ReviewStatus,
+} from './review-items.ts';
 
 export type LinkStatus = 'active' | 'youtrack-deleted' | 'customcrm-deleted' | 'both-deleted';
 export type LinkOrigin = 'merged' | 'created-in-customcrm' | 'created-in-youtrack';

@@ -213,4 +213,31 @@ CREATE TABLE webhook_events (
 CREATE INDEX webhook_events_received ON webhook_events (received_at);
 `,
   },
+  {
+    // -- issue 14
+    version: 5,
+    name: 'review items',
+    // Doubtful cases a person decides (ambiguous matches, same-side duplicates, changes to
+    // protected accounts). One row per case key and connection: planned again every cycle while
+    // open, it is updated, not repeated. records: JSON {records, candidates, changes}.
+    sql: `
+CREATE TABLE review_items (
+  id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  connection  TEXT NOT NULL,
+  key         TEXT NOT NULL,
+  code        TEXT NOT NULL,
+  flow        TEXT NOT NULL,
+  records     TEXT NOT NULL,
+  message     TEXT NOT NULL,
+  status      TEXT NOT NULL,
+  decision    TEXT,
+  decided_by  TEXT,
+  first_seen  timestamptz NOT NULL,
+  last_seen   timestamptz NOT NULL,
+  decided_at  timestamptz
+);
+CREATE UNIQUE INDEX review_items_key ON review_items (connection, key);
+CREATE INDEX review_items_status ON review_items (connection, status, id);
+`,
+  },
 ];
