@@ -123,8 +123,9 @@ describe('HttpClient', () => {
   });
 
   it('times out a slow answer with code TIMEOUT', async () => {
+    // undici's timers have a resolution of about a second: the answer comes well after that.
     const srv = await serve((_req, res) => {
-      setTimeout(() => res.end('{}'), 500);
+      setTimeout(() => res.end('{}'), 4000).unref();
     });
     const client = new HttpClient({
       system: 'test',
@@ -182,5 +183,60 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('3', 0)).toBe(3000);
     expect(parseRetryAfter(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
     expect(parseRetryAfter('soon', 0)).toBeUndefined();
+  });
+});
+
+describe('HttpClient on a keep-alive pool', () => {
+  it('reuses connections for sequential requests', async () => {
+    const sockets = new Set<unknown>();
+    const srv = await serve((req, res) => {
+      sockets.add(req.socket);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    const client = new HttpClient({ system: 'test', baseUrl: srv.url, retry: fast });
+    for (let i = 0; i < 10; i++) await client.get('/x');
+    expect(srv.calls()).toBe(10);
+    // undici may open a second socket while the first is settling; never one per request.
+    expect(sockets.size).toBeLessThanOrEqual(2);
+  });
+
+  it('keeps the base URL path and the query', async () => {
+    let seen = '';
+    const srv = await serve((req, res) => {
+      seen = req.url ?? '';
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    const client = new HttpClient({ system: 'test', baseUrl: `${srv.url}/api/v1/`, retry: fast });
+    const res = await client.get('/contacts', { $top: 100, skip: undefined, q: 'a b' });
+    expect(seen).toBe('/api/v1/contacts?%24top=100&q=a+b');
+    expect(res.headers.get('content-type')).toBe('application/json');
+  });
+
+  it('does not follow a redirect: the error names the new location', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(301, { location: '/moved/here' });
+      res.end();
+    });
+    const client = new HttpClient({ system: 'test', baseUrl: srv.url, retry: fast });
+    const err = (await client.get('/x').catch((e: unknown) => e)) as HttpError;
+    expect(err).toBeInstanceOf(HttpError);
+    expect(err.status).toBe(301);
+    expect(err.message).toContain(`${srv.url}/moved/here`);
+    expect(srv.calls()).toBe(1);
+  });
+
+  it('retries a refused connection even for a POST (nothing was sent)', async () => {
+    const srv = await serve((_req, res) => res.end());
+    const url = srv.url;
+    for (const s of servers.splice(0)) s.close();
+    await new Promise((r) => setTimeout(r, 20));
+    const client = new HttpClient({ system: 'test', baseUrl: url, retry: { ...fast, maxAttempts: 2 } });
+    const err = (await client
+      .request({ method: 'POST', path: '/x', body: {} })
+      .catch((e: unknown) => e)) as HttpError;
+    expect(err.code).toBe('NETWORK');
+    expect(err.details.attempts).toBe(2);
   });
 });

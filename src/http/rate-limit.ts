@@ -3,6 +3,16 @@ import type { Clock } from '../util/clock.ts';
 /** Acquired before every request. One per connection and system; shared limiters may span processes. */
 export interface RateLimiter {
   acquire(signal?: AbortSignal): Promise<void>;
+  /** Told how every attempt went, so an adaptive limiter can pace itself by the remote's answers. */
+  feedback?(call: CallFeedback): void;
+}
+
+export interface CallFeedback {
+  /** Absent when no answer came (network failure or timeout). */
+  status?: number;
+  ms: number;
+  retryAfterMs?: number;
+  failed?: boolean;
 }
 
 export interface TokenBucketOptions {
