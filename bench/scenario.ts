@@ -17,11 +17,12 @@ import {
   type Directory,
   type Emulator,
 } from './emulators.ts';
+import { runFloor } from './floor.ts';
 import { runLimit } from './limit.ts';
 import { apiCalls, round, sampled, type Figure } from './measure.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
-export type CaseName = 'first' | 'nochange' | 'edits' | 'limit';
+export type CaseName = 'first' | 'nochange' | 'edits' | 'limit' | 'floor';
 
 export interface ScenarioOptions {
   directory: Directory;
@@ -97,6 +98,7 @@ export async function runScenario(o: ScenarioOptions): Promise<Figure[]> {
       );
     }
     if (o.cases.has('limit')) figures.push(await limitFigure(o, dir, yt, base, stops, figures[0]!));
+    if (o.cases.has('floor')) figures.push(await floorFigure(dir, yt, base, stops, figures[0]!));
     return figures;
   } finally {
     for (const stop of stops.reverse()) await stop();
@@ -129,6 +131,38 @@ async function limitFigure(
   };
   first.ratioToLimit = round(first.wallSeconds / fig.wallSeconds);
   process.stderr.write(`limit: ${JSON.stringify(fig)}\n`);
+  return fig;
+}
+
+async function floorFigure(
+  dir: string,
+  yt: Emulator,
+  base: { store: StoreKind; users: number },
+  stops: Array<() => unknown>,
+  first: Figure,
+): Promise<Figure> {
+  // Its own empty Customcrm, like the limit loop's.
+  const crm = await startCustomcrm(join(dir, 'crm-floor.db'));
+  stops.push(crm.stop);
+  (globalThis as { gc?: () => void }).gc?.();
+  const { value, sample } = await sampled(() =>
+    runFloor({
+      youtrack: { url: yt.url, token: YT_TOKEN },
+      customcrm: { url: `${crm.url}/v1`, token: CRM_TOKEN },
+    }),
+  );
+  const fig: Figure = {
+    case: 'floor (bare node:http client)',
+    ...base,
+    ...sample,
+    records: first.records,
+    recordsPerSecond: Math.round(first.records / sample.wallSeconds),
+    apiCalls: value.calls,
+    writes: value.created,
+  };
+  first.wallRatioToFloor = round(first.wallSeconds / fig.wallSeconds);
+  first.cpuRatioToFloor = round(first.cpuSeconds / fig.cpuSeconds);
+  process.stderr.write(`floor: ${JSON.stringify(fig)}\n`);
   return fig;
 }
 
