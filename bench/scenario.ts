@@ -15,7 +15,6 @@ import {
   startCustomcrm,
   startYouTrack,
   type Directory,
-  type Emulator,
 } from './emulators.ts';
 import { runFloor } from './floor.ts';
 import { runLimit } from './limit.ts';
