@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpClient, parseRetryAfter } from './client.ts';
 import { HttpError } from './errors.ts';
-import { TokenBucket } from './rate-limit.ts';
+import { AimdPace, TokenBucket } from './rate-limit.ts';
 import { ManualClock } from '../util/clock.ts';
 import { JsonLogger, MemorySink } from '../log/logger.ts';
 
@@ -238,5 +238,76 @@ describe('HttpClient on a keep-alive pool', () => {
       .catch((e: unknown) => e)) as HttpError;
     expect(err.code).toBe('NETWORK');
     expect(err.details.attempts).toBe(2);
+  });
+});
+
+describe('AimdPace', () => {
+  it('halves on 429 at most once a second, never below a twentieth of the ceiling', () => {
+    const pace = new AimdPace(100);
+    expect(pace.rate).toBe(100);
+    expect(pace.observe({ status: 429, ms: 5 }, 0)).toBe(true);
+    expect(pace.rate).toBe(50);
+    expect(pace.observe({ status: 429, ms: 5 }, 500)).toBe(false);
+    expect(pace.rate).toBe(50);
+    for (let t = 1000; t < 20_000; t += 1000) pace.observe({ status: 429, ms: 5 }, t);
+    expect(pace.rate).toBe(5);
+  });
+
+  it('adds back after good answers, up to the ceiling and no further', () => {
+    const pace = new AimdPace(20);
+    pace.observe({ status: 503, ms: 5, retryAfterMs: 2000 }, 0);
+    expect(pace.rate).toBe(10);
+    expect(pace.pausedUntil).toBe(2000);
+    for (let i = 0; i < 10; i++) pace.observe({ status: 200, ms: 5 }, 3000 + i);
+    expect(pace.rate).toBeGreaterThan(10);
+    for (let i = 0; i < 10_000; i++) pace.observe({ status: 200, ms: 5 }, 4000 + i);
+    expect(pace.rate).toBe(20);
+  });
+
+  it('cuts when latency rises far above the best seen, and on network failures', () => {
+    const pace = new AimdPace(50);
+    for (let i = 0; i < 50; i++) pace.observe({ status: 200, ms: 20 }, i);
+    expect(pace.rate).toBe(50);
+    let cut = false;
+    for (let i = 0; i < 50 && !cut; i++) cut = pace.observe({ status: 200, ms: 2000 }, 5000 + i);
+    expect(cut).toBe(true);
+    expect(pace.rate).toBe(40);
+    pace.observe({ failed: true, ms: 30_000 }, 10_000);
+    expect(pace.rate).toBe(28);
+  });
+
+  it('makes a TokenBucket wait out a Retry-After for every caller', async () => {
+    const clock = new ManualClock(0);
+    const bucket = new TokenBucket({ ratePerSecond: 100, burst: 10 }, clock);
+    await bucket.acquire();
+    bucket.feedback({ status: 429, ms: 1, retryAfterMs: 5000 });
+    await bucket.acquire();
+    expect(clock.now()).toBeGreaterThanOrEqual(5000);
+    expect(bucket.pace?.rate).toBe(50);
+  });
+
+  it('keeps the configured rate when adaptive is false', async () => {
+    const clock = new ManualClock(0);
+    const bucket = new TokenBucket({ ratePerSecond: 10, burst: 1, adaptive: false }, clock);
+    bucket.feedback({ status: 429, ms: 1, retryAfterMs: 5000 });
+    await bucket.acquire();
+    await bucket.acquire();
+    expect(clock.now()).toBe(100);
+  });
+
+  it('is told how each answer went by the HttpClient', async () => {
+    const seen: Array<number | undefined> = [];
+    const srv = await serve((_req, res, n) => {
+      res.writeHead(n === 1 ? 429 : 200, { 'retry-after': '0', 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    const client = new HttpClient({
+      system: 'test',
+      baseUrl: srv.url,
+      retry: fast,
+      rateLimiter: { acquire: async () => undefined, feedback: (c) => seen.push(c.status) },
+    });
+    await client.get('/x');
+    expect(seen).toEqual([429, 200]);
   });
 });
