@@ -3,6 +3,7 @@ import { startCustomcrmServer, type CrmCapability } from '../../emulators/custom
 import { JsonLogger, MemorySink } from '../../log/logger.ts';
 import type { Props } from '../../core/types.ts';
 import { ConnectorError } from '../types.ts';
+import { runConformanceCheck } from './conformance.ts';
 import { createCustomcrmConnector, customcrmConfigSchema } from './index.ts';
 
 const closers: Array<() => Promise<void>> = [];
@@ -76,5 +77,23 @@ describe('customcrm connector: batch create', () => {
     const { conn } = await setup([], { batch: false });
     expect(conn.batchSize?.()).toBe(0);
     expect((await conn.verify()).fallbacks.join(' ')).toMatch(/no batch writes/);
+  });
+});
+
+describe('tandem check customcrm: batch writes', () => {
+  const batchCheck = async (disable: CrmCapability[], write: boolean) => {
+    const { crm } = await setup(disable);
+    const report = await runConformanceCheck({ url: `${crm.url}/v1`, token: 'crm-demo-token', write });
+    return report.checks.find((c) => c.capability === 'batch writes');
+  };
+
+  it('finds the batch endpoint, with and without --write', async () => {
+    expect(await batchCheck([], true)).toMatchObject({ status: 'passed', required: false });
+    expect(await batchCheck([], false)).toMatchObject({ status: 'passed' });
+  });
+
+  it('reports it missing, with the fallback, when the CRM has none', async () => {
+    const check = await batchCheck(['batch'], true);
+    expect(check).toMatchObject({ status: 'missing', fallback: expect.stringMatching(/one per request/) });
   });
 });
