@@ -3,10 +3,11 @@ import { ConnectorError, type Connector } from '../connectors/types.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { FlowPlan, PlanAction } from '../core/planner.ts';
-import type { FlowName, Props, RecordType, SystemName } from '../core/types.ts';
+import type { FlowName, Props, RecordType, RemoteRecord, SystemName } from '../core/types.ts';
 import type { JournalEntry, Link, NewHistoryEntry, StateStore } from '../store/types.ts';
 import type { StatsCollector } from './stats.ts';
 import { failpoint } from './failpoints.ts';
+import { sendBatches } from './batch-creates.ts';
 
 /** Too many transient failures in a row: the other side is down; stop the cycle instead of hammering it. */
 const MAX_CONSECUTIVE_TRANSIENT = 8;
@@ -96,6 +97,8 @@ interface Unit {
   sent?: boolean;
   /** The create's answer, linked at the chunk's commit. */
   created?: Created;
+  /** The answer of a create sent in a batch (undefined: create it on its own). */
+  batched?: Promise<RemoteRecord | undefined>;
 }
 
 const other = (s: SystemName): SystemName => (s === 'youtrack' ? 'customcrm' : 'youtrack');
@@ -220,6 +223,7 @@ export class PlanExecutor {
         }),
       );
       withCreate.forEach((u, i) => (u.journal = journal[i]!));
+      this.batchCreates(flow, withCreate);
     }
 
     const ops: StoreOp[] = [];
@@ -464,23 +468,53 @@ export class PlanExecutor {
     }
   }
 
-  private async create(
-    flow: FlowName,
-    a: Extract<PlanAction, { kind: 'create' }>,
-    unit: Unit,
-  ): Promise<void> {
-    const entry = unit.journal!;
+  /** The chunk's creates of one target, sent in batch requests where the connector has them. */
+  private batchCreates(flow: FlowName, units: Unit[]): void {
+    for (const target of ['youtrack', 'customcrm'] as const) {
+      const mine = units.filter((u) => (u.actions[0] as { target?: SystemName }).target === target);
+      const answers = sendBatches(
+        this.ctx.connectors[target],
+        mine.map((u) => {
+          const a = u.actions[0] as Extract<PlanAction, { kind: 'create' }>;
+          return {
+            type: a.type,
+            props: a.props,
+            opts: this.createOptions(flow, a, u.journal!),
+            sending: () => (u.sent = true),
+          };
+        }),
+      );
+      answers?.forEach((p, i) => (mine[i]!.batched = p));
+    }
+  }
+
+  private createOptions(flow: FlowName, a: Extract<PlanAction, { kind: 'create' }>, entry: JournalEntry) {
     const source = other(a.target);
-    failpoint('before-create');
-    unit.sent = true;
-    const created = await this.ctx.connectors[a.target].create(a.type, a.props, {
+    return {
       idempotencyKey: entry.key,
       externalRef: {
         System: source === 'youtrack' ? 'YouTrack' : 'Customcrm',
         Type: sourceTypeOf(flow, source),
         Id: a.sourceId,
       },
-    });
+    } as const;
+  }
+
+  private async create(
+    flow: FlowName,
+    a: Extract<PlanAction, { kind: 'create' }>,
+    unit: Unit,
+  ): Promise<void> {
+    let created = unit.batched ? await unit.batched : undefined;
+    if (!created) {
+      failpoint('before-create');
+      unit.sent = true;
+      created = await this.ctx.connectors[a.target].create(
+        a.type,
+        a.props,
+        this.createOptions(flow, a, unit.journal!),
+      );
+    }
     this.ctx.stats.add(flow, a.target, 'created');
     failpoint('after-create');
     const [ytId, crmId] = a.target === 'customcrm' ? [a.sourceId, created.id] : [created.id, a.sourceId];
