@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { registerSecret } from '../../log/redact.ts';
-import { httpAuthFor } from './connector.ts';
+import { httpAuthFor, recordAddress } from './connector.ts';
 import { FALLBACKS } from './fallbacks.ts';
 import { getPath, toWire, wireName } from './mapping.ts';
+import { nextLink } from './paging.ts';
 import type { PageQuery } from './paging.ts';
 import { contractProfile } from './profile.ts';
 import type { CrmProfile } from './profile.ts';
 import { evidence, isProblem, Probe } from './probe.ts';
 import type { ProbeResponse } from './probe.ts';
 import { checkWebhookDelivery } from './conformance-webhook.ts';
+import { checkBatch } from './conformance-batch.ts';
 
 export type CheckStatus = 'passed' | 'missing' | 'wrong' | 'not-checked';
 
@@ -52,9 +54,10 @@ const CAPABILITIES: ReadonlyArray<[string, boolean, string?]> = [
   ['ETag/If-Match 412', false, FALLBACKS.etag],
   ['idempotency replay', false, FALLBACKS.idempotencyKeys],
   ['create', true],
+  ['batch writes', false, FALLBACKS.batch],
   ['partial update', true],
   ['delete', false, 'deletes are not written to the CRM'],
-  ['problem+json errors', true],
+  ['problem+json errors', false, 'errors are reported with their HTTP status and an excerpt of the body'],
   ['webhooks', false, FALLBACKS.webhooks],
 ];
 
@@ -106,6 +109,18 @@ class Run {
     return this.profile.paths.customers;
   }
 
+  /** A customer's address from profile.recordPath. */
+  private at(id: string): string {
+    return recordAddress(this.profile.recordPath, this.customers, id);
+  }
+
+  /** The record a record address answered: the body, or the item with that id of a list. */
+  private single(res: ProbeResponse, id: string): Record<string, unknown> | undefined {
+    const list = Array.isArray(res.body) ? res.body : this.items(res);
+    if (Array.isArray(list)) return list.find((i) => this.idOf(i as Record<string, unknown>) === id);
+    return res.body && typeof res.body === 'object' ? (res.body as Record<string, unknown>) : undefined;
+  }
+
   private items(res: ProbeResponse): Array<Record<string, unknown>> | undefined {
     const list = getPath(res.body, this.profile.listPath);
     return Array.isArray(list) ? (list as Array<Record<string, unknown>>) : undefined;
@@ -116,7 +131,10 @@ class Run {
     return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
   }
 
-  private pageQuery(size: number, state: { cursor?: string; page: number; offset: number }): PageQuery {
+  private pageQuery(
+    size: number,
+    state: { cursor?: string; page: number; offset: number; link?: PageQuery },
+  ): PageQuery {
     const p = this.profile.paging;
     if (p.style === 'cursor')
       return {
@@ -124,6 +142,7 @@ class Run {
         ...(state.cursor !== undefined ? { [p.cursorParam]: state.cursor } : {}),
       };
     if (p.style === 'page') return { [p.pageParam]: state.page, [p.sizeParam]: size };
+    if (p.style === 'link') return state.link ?? { [p.limitParam]: size };
     return { [p.offsetParam]: state.offset, [p.limitParam]: size };
   }
 
@@ -131,6 +150,15 @@ class Run {
     if (!(await this.auth())) return;
     await this.problemErrors();
     if (this.opts.write) await this.create();
+    await checkBatch({
+      probe: this.probe,
+      profile: this.profile,
+      write: this.opts.write,
+      marker: this.marker,
+      set: this.set,
+      keep: (id) => this.keep(this.customers, id),
+      idOf: (r) => this.idOf(r),
+    });
     const ids = await this.listAndPaging();
     if (ids) await this.stableOrder(ids);
     await this.readOne(this.own?.id ?? ids?.[0]);
@@ -158,22 +186,28 @@ class Run {
       return false;
     }
     if (authed.status !== 200) {
-      this.set('auth', 'wrong', `the list did not answer 200 – ${ev}; check the URL and profile.paths`);
+      this.set(
+        'auth',
+        'wrong',
+        `the list did not answer 200 – ${ev}; check the URL and profile.paths.customers ("${this.customers}")${authed.status === 400 || authed.status === 422 ? ', profile.paging and profile.listQuery' : ''}`,
+      );
       return false;
     }
-    if (anon.status !== 401 && anon.status !== 403)
+    if (this.profile.auth.type === 'none')
+      this.set('auth', 'passed', `profile.auth is none; the list answers 200 – ${evidence(authed)}`);
+    else if (anon.status !== 401 && anon.status !== 403)
       this.set('auth', 'wrong', `answers without credentials – ${ev}`);
     else this.set('auth', 'passed', ev);
     return true;
   }
 
   private async problemErrors(): Promise<void> {
-    const res = await this.probe.request('GET', `${this.customers}/${this.marker}-missing`);
+    const res = await this.probe.request('GET', this.at(`${this.marker}-missing`));
     if (res.status !== 404) {
       this.set(
         'problem+json errors',
         'wrong',
-        `an unknown id answered ${evidence(res)}; expected 404 problem+json`,
+        `an unknown id answered ${evidence(res)}; expected 404 problem+json${res.status === 200 ? ' (if records are addressed by a query, check profile.recordPath)' : ''}`,
       );
       return;
     }
@@ -286,10 +320,12 @@ class Run {
 
   /** Reads the customers with page size 2 (at most 50 pages); the ids in order, or undefined when broken. */
   private async readIds(): Promise<{ ids: string[]; pages: number; problem?: string }> {
-    const state: { cursor?: string; page: number; offset: number } = { page: 1, offset: 0 };
+    const state: { cursor?: string; page: number; offset: number; link?: PageQuery } = { page: 1, offset: 0 };
     const ids: string[] = [];
     for (let pages = 1; pages <= 50; pages++) {
-      const res = await this.probe.request('GET', this.customers, { query: this.pageQuery(2, state) });
+      const res = await this.probe.request('GET', this.customers, {
+        query: { ...this.profile.listQuery.Customer, ...this.pageQuery(2, state) },
+      });
       const items = this.items(res);
       if (res.status !== 200 || !items)
         return {
@@ -297,12 +333,29 @@ class Run {
           pages,
           problem: `page ${pages}: ${evidence(res)} – no list at "${this.profile.listPath}"`,
         };
+      if (items.length > 2)
+        return {
+          ids,
+          pages,
+          problem: `page ${pages} has ${items.length} records for a page size of 2: the server ignores the page size parameter; fix profile.paging`,
+        };
+      const missing = items.findIndex((i) => this.idOf(i) === undefined || this.idOf(i) === '');
+      if (missing >= 0)
+        return {
+          ids,
+          pages,
+          problem: `page ${pages}: a record has no id in "${this.profile.idProperty}"; fix profile.idProperty`,
+        };
       ids.push(...items.map((i) => this.idOf(i) ?? '?'));
       const p = this.profile.paging;
       if (p.style === 'cursor') {
         const next = getPath(res.body, p.nextCursorPath);
         if (next === null || next === undefined || next === '') return { ids, pages };
         state.cursor = String(next);
+      } else if (p.style === 'link') {
+        const next = nextLink(res.headers.get('link'));
+        if (!next) return { ids, pages };
+        state.link = next;
       } else {
         if (items.length < 2) return { ids, pages };
         state.page += 1;
@@ -332,14 +385,18 @@ class Run {
   }
 
   private async stableOrder(first: string[]): Promise<void> {
+    // With --write, an edit between the two reads: an order by modification time (or none, on a
+    // server that moves edited rows) shows here, and offset paging over it skips and repeats.
+    const edited =
+      this.opts.write && this.own ? await this.editOwn('order probe by tandem check') : undefined;
     const { ids } = await this.readIds();
     const same = ids.length === first.length && ids.every((id, i) => id === first[i]);
     this.set(
       'stable order',
       same ? 'passed' : 'wrong',
       same
-        ? `two reads gave the same ${ids.length} ids in the same order`
-        : `two reads differ: [${first.slice(0, 5).join(', ')}] vs [${ids.slice(0, 5).join(', ')}]`,
+        ? `two reads gave the same ${ids.length} ids in the same order${edited ? `, with an edit of ${edited} between them` : ''}`
+        : `two reads differ${edited ? ` after an edit of ${edited}` : ''}: [${first.slice(0, 5).join(', ')}] vs [${ids.slice(0, 5).join(', ')}] – set a stable sort order in profile.listQuery (e.g. _sort: id)`,
     );
   }
 
@@ -348,8 +405,8 @@ class Run {
       this.set('read one', 'not-checked', 'no record to read; run with --write');
       return;
     }
-    const res = await this.probe.request('GET', `${this.customers}/${encodeURIComponent(id)}`);
-    const ok = res.status === 200 && this.idOf(res.body as Record<string, unknown>) === id;
+    const res = await this.probe.request('GET', this.at(id));
+    const ok = res.status === 200 && this.idOf(this.single(res, id)) === id;
     this.set('read one', ok ? 'passed' : 'wrong', `GET ${id}: ${evidence(res)}`);
     const etag = res.headers.get('etag');
     if (!etag) this.set('ETag/If-Match 412', 'missing', `GET ${id} has no ETag header`);
@@ -466,49 +523,86 @@ class Run {
     );
   }
 
+  /** Edits the own record with the profile's update method; its id, or undefined when refused. */
+  private async editOwn(description: string): Promise<string | undefined> {
+    const id = this.own?.id;
+    if (!id) return undefined;
+    const res = await this.update(id, { Description: description });
+    return res.status < 300 ? id : undefined;
+  }
+
+  /** An update as the connector sends it: PATCH/POST with the change, PUT with the whole record. */
+  private async update(id: string, props: Record<string, string>, headers?: Record<string, string>) {
+    const method = this.profile.updateMethod;
+    let body = toWire(this.profile, props, 'Customer');
+    if (method === 'PUT') {
+      const current = await this.probe.request('GET', this.at(id));
+      body = { ...(this.single(current, id) ?? {}), ...body };
+    }
+    return this.probe.request(method, this.at(id), { body, ...(headers ? { headers } : {}) });
+  }
+
   private async partialUpdate(id: string): Promise<void> {
-    const path = `${this.customers}/${encodeURIComponent(id)}`;
-    const res = await this.probe.request('PATCH', path, {
-      body: toWire(this.profile, { Description: 'patched by tandem check' }),
-    });
+    const path = this.at(id);
+    const method = this.profile.updateMethod;
+    const res = await this.update(id, { Description: 'patched by tandem check' });
     const after = await this.probe.request('GET', path);
-    const rec = (after.body ?? {}) as Record<string, unknown>;
+    const rec = this.single(after, id) ?? {};
     const kept =
       rec[wireName(this.profile, 'City')] === 'Checkville' &&
       rec[wireName(this.profile, 'Name')] === this.marker;
     const changed = rec[wireName(this.profile, 'Description')] === 'patched by tandem check';
-    if (res.status >= 300) this.set('partial update', 'wrong', `PATCH: ${evidence(res)}`);
-    else if (!changed)
+    if (res.status >= 300) {
+      let hint = '';
+      if (method !== 'PUT' && (res.status === 404 || res.status === 405 || res.status === 501)) {
+        const body = {
+          ...rec,
+          ...toWire(this.profile, { Description: 'patched by tandem check' }, 'Customer'),
+        };
+        const put = await this.probe.request('PUT', path, { body });
+        if (put.status < 300)
+          hint = ` – the server updates by PUT (PUT answered ${put.status}): set profile.updateMethod: PUT`;
+      }
+      this.set('partial update', 'wrong', `${method}: ${evidence(res)}${hint}`);
+    } else if (!changed)
       this.set(
         'partial update',
         'wrong',
-        `PATCH answered ${res.status} but Description did not change: ${evidence(after)}`,
+        `${method} answered ${res.status} but Description did not change: ${evidence(after)}`,
       );
     else if (!kept)
       this.set(
         'partial update',
         'wrong',
-        `PATCH of Description cleared other properties (Name, City): ${evidence(after)}`,
+        `${method} of Description cleared other properties (Name, City): ${evidence(after)}${method === 'PATCH' ? ' – if the server replaces whole records, set profile.updateMethod: PUT' : ''}`,
       );
-    else this.set('partial update', 'passed', `PATCH Description: ${evidence(res)}; Name and City untouched`);
+    else
+      this.set(
+        'partial update',
+        'passed',
+        `${method} Description: ${evidence(res)}; Name and City untouched`,
+      );
   }
 
   private async ifMatch(id: string): Promise<void> {
-    const path = `${this.customers}/${encodeURIComponent(id)}`;
+    const path = this.at(id);
     const current = await this.probe.request('GET', path);
     const etag = current.headers.get('etag');
     if (!etag) return this.set('ETag/If-Match 412', 'missing', `GET ${id} has no ETag header`);
-    const res = await this.probe.request('PATCH', path, {
-      body: toWire(this.profile, { Description: 'stale write by tandem check' }),
-      headers: { 'If-Match': '"tandem-stale-version"' },
-    });
+    const res = await this.update(
+      id,
+      { Description: 'stale write by tandem check' },
+      {
+        'If-Match': '"tandem-stale-version"',
+      },
+    );
     if (res.status === 412)
       this.set('ETag/If-Match 412', 'passed', `ETag: ${etag}; stale If-Match: ${evidence(res)}`);
     else
       this.set(
         'ETag/If-Match 412',
         'wrong',
-        `ETag: ${etag} but a stale If-Match answered ${evidence(res)} – the write would overwrite a concurrent edit`,
+        `ETag: ${etag} but a stale If-Match answered ${evidence(res)} – the ETag does not enforce If-Match, so a write would overwrite a concurrent edit; set profile.etag: false (Tandem then re-reads and compares before each update)`,
       );
   }
 
@@ -528,10 +622,7 @@ class Run {
       path,
       secret,
       waitMs: this.opts.webhookWaitMs ?? 5000,
-      trigger: () =>
-        this.probe.request('PATCH', `${this.customers}/${encodeURIComponent(ownId)}`, {
-          body: toWire(this.profile, { Description: 'webhook probe by tandem check' }),
-        }),
+      trigger: () => this.update(ownId, { Description: 'webhook probe by tandem check' }),
       recordId: ownId,
       idProperty: this.profile.idProperty,
     });
@@ -539,7 +630,7 @@ class Run {
   }
 
   private async remove(id: string): Promise<void> {
-    const path = `${this.customers}/${encodeURIComponent(id)}`;
+    const path = this.at(id);
     const res = await this.probe.request('DELETE', path);
     const after = await this.probe.request('GET', path);
     const gone = res.status < 300 && (after.status === 404 || after.status === 410);
@@ -552,6 +643,8 @@ class Run {
 
   async cleanup(): Promise<void> {
     for (const { path, id } of this.owned)
-      await this.probe.request('DELETE', `${path}/${encodeURIComponent(id)}`).catch(() => undefined);
+      await this.probe
+        .request('DELETE', recordAddress(this.profile.recordPath, path, id))
+        .catch(() => undefined);
   }
 }

@@ -11,11 +11,21 @@ import type { Clock } from '../../util/clock.ts';
 import { ConnectorError } from '../types.ts';
 import type { ChangeBatch, Connector, ConnectorInfo, CreateOptions, UpdateOptions } from '../types.ts';
 import type { ConnectorDeps, CustomcrmConfig } from './config.ts';
+import { createBatch } from './batch.ts';
 import { toConnectorError } from './errors.ts';
 import { FALLBACKS, fallbacksOf } from './fallbacks.ts';
 import type { FallbackKey } from './fallbacks.ts';
 import { findCreatedRecord } from './lookup.ts';
-import { formatTimestamp, fromWire, isTombstone, parseTimestamp, toWire } from './mapping.ts';
+import type { Listed } from './lookup.ts';
+import {
+  formatTimestamp,
+  fromWire,
+  getPath,
+  idText,
+  isTombstone,
+  parseTimestamp,
+  toWire,
+} from './mapping.ts';
 import type { Tombstone } from './mapping.ts';
 import { listItems, paginate } from './paging.ts';
 import type { PageQuery } from './paging.ts';
@@ -42,6 +52,7 @@ const AMBIGUOUS = new Set(['TIMEOUT', 'NETWORK', 'BAD_RESPONSE', 'SERVER_ERROR']
 const CREATE_ATTEMPTS = 3;
 
 export function httpAuthFor(profile: CrmProfile, token?: string, username?: string): HttpAuth {
+  if (profile.auth.type === 'none') return { kind: 'none' };
   if (!token)
     throw new ConnectorError(
       'WRONG_TOKEN',
@@ -123,7 +134,7 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
         system: 'customcrm',
         type,
       });
-    return id === undefined ? base : `${base}/${encodeURIComponent(id)}`;
+    return id === undefined ? base : recordAddress(this.profile.recordPath, base, id);
   }
 
   private async call<T>(
@@ -138,9 +149,10 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
   }
 
   private pages(type: CustomcrmType, query: PageQuery, signal?: AbortSignal) {
+    const fixed = this.profile.listQuery[type];
     return paginate(this.profile.paging, this.profile.listPath, this.config.pageSize, async (q) => {
       const res = await this.call({ type, action: 'list' }, () =>
-        this.http.get(this.path(type), { ...query, ...q }, signal ? { signal } : {}),
+        this.http.get(this.path(type), { ...fixed, ...query, ...q }, signal ? { signal } : {}),
       );
       return { body: res.body, headers: res.headers };
     });
@@ -168,6 +180,7 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
     const p = this.profile.paging;
     if (p.style === 'cursor') return { [p.limitParam]: 1 };
     if (p.style === 'page') return { [p.pageParam]: 1, [p.sizeParam]: 1 };
+    if (p.style === 'link') return { [p.limitParam]: 1 };
     return { [p.offsetParam]: 0, [p.limitParam]: 1 };
   }
 
@@ -175,9 +188,21 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
     const t = this.checkType(type);
     for await (const page of this.pages(t, {}, opts?.signal))
       for (const item of page.items) {
-        const r = fromWire(this.profile, t, item);
+        const r = this.listed(t, item);
         if (!isTombstone(r)) yield r;
       }
+  }
+
+  /** A listed record; one without an id means the profile names the wrong id property. */
+  private listed(type: CustomcrmType, item: Record<string, unknown>): RemoteRecord | Tombstone {
+    const r = fromWire(this.profile, type, item);
+    if (r.id === '')
+      throw new ConnectorError(
+        'BAD_RESPONSE',
+        `customcrm: a listed ${type} has no id in "${this.profile.idProperty}" (its properties: ${Object.keys(item).slice(0, 12).join(', ')}). Set profile.idProperty to the CRM's id property.`,
+        { system: 'customcrm', type, property: this.profile.idProperty },
+      );
+    return r;
   }
 
   async *readModifiedSince(
@@ -192,7 +217,7 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
       return;
     }
     for await (const page of this.pages(t, this.incrementalQuery(since)))
-      for (const item of page.items) yield fromWire(this.profile, t, item);
+      for (const item of page.items) yield this.listed(t, item);
   }
 
   private incrementalQuery(since: string | undefined): PageQuery {
@@ -233,7 +258,7 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
       for await (const page of this.pages(type, this.incrementalQuery(watermark), opts?.signal)) {
         next ??= this.serverTime(page.headers, started);
         for (const item of page.items) {
-          const r = fromWire(this.profile, type, item);
+          const r = this.listed(type, item);
           const at = r.updatedAt !== undefined ? { at: r.updatedAt } : {};
           changes.push(
             isTombstone(r)
@@ -251,8 +276,50 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
       this.http.get(this.path(t, id), undefined, { allowStatus: [404, 410] }),
     );
     if (res.status === 404 || res.status === 410) return null;
-    const r = this.recordFrom(t, res, id, 'read');
+    const wire = this.singleWire(t, res, id);
+    if (!wire) return null;
+    const r = this.recordFrom(t, { ...res, body: wire }, id, 'read');
     return isTombstone(r) ? null : r;
+  }
+
+  /**
+   * The record a record address answered: the object itself, or, where records are addressed by
+   * a query (`{path}?id=eq.{id}`), the one item of the list with that id (none → null).
+   */
+  private singleWire(type: CustomcrmType, res: HttpResponse, id: string): Record<string, unknown> | null {
+    const body = res.body;
+    const list = Array.isArray(body)
+      ? body
+      : this.profile.listPath !== ''
+        ? getPath(body, this.profile.listPath)
+        : undefined;
+    if (!Array.isArray(list)) {
+      if (body && typeof body === 'object') return body as Record<string, unknown>;
+      this.recordFrom(type, res, id, 'read'); // throws BAD_RESPONSE, naming the record
+      return null;
+    }
+    const hit = list.find(
+      (x): x is Record<string, unknown> =>
+        !!x &&
+        typeof x === 'object' &&
+        idText((x as Record<string, unknown>)[this.profile.idProperty]) === id,
+    );
+    return hit ?? null;
+  }
+
+  /** The record as the CRM holds it, unmapped (for a PUT of the whole record). */
+  private async readWire(type: CustomcrmType, id: string): Promise<Record<string, unknown>> {
+    const res = await this.call({ type, id, action: 'read' }, () =>
+      this.http.get(this.path(type, id), undefined, { allowStatus: [404, 410] }),
+    );
+    const wire = res.status === 404 || res.status === 410 ? null : this.singleWire(type, res, id);
+    if (!wire)
+      throw new ConnectorError('NOT_FOUND', `customcrm: update ${type} ${id}: not found (deleted?).`, {
+        system: 'customcrm',
+        type,
+        record: id,
+      });
+    return wire;
   }
 
   private recordFrom(
@@ -288,9 +355,11 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
 
   async create(type: RecordType, props: Props, opts: CreateOptions): Promise<RemoteRecord> {
     const t = this.checkType(type);
-    const body = toWire(this.profile, props);
+    const body = toWire(this.profile, props, t);
     if (this.profile.externalRefs) body[this.profile.externalRefs] = [opts.externalRef];
     else this.fallback('externalRefs');
+    if (this.profile.referenceProperty && opts.externalRef.System === 'YouTrack')
+      body[this.profile.referenceProperty] = opts.externalRef.Id;
     const post = (idempotent: boolean) =>
       this.http.request({
         method: 'POST',
@@ -322,6 +391,27 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
     }
   }
 
+  batchSize(): number {
+    return this.profile.batch && !this.warned.has('batch') ? this.profile.batch.maxItems : 0;
+  }
+
+  /** Batch create (./batch.ts); undefined once the CRM turned out to have no batch endpoint. */
+  async createMany(
+    type: RecordType,
+    items: ReadonlyArray<{ props: Props; opts: CreateOptions }>,
+  ): Promise<Array<RemoteRecord | Error> | undefined> {
+    const t = this.checkType(type);
+    if (this.batchSize() === 0) return undefined;
+    if (!this.profile.externalRefs) this.fallback('externalRefs');
+    const results = await createBatch(
+      { http: this.http, profile: this.profile, path: this.path(t) },
+      t,
+      items,
+    );
+    if (!results) this.fallback('batch');
+    return results;
+  }
+
   private async afterCreate(type: CustomcrmType, res: HttpResponse): Promise<RemoteRecord> {
     const location = res.headers.get('location');
     if ((!res.body || typeof res.body !== 'object') && location) {
@@ -335,29 +425,29 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
   async update(type: RecordType, id: string, patch: Props, opts?: UpdateOptions): Promise<RemoteRecord> {
     const t = this.checkType(type);
     const headers: Record<string, string> = {};
-    if (opts?.ifMatch !== undefined) {
-      if (this.profile.etag) headers['If-Match'] = `"${opts.ifMatch}"`;
-      else {
-        this.fallback('etag');
-        const current = await this.read(t, id);
-        if (!current)
-          throw new ConnectorError('NOT_FOUND', `customcrm: update ${t} ${id}: not found (deleted?).`, {
-            system: 'customcrm',
-            type: t,
-            record: id,
-          });
+    const method = this.profile.updateMethod;
+    let body = toWire(this.profile, patch, t);
+    if (opts?.ifMatch !== undefined && this.profile.etag) headers['If-Match'] = `"${opts.ifMatch}"`;
+    if ((opts?.ifMatch !== undefined && !this.profile.etag) || method === 'PUT') {
+      // Without ETags: read again and compare the version read before (STALE when it changed).
+      // A PUT sends the whole record: the one just read with the changes on top.
+      if (!this.profile.etag && opts?.ifMatch !== undefined) this.fallback('etag');
+      const wire = await this.readWire(t, id);
+      if (!this.profile.etag && opts?.ifMatch !== undefined) {
+        const current = fromWire(this.profile, t, wire);
         if (current.version !== opts.ifMatch) throw staleError(t, id, opts.ifMatch, current.version);
       }
+      if (method === 'PUT') body = { ...wire, ...body };
     }
     try {
       const res = await this.http.request({
-        method: 'PATCH',
+        method,
         path: this.path(t, id),
-        body: toWire(this.profile, patch),
+        body,
         headers,
       });
-      if (res.body && typeof res.body === 'object')
-        return this.asRecord(this.recordFrom(t, res, id, 'update'));
+      const wire = res.body && typeof res.body === 'object' ? this.singleWire(t, res, id) : null;
+      if (wire) return this.asRecord(this.recordFrom(t, { ...res, body: wire }, id, 'update'));
       const after = await this.read(t, id);
       if (!after)
         throw new ConnectorError('NOT_FOUND', `customcrm: ${t} ${id} vanished after the update.`, {
@@ -400,11 +490,11 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
     });
   }
 
-  private async *listFiltered(type: CustomcrmType, query: PageQuery): AsyncIterable<RemoteRecord> {
+  private async *listFiltered(type: CustomcrmType, query: PageQuery): AsyncIterable<Listed> {
     for await (const page of this.pages(type, query))
       for (const item of page.items) {
-        const r = fromWire(this.profile, type, item);
-        if (!isTombstone(r)) yield r;
+        const r = this.listed(type, item);
+        if (!isTombstone(r)) yield { record: r, wire: item };
       }
   }
 
@@ -446,6 +536,11 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
       type,
     });
   }
+}
+
+/** A record's address from the profile's template: `{path}/{id}`, `{path}?id=eq.{id}`... */
+export function recordAddress(template: string, path: string, id: string): string {
+  return template.replaceAll('{path}', path).replaceAll('{id}', encodeURIComponent(id));
 }
 
 function staleError(

@@ -1,46 +1,97 @@
-import type { CustomcrmType, ExternalRef, Props, RemoteRecord } from '../../core/types.ts';
+import type { CustomcrmType, ExternalRef, Props, PropValue, RemoteRecord } from '../../core/types.ts';
+import { ConnectorError } from '../types.ts';
+import { referenceOf, toWireValue, wireName, wireType } from './mapping.ts';
 import type { PageQuery } from './paging.ts';
 import type { CrmProfile } from './profile.ts';
 
+/** A record as listed, with the wire object it came from (for the reference property). */
+export interface Listed {
+  record: RemoteRecord;
+  wire: Record<string, unknown>;
+}
+
 /**
- * Finds a record Tandem created before a crash or an ambiguous failure: by external reference
- * where the CRM stores them, else by the natural key (e-mail for contacts, exact name for
- * customers). Uses the CRM's filter when the profile names one, else scans the list.
+ * Finds a record Tandem created before a crash or an ambiguous failure, in this order:
+ *
+ * 1. the reference property (`profile.referenceProperty`), where Tandem stored the YouTrack id;
+ * 2. the external references, where the CRM stores them;
+ * 3. the natural key (`profile.naturalKey`: e-mail for contacts, name for customers by default),
+ *    which must match exactly one record that does not carry another record's reference:
+ *    two matches throw DUPLICATE, so the caller quarantines rather than guesses.
+ *
+ * Uses the CRM's filter where the profile names one, else scans the list; every candidate is
+ * checked here as well, so a server that ignores a filter costs time, never a wrong match.
  */
 export async function findCreatedRecord(args: {
   profile: CrmProfile;
   type: CustomcrmType;
   props: Props;
   ref: ExternalRef;
-  list: (query: PageQuery) => AsyncIterable<RemoteRecord>;
+  list: (query: PageQuery) => AsyncIterable<Listed>;
 }): Promise<RemoteRecord | null> {
   const { profile, type, props, ref, list } = args;
+  const refProp = profile.referenceProperty;
+  if (refProp && ref.System === 'YouTrack') {
+    const f = profile.filters.reference;
+    const param = f === true ? refProp : f === false ? undefined : f;
+    const hit = await first(
+      list(param ? { [param]: ref.Id } : {}),
+      (l) => referenceOf(profile, l.wire) === ref.Id,
+    );
+    if (hit) return hit.record;
+  }
   if (profile.externalRefs) {
     const param = profile.filters.externalRef;
     const query = param ? { [param]: `${ref.System}:${ref.Type}:${ref.Id}` } : {};
-    return first(list(query), (r) =>
-      (r.externalRefs ?? []).some((x) => x.System === ref.System && x.Type === ref.Type && x.Id === ref.Id),
+    const hit = await first(list(query), (l) =>
+      (l.record.externalRefs ?? []).some(
+        (x) => x.System === ref.System && x.Type === ref.Type && x.Id === ref.Id,
+      ),
     );
+    if (hit) return hit.record;
   }
-  if (type === 'Contact') {
-    const email = normalEmail(props.Email);
-    if (!email) return null;
-    const param = profile.filters.email;
-    return first(list(param ? { [param]: email } : {}), (r) => normalEmail(r.props.Email) === email);
-  }
-  const name = props.Name;
-  if (typeof name !== 'string' || name === '') return null;
-  return first(list({}), (r) => r.props.Name === name);
+  return byNaturalKey(profile, type, props, ref, list);
 }
 
-function normalEmail(v: unknown): string | undefined {
-  return typeof v === 'string' && v.trim() !== '' ? v.trim().toLowerCase() : undefined;
-}
-
-async function first(
-  records: AsyncIterable<RemoteRecord>,
-  match: (r: RemoteRecord) => boolean,
+async function byNaturalKey(
+  profile: CrmProfile,
+  type: CustomcrmType,
+  props: Props,
+  ref: ExternalRef,
+  list: (query: PageQuery) => AsyncIterable<Listed>,
 ): Promise<RemoteRecord | null> {
-  for await (const r of records) if (match(r)) return r;
+  const key = profile.naturalKey[type];
+  const wanted = keyText(props[key]);
+  if (wanted === undefined) return null;
+  const folded = wanted.toLowerCase();
+  const param = key === 'Email' ? (profile.filters.email ? profile.filters.email : undefined) : undefined;
+  const query: PageQuery = {};
+  if (param) query[param] = String(toWireValue(wireType(profile, type, key), wanted));
+  const exact: RemoteRecord[] = [];
+  const alike: RemoteRecord[] = [];
+  for await (const l of list(query)) {
+    const have = keyText(l.record.props[key]);
+    if (have === undefined || have.toLowerCase() !== folded) continue;
+    // A record that carries another record's reference is that record's counterpart.
+    const theirs = referenceOf(profile, l.wire);
+    if (theirs !== undefined && ref.System === 'YouTrack' && theirs !== ref.Id) continue;
+    (have === wanted ? exact : alike).push(l.record);
+  }
+  const candidates = exact.length > 0 ? exact : alike;
+  if (candidates.length <= 1) return candidates[0] ?? null;
+  throw new ConnectorError(
+    'DUPLICATE',
+    `customcrm: ${candidates.length} ${type} records (${candidates.map((r) => r.id).join(', ')}) have ${key} (${wireName(profile, key, type)}) "${wanted}"; Tandem cannot tell which one it created. Remove the duplicate in the CRM, or set profile.referenceProperty so Tandem can find its own records.`,
+    { system: 'customcrm', type, property: key },
+  );
+}
+
+function keyText(v: PropValue | undefined): string | undefined {
+  if (typeof v === 'number') return String(v);
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+
+async function first(records: AsyncIterable<Listed>, match: (l: Listed) => boolean): Promise<Listed | null> {
+  for await (const l of records) if (match(l)) return l;
   return null;
 }

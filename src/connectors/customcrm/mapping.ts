@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CustomcrmType, ExternalRef, Props, PropValue, RemoteRecord } from '../../core/types.ts';
-import type { CrmProfile, TimestampFormat } from './profile.ts';
+import type { CrmProfile, TimestampFormat, ValueType } from './profile.ts';
 
 /** The properties of each type under their contract names, as records expose them in `props`. */
 export const CONTRACT_PROPERTIES: Readonly<Record<CustomcrmType, readonly string[]>> = {
@@ -35,17 +35,46 @@ export function isTombstone(x: RemoteRecord | Tombstone): x is Tombstone {
   return 'deleted' in x && x.deleted === true;
 }
 
-export function wireName(profile: CrmProfile, contract: string): string {
+export function wireName(profile: CrmProfile, contract: string, type: CustomcrmType = 'Customer'): string {
   if (contract === 'Id') return profile.idProperty;
   if (contract === 'ExternalRefs' && profile.externalRefs) return profile.externalRefs;
-  return profile.properties[contract] ?? contract;
+  return profile.properties[type][contract] ?? contract;
 }
 
 /** Wire name → contract name, for error messages that name a property. */
-export function contractName(profile: CrmProfile, wire: string): string {
+export function contractName(profile: CrmProfile, wire: string, type?: CustomcrmType): string {
   if (wire === profile.idProperty) return 'Id';
-  for (const [c, w] of Object.entries(profile.properties)) if (w === wire) return c;
+  for (const t of type ? [type] : (['Customer', 'Contact'] as const))
+    for (const [c, w] of Object.entries(profile.properties[t])) if (w === wire) return c;
   return wire;
+}
+
+/**
+ * The wire type of a contract property: a declared one, else the id type for the reference to a
+ * Customer (Contact.CustomerId), else text.
+ */
+export function wireType(profile: CrmProfile, type: CustomcrmType, contract: string): ValueType {
+  return (
+    profile.propertyTypes[type][contract] ??
+    (type === 'Contact' && contract === 'CustomerId' ? profile.idType : 'string')
+  );
+}
+
+/**
+ * An id or reference as the CRM sent it → the string the engine compares. Integer and string ids
+ * are the same id when their text is: 7 and "7" compare equal.
+ */
+export function idText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'bigint') return v.toString();
+  return undefined;
+}
+
+/** A value about to be sent, in the CRM's own type: "7" → 7 for an integer property. */
+export function toWireValue(t: ValueType, v: PropValue): unknown {
+  if (t !== 'integer' || typeof v !== 'string') return v;
+  return /^-?\d+$/.test(v.trim()) && Number.isSafeInteger(Number(v)) ? Number(v) : v;
 }
 
 export function parseTimestamp(value: unknown, format: TimestampFormat): string | undefined {
@@ -128,13 +157,17 @@ export function fromWire(
   wire: Record<string, unknown>,
   etag?: string | null,
 ): RemoteRecord | Tombstone {
-  const idValue = wire[profile.idProperty];
-  const id = typeof idValue === 'number' ? String(idValue) : typeof idValue === 'string' ? idValue : '';
-  const updatedAt = parseTimestamp(wire[wireName(profile, 'UpdatedAt')], profile.timestamps);
-  const rawVersion = wire[wireName(profile, 'Version')];
+  const id = idText(wire[profile.idProperty]) ?? '';
+  const updatedAt = parseTimestamp(wire[wireName(profile, 'UpdatedAt', type)], profile.timestamps);
+  const rawVersion = wire[wireName(profile, 'Version', type)];
+  // Without ETags, the version is a hash of the whole record as read: the update re-reads and
+  // compares it, so any change made meanwhile answers STALE (see fallbacks.ts).
   const version =
     versionFromEtag(etag) ??
-    (typeof rawVersion === 'number' || typeof rawVersion === 'string' ? String(rawVersion) : updatedAt);
+    (typeof rawVersion === 'number' || typeof rawVersion === 'string' ? String(rawVersion) : updatedAt) ??
+    (profile.etag
+      ? undefined
+      : 'h:' + createHash('sha256').update(canonicalJson(wire)).digest('hex').slice(0, 32));
   const externalRefs = profile.externalRefs ? readRefs(wire[profile.externalRefs]) : undefined;
   const common = {
     system: 'customcrm' as const,
@@ -144,15 +177,32 @@ export function fromWire(
     ...(version !== undefined ? { version } : {}),
     ...(externalRefs !== undefined ? { externalRefs } : {}),
   };
-  if (wire[wireName(profile, 'Deleted')] === true) return { deleted: true, ...common };
+  if (wire[wireName(profile, 'Deleted', type)] === true) return { deleted: true, ...common };
   const props: Record<string, PropValue> = {};
-  for (const p of CONTRACT_PROPERTIES[type]) props[p] = toPropValue(wire[wireName(profile, p)]);
+  for (const p of CONTRACT_PROPERTIES[type]) {
+    const raw = wire[wireName(profile, p, type)];
+    // References and integer-typed properties are compared as text (7 and "7" are one id).
+    props[p] =
+      wireType(profile, type, p) === 'integer' || (type === 'Contact' && p === 'CustomerId')
+        ? (idText(raw) ?? toPropValue(raw))
+        : toPropValue(raw);
+  }
   return { ...common, props, hash: contentHash(props) };
 }
 
-/** Contract-named props → a wire body. */
-export function toWire(profile: CrmProfile, props: Props): Record<string, unknown> {
+/** The reference property's value (the YouTrack id Tandem stored), or undefined. */
+export function referenceOf(profile: CrmProfile, wire: Record<string, unknown>): string | undefined {
+  return profile.referenceProperty ? idText(wire[profile.referenceProperty]) || undefined : undefined;
+}
+
+/** Contract-named props → a wire body, each value in the CRM's own type. */
+export function toWire(
+  profile: CrmProfile,
+  props: Props,
+  type: CustomcrmType = 'Customer',
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(props)) out[wireName(profile, k)] = v;
+  for (const [k, v] of Object.entries(props))
+    out[wireName(profile, k, type)] = toWireValue(wireType(profile, type, k), v);
   return out;
 }

@@ -37,7 +37,8 @@ describe('paginate', () => {
       ITEMS.slice((Number(q.page) - 1) * 3, Number(q.page) * 3),
     );
     expect(ids).toHaveLength(7);
-    expect(queries.map((q) => q.page)).toEqual([1, 2, 3]);
+    // A short page does not end the list (the server may cap the size): the empty page 4 does.
+    expect(queries.map((q) => q.page)).toEqual([1, 2, 3, 4]);
   });
 
   it('steps offsets over `results`, with an extra call when the last page is full', async () => {

@@ -15,6 +15,11 @@ export interface Page {
 /**
  * Walks a list whatever its paging style. The HTTP call is passed in, so the strategies are
  * tested without a server.
+ *
+ * Page and offset paging end on an empty page or when the total the server announces (header or
+ * envelope) is reached, never on a short page: a server that caps the page size below the one
+ * asked for (silently) would otherwise end the list after its first page. A page that repeats the
+ * previous one means the server ignores the paging parameters, which is an error, not a list.
  */
 export async function* paginate(
   paging: PagingProfile,
@@ -23,23 +28,35 @@ export async function* paginate(
   fetchPage: (query: PageQuery) => Promise<FetchedPage>,
 ): AsyncGenerator<Page> {
   let cursor: string | undefined;
+  let linkQuery: PageQuery | undefined;
   let pageNo = 1;
   let offset = 0;
+  let previous: string | undefined;
   const seenCursors = new Set<string>();
   for (;;) {
-    const query: PageQuery = {};
+    let query: PageQuery = {};
     if (paging.style === 'cursor') {
       query[paging.limitParam] = pageSize;
       if (cursor !== undefined) query[paging.cursorParam] = cursor;
     } else if (paging.style === 'page') {
       query[paging.pageParam] = pageNo;
       query[paging.sizeParam] = pageSize;
-    } else {
+    } else if (paging.style === 'offset') {
       query[paging.offsetParam] = offset;
       query[paging.limitParam] = pageSize;
+    } else {
+      query = linkQuery ?? { [paging.limitParam]: pageSize };
     }
     const res = await fetchPage(query);
     const items = listItems(res.body, listPath);
+    if (items.length > 0 && paging.style !== 'cursor') {
+      const fingerprint = JSON.stringify(items);
+      if (fingerprint === previous)
+        throw badResponse(
+          `page ${pageNo} repeats the page before it: the server ignores the paging parameters (${Object.keys(query).join(', ')}); check profile.paging`,
+        );
+      previous = fingerprint;
+    }
     yield { items, headers: res.headers };
 
     if (paging.style === 'cursor') {
@@ -52,12 +69,51 @@ export async function* paginate(
         );
       seenCursors.add(nextCursor);
       cursor = nextCursor;
+    } else if (paging.style === 'link') {
+      const next = nextLink(res.headers.get('link'));
+      if (!next) return;
+      const key = new URLSearchParams(Object.entries(next).map(([k, v]) => [k, String(v)])).toString();
+      if (seenCursors.has(key))
+        throw badResponse('the Link header repeats a next page; check profile.paging');
+      seenCursors.add(key);
+      linkQuery = next;
+      pageNo += 1;
     } else {
-      if (items.length < pageSize || items.length === 0) return;
+      if (items.length === 0) return;
       pageNo += 1;
       offset += items.length;
+      const total = totalOf(paging, res);
+      if (total !== undefined && offset >= total) return;
     }
   }
+}
+
+function totalOf(
+  paging: Extract<PagingProfile, { style: 'page' | 'offset' }>,
+  res: FetchedPage,
+): number | undefined {
+  const raw = paging.totalCountHeader
+    ? res.headers.get(paging.totalCountHeader)
+    : paging.totalPath
+      ? getPath(res.body, paging.totalPath)
+      : undefined;
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/**
+ * The query of the rel="next" target of an RFC 8288 Link header. Only the query is taken: the
+ * path stays the list's own, so a Link never sends Tandem's credentials to another address.
+ */
+export function nextLink(header: string | null): PageQuery | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(/,(?=\s*<)/)) {
+    const m = /^\s*<([^>]*)>(.*)$/.exec(part);
+    if (!m || !/;\s*rel\s*=\s*"?([^";]*\s)?next(\s[^";]*)?"?/i.test(m[2]!)) continue;
+    const url = new URL(m[1]!, 'http://link.invalid/');
+    return Object.fromEntries(url.searchParams.entries());
+  }
+  return undefined;
 }
 
 export function listItems(body: unknown, listPath: string): Array<Record<string, unknown>> {

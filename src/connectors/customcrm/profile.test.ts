@@ -38,7 +38,13 @@ describe('profile', () => {
     const p = loadProfile({ modifiedSince: false, externalRefs: false, paging: { style: 'offset' } });
     expect(p.modifiedSince).toBe(false);
     expect(p.externalRefs).toBe(false);
-    expect(p.paging).toEqual({ style: 'offset', offsetParam: 'offset', limitParam: 'limit' });
+    expect(p.paging).toEqual({
+      style: 'offset',
+      offsetParam: 'offset',
+      limitParam: 'limit',
+      totalCountHeader: false,
+      totalPath: false,
+    });
     expect(loadProfile(p)).toEqual(p);
     expect(loadProfile(snakeProfile)).toEqual(snakeProfile);
   });
@@ -56,5 +62,47 @@ describe('profile', () => {
     });
     expect(c.profile).toEqual(snakeProfile);
     expect(customcrmConfigSchema.safeParse({ url: 'not a url' }).success).toBe(false);
+  });
+});
+
+describe('profile: shapes of real APIs (issue 13)', () => {
+  it('takes per-type property maps, typed ids, a query address, fixed list parameters and auth none', () => {
+    const p = loadProfile({
+      properties: { Customer: { Name: 'name' }, Contact: { Email: 'email', CustomerId: 'company_id' } },
+      idProperty: 'id',
+      idType: 'integer',
+      recordPath: '{path}?id=eq.{id}',
+      updateMethod: 'PUT',
+      listQuery: { _sort: 'id' },
+      auth: { type: 'none' },
+      paging: { style: 'link', limitParam: '_limit' },
+      referenceProperty: 'youtrack_id',
+      naturalKey: { Contact: 'Username' },
+    });
+    expect(p.properties.Contact.CustomerId).toBe('company_id');
+    expect(p.properties.Customer).toEqual({ Name: 'name' });
+    expect(p.listQuery).toEqual({ Customer: { _sort: 'id' }, Contact: { _sort: 'id' } });
+    expect(p.naturalKey).toEqual({ Customer: 'Name', Contact: 'Username' });
+    expect(loadProfile(p)).toEqual(p);
+  });
+
+  it('names the path of every bad entry', () => {
+    const bad = () =>
+      loadProfile({
+        recordPath: '{path}/x',
+        updateMethod: 'DELETE',
+        idType: 'uuid',
+        auth: { type: 'oauth' },
+      });
+    expect(bad).toThrow(ProfileError);
+    const issues = (() => {
+      try {
+        bad();
+      } catch (e) {
+        return (e as ProfileError).issues.map((i) => i.path);
+      }
+      return [];
+    })();
+    expect(issues).toEqual(expect.arrayContaining(['recordPath', 'updateMethod', 'idType', 'auth.type']));
   });
 });

@@ -31,10 +31,21 @@ const pagingSchema = z.discriminatedUnion('style', [
     /** 1-based page number. */
     pageParam: name.default('page'),
     sizeParam: name.default('per_page'),
+    /** Response header with the total number of records (e.g. X-Total-Count); false when none. */
+    totalCountHeader: orFalse(name, false as never),
+    /** Dotted path of the total in a list envelope (e.g. "total"); false when none. */
+    totalPath: orFalse(name, false as never),
   }),
   z.strictObject({
     style: z.literal('offset'),
     offsetParam: name.default('offset'),
+    limitParam: name.default('limit'),
+    totalCountHeader: orFalse(name, false as never),
+    totalPath: orFalse(name, false as never),
+  }),
+  z.strictObject({
+    /** RFC 8288 Link header: the first page gets `limitParam`, then rel="next" is followed. */
+    style: z.literal('link'),
     limitParam: name.default('limit'),
   }),
 ]);
@@ -44,7 +55,43 @@ const authSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('bearer') }),
   z.strictObject({ type: z.literal('header'), name: name }),
   z.strictObject({ type: z.literal('basic') }),
+  /** No credentials (a CRM on a private network or behind a proxy that authenticates). */
+  z.strictObject({ type: z.literal('none') }),
 ]);
+
+const valueType = z.enum(['string', 'integer']);
+export type ValueType = z.infer<typeof valueType>;
+
+/**
+ * A map that is either shared by both types or given per type (`{ Customer: ..., Contact: ... }`).
+ * Parsed to the per-type form, so code reads one shape.
+ */
+function perType<T extends z.ZodType>(value: T) {
+  const map = z.record(z.string(), value);
+  return z
+    .union([
+      z.strictObject({ Customer: map.default({}), Contact: map.default({}) }),
+      map.refine((m) => !('Customer' in m) && !('Contact' in m), {
+        message: 'give both Customer and Contact, or neither (one map for both types)',
+      }),
+    ])
+    .transform((m) =>
+      'Customer' in m && typeof m.Customer === 'object' && 'Contact' in m && typeof m.Contact === 'object'
+        ? (m as { Customer: Record<string, z.output<T>>; Contact: Record<string, z.output<T>> })
+        : {
+            Customer: m as Record<string, z.output<T>>,
+            Contact: m as Record<string, z.output<T>>,
+          },
+    )
+    .default({ Customer: {}, Contact: {} } as never);
+}
+
+const recordPath = z
+  .string()
+  .min(1)
+  .refine((t) => t.includes('{id}'), {
+    message: 'must contain {id}, e.g. "{path}/{id}" or "{path}?id=eq.{id}"',
+  });
 
 export const crmProfileSchema = z.strictObject({
   name: name.default('contract'),
@@ -57,9 +104,32 @@ export const crmProfileSchema = z.strictObject({
       webhooks: name.default('/webhooks'),
     })
     .prefault({}),
-  /** Contract name → wire name, for every property whose wire name differs. */
-  properties: z.record(z.string(), name).default({}),
+  /**
+   * Contract name → wire name, for every property whose wire name differs: one map for both
+   * types, or `{ Customer: {...}, Contact: {...} }`.
+   */
+  properties: perType(name),
   idProperty: name.default('Id'),
+  /** The type of ids on the wire; references to them (Contact.CustomerId) are written in it. */
+  idType: valueType.default('string'),
+  /** Wire type per contract property where it is not text (e.g. `{ CustomerId: integer }`). */
+  propertyTypes: perType(valueType),
+  /** Where one record lives: `{path}` is the collection path, `{id}` the record id. */
+  recordPath: recordPath.default('{path}/{id}'),
+  /** How an update is sent: PATCH with the changed properties, PUT with the whole record, or POST. */
+  updateMethod: z.enum(['PATCH', 'PUT', 'POST']).default('PATCH'),
+  /** Fixed query parameters of every list request (e.g. a stable sort order), shared or per type. */
+  listQuery: perType(z.union([z.string(), z.number()]).transform(String)),
+  /**
+   * A property of the CRM's own where Tandem stores the YouTrack id of the records it creates
+   * (e.g. youtrack_id): how it finds them after a crash or a lost store. false when none.
+   */
+  referenceProperty: orFalse(name, false as never),
+  /**
+   * The natural key (contract name) recovery looks up by when neither a reference property nor
+   * external references find a record: it must match exactly one record.
+   */
+  naturalKey: z.strictObject({ Customer: name.default('Name'), Contact: name.default('Email') }).prefault({}),
   paging: pagingSchema.prefault({ style: 'cursor' }),
   /** Dotted path of the item list in a list response; '' means the body is the bare array. */
   listPath: z.string().default('data'),
@@ -79,13 +149,30 @@ export const crmProfileSchema = z.strictObject({
   serverTimeHeader: orFalse(name, 'X-Server-Time'),
   /** Query parameters for lookups; false means the connector scans the full list. */
   filters: z
-    .object({ email: orFalse(name, 'email'), externalRef: orFalse(name, 'externalRef') })
+    .object({
+      email: orFalse(name, 'email'),
+      externalRef: orFalse(name, 'externalRef'),
+      /** Filter by the reference property; true means the property's own name. */
+      reference: z.union([name, z.boolean()]).default(true),
+    })
     .prefault({}),
   etag: z.boolean().default(true),
   idempotencyKeys: z.boolean().default(true),
   /** Wire name of the external-references property, or false when the CRM has none. */
   externalRefs: orFalse(name, 'ExternalRefs'),
   webhooks: z.boolean().default(true),
+  /**
+   * Batch writes (issue 16): paths under the type's path and the most items a request takes;
+   * false when the CRM has none (creates go one per request). A CRM that answers 404/405/501
+   * to a batch also gets single writes.
+   */
+  batch: orFalse(
+    z.strictObject({
+      createPath: name.default('/batch/create'),
+      maxItems: z.number().int().min(2).max(1000).default(100),
+    }),
+    { createPath: '/batch/create', maxItems: 100 },
+  ),
 });
 
 export type CrmProfile = z.output<typeof crmProfileSchema>;

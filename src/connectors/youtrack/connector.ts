@@ -140,6 +140,17 @@ export class YouTrackConnector implements Connector {
     return { system: 'youtrack', mode: this.current, fallbacks };
   }
 
+  /** The login of the token's own user (`GET /api/users/me`): an account the sync must never lock out. */
+  async tokenUserLogin(): Promise<string | undefined> {
+    try {
+      const me = await this.ctx.http.get(`${YT}/users/me`, { fields: 'id,login' });
+      const login = (me.body as { login?: unknown } | null)?.login;
+      return typeof login === 'string' ? login : undefined;
+    } catch (err) {
+      throw mapError(err, { action: 'read the token user (GET /api/users/me)' });
+    }
+  }
+
   async *readAll(type: RecordType, opts: { signal?: AbortSignal } = {}): AsyncIterable<RemoteRecord> {
     const t = ytType(type);
     await this.ready();
