@@ -41,6 +41,7 @@ export class YouTrackConnector implements Connector {
   private current: ApiMode;
   private detected: Promise<ApiMode> | undefined;
   private readonly orgPoll = new OrganizationPoll();
+  private tokenUser: string | undefined;
 
   constructor(
     private readonly config: YouTrackConfig,
@@ -140,12 +141,18 @@ export class YouTrackConnector implements Connector {
     return { system: 'youtrack', mode: this.current, fallbacks };
   }
 
-  /** The login of the token's own user (`GET /api/users/me`): an account the sync must never lock out. */
+  /**
+   * The login of the token's own user (`GET /api/users/me`): an account the sync must never lock
+   * out. A token belongs to one user for its life, so it is asked once per connector.
+   */
   async tokenUserLogin(): Promise<string | undefined> {
+    if (this.tokenUser !== undefined) return this.tokenUser;
     try {
       const me = await this.ctx.http.get(`${YT}/users/me`, { fields: 'id,login' });
       const login = (me.body as { login?: unknown } | null)?.login;
-      return typeof login === 'string' ? login : undefined;
+      if (typeof login !== 'string') return undefined;
+      this.tokenUser = login;
+      return login;
     } catch (err) {
       throw mapError(err, { action: 'read the token user (GET /api/users/me)' });
     }
