@@ -233,3 +233,19 @@ export const defaultMapping: MappingConfig = loadMapping({});
 
 export { youtrackValue, customcrmValue, toYouTrackPatch, toCustomcrmPatch, equalValues } from './values.ts';
 export type { RefResolver } from './values.ts';
+
+/** `sync.nameSplit`: the split of every splitName row that does not set its own. */
+export function withNameSplit(m: MappingConfig, split: 'first-word' | 'last-word'): MappingConfig {
+  const flows = Object.fromEntries(
+    Object.entries(m.flows).map(([name, flow]) => [
+      name,
+      {
+        ...flow,
+        rows: flow.rows.map((r) =>
+          r.transform === 'splitName' && r.split === undefined ? { ...r, split } : r,
+        ),
+      },
+    ]),
+  ) as MappingConfig['flows'];
+  return { flows };
+}

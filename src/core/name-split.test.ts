@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultMapping, loadMapping, MappingError, type MappingRowInput } from './mapping.ts';
+import { defaultMapping, loadMapping, MappingError, withNameSplit, type MappingRowInput } from './mapping.ts';
 import { contact, World, ytUser } from './testing.ts';
 import { splitName, toCustomcrmPatch } from './values.ts';
 
@@ -38,6 +38,20 @@ describe('name split', () => {
     expect(bad({ ...(rows[1] as MappingRowInput), split: 'last-word' })).toContain(
       'split applies to splitName rows only',
     );
+  });
+
+  it('sync.nameSplit sets the split of rows that do not set their own', () => {
+    const m = withNameSplit(defaultMapping, 'last-word');
+    expect(m.flows.users.rows.find((r) => r.name === 'fullName')?.split).toBe('last-word');
+    expect(m.flows.users.rows.find((r) => r.name === 'email')?.split).toBeUndefined();
+    const own = loadMapping({
+      users: {
+        rows: defaultMapping.flows.users.rows.map((r) =>
+          r.name === 'fullName' ? ({ ...r, split: 'first-word' } as MappingRowInput) : (r as MappingRowInput),
+        ),
+      },
+    });
+    expect(withNameSplit(own, 'last-word').flows.users.rows[0]?.split).toBe('first-word');
   });
 
   it.each(['first-word', 'last-word'] as const)(
