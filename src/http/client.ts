@@ -187,9 +187,10 @@ export class HttpClient {
           const location = resHeaders.get('location');
           throw new HttpError(
             'HTTP_ERROR',
-            `${this.system}: ${method} ${where.url} answered HTTP ${status} redirecting to ` +
+            `${this.system}: ${method} ${where.url} was redirected (HTTP ${status}) to ` +
               `${location ? redact(new URL(location, this.origin + path).toString()) : '(no Location header)'}; ` +
-              'Tandem does not follow redirects: set the base URL to the new location if it is right',
+              'Tandem does not follow redirects, so that no credential reaches another address: ' +
+              'set the URL to the new location if it is right',
             { ...where, status, attempts: attempt },
           );
         }
