@@ -72,11 +72,28 @@ export async function recoverPendingWrites(
     };
     let found: Awaited<ReturnType<typeof connector.findCreated>>;
     try {
-      found = await connector.findCreated(entry.targetType, entry.payload, {
-        System: entry.sourceSystem === 'youtrack' ? 'YouTrack' : 'Customcrm',
-        Type: sourceType,
-        Id: entry.sourceId,
-      });
+      found = await connector.findCreated(
+        entry.targetType,
+        entry.payload,
+        {
+          System: entry.sourceSystem === 'youtrack' ? 'YouTrack' : 'Customcrm',
+          Type: sourceType,
+          Id: entry.sourceId,
+        },
+        {
+          taken: async (id) => {
+            const holder = await store.findLink(
+              entry.targetSystem === 'customcrm'
+                ? { flow: entry.flow, crmId: id }
+                : { flow: entry.flow, ytId: id },
+            );
+            return (
+              holder !== null &&
+              (entry.targetSystem === 'customcrm' ? holder.ytId : holder.crmId) !== entry.sourceId
+            );
+          },
+        },
+      );
     } catch (err) {
       if (err instanceof ConnectorError && err.code === 'DUPLICATE') {
         await quarantine(

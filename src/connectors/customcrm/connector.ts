@@ -456,7 +456,12 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
     );
   }
 
-  async findCreated(type: RecordType, props: Props, ref: ExternalRef): Promise<RemoteRecord | null> {
+  async findCreated(
+    type: RecordType,
+    props: Props,
+    ref: ExternalRef,
+    opts?: { taken?: (id: string) => Promise<boolean> },
+  ): Promise<RemoteRecord | null> {
     const t = this.checkType(type);
     if (!this.profile.externalRefs) this.fallback('externalRefs');
     return findCreatedRecord({
@@ -465,6 +470,7 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
       props,
       ref,
       list: (query) => this.listFiltered(t, query),
+      ...(opts?.taken ? { taken: opts.taken } : {}),
     });
   }
 
