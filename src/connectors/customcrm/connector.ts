@@ -15,6 +15,7 @@ import { toConnectorError } from './errors.ts';
 import { FALLBACKS, fallbacksOf } from './fallbacks.ts';
 import type { FallbackKey } from './fallbacks.ts';
 import { findCreatedRecord } from './lookup.ts';
+import { deepMerge } from './presets.ts';
 import type { Listed } from './lookup.ts';
 import {
   formatTimestamp,
@@ -23,6 +24,7 @@ import {
   idText,
   isTombstone,
   parseTimestamp,
+  setWireValue,
   toWire,
 } from './mapping.ts';
 import type { Tombstone } from './mapping.ts';
@@ -272,7 +274,7 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
   async read(type: RecordType, id: string): Promise<RemoteRecord | null> {
     const t = this.checkType(type);
     const res = await this.call({ type: t, id, action: 'read' }, () =>
-      this.http.get(this.path(t, id), undefined, { allowStatus: [404, 410] }),
+      this.http.get(this.path(t, id), this.readQuery(t), { allowStatus: [404, 410] }),
     );
     if (res.status === 404 || res.status === 410) return null;
     const wire = this.singleWire(t, res, id);
@@ -306,10 +308,15 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
     return hit ?? null;
   }
 
+  private readQuery(type: CustomcrmType): PageQuery | undefined {
+    const q = this.profile.readQuery[type];
+    return Object.keys(q).length > 0 ? q : undefined;
+  }
+
   /** The record as the CRM holds it, unmapped (for a PUT of the whole record). */
   private async readWire(type: CustomcrmType, id: string): Promise<Record<string, unknown>> {
     const res = await this.call({ type, id, action: 'read' }, () =>
-      this.http.get(this.path(type, id), undefined, { allowStatus: [404, 410] }),
+      this.http.get(this.path(type, id), this.readQuery(type), { allowStatus: [404, 410] }),
     );
     const wire = res.status === 404 || res.status === 410 ? null : this.singleWire(type, res, id);
     if (!wire)
@@ -358,7 +365,8 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
     if (this.profile.externalRefs) body[this.profile.externalRefs] = [opts.externalRef];
     else this.fallback('externalRefs');
     if (this.profile.referenceProperty && opts.externalRef.System === 'YouTrack')
-      body[this.profile.referenceProperty] = opts.externalRef.Id;
+      setWireValue(body, this.profile.referenceProperty, opts.externalRef.Id);
+    Object.assign(body, structuredClone(this.profile.createFields[t]));
     const post = (idempotent: boolean) =>
       this.http.request({
         method: 'POST',
@@ -415,7 +423,7 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
         const current = fromWire(this.profile, t, wire);
         if (current.version !== opts.ifMatch) throw staleError(t, id, opts.ifMatch, current.version);
       }
-      if (method === 'PUT') body = { ...wire, ...body };
+      if (method === 'PUT') body = deepMerge(wire, body);
     }
     try {
       const res = await this.http.request({
