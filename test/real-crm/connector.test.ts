@@ -51,3 +51,24 @@ describe.each([
     expect(stored[w.email]).toBe('stale@example.org'); // a PUT keeps what it did not change
   });
 });
+
+describe('records addressed by a query', () => {
+  it('reads the one item of the list json-server answers to /people?id=N', async () => {
+    const crm = await startJsonServer();
+    try {
+      const row = await crm.create('contacts', { email: 'query@example.org' });
+      await crm.create('contacts', { email: 'other@example.org' });
+      const c = createCustomcrmConnector(
+        customcrmConfigSchema.parse({
+          url: crm.url,
+          profile: { ...crm.profile, recordPath: '{path}?id={id}' },
+        }),
+      );
+      const r = await c.read('Contact', String(row.id));
+      expect(r?.props.Email).toBe('query@example.org');
+      expect(await c.read('Contact', '999')).toBeNull();
+    } finally {
+      await crm.close();
+    }
+  });
+});
