@@ -72,3 +72,29 @@ describe('records addressed by a query', () => {
     }
   });
 });
+
+describe('records without an id', () => {
+  it('skips one bad record among good ones, and names profile.idProperty when none has an id', async () => {
+    const crm = await startJsonServer();
+    try {
+      await crm.create('contacts', { code: 'c-1', email: 'a@example.org' });
+      await crm.create('contacts', { email: 'no-code@example.org' });
+      await crm.create('contacts', { code: 'c-3', email: 'c@example.org' });
+      const read = async (idProperty: string) => {
+        const c = createCustomcrmConnector(
+          customcrmConfigSchema.parse({
+            url: crm.url,
+            profile: { ...crm.profile, idProperty, idType: 'string' },
+          }),
+        );
+        const out: string[] = [];
+        for await (const r of c.readAll('Contact')) out.push(r.id);
+        return out;
+      };
+      expect(await read('code')).toEqual(['c-1', 'c-3']);
+      await expect(read('uid')).rejects.toThrow(/no id in "uid".*Set profile.idProperty/);
+    } finally {
+      await crm.close();
+    }
+  });
+});

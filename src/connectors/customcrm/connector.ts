@@ -86,6 +86,8 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly warned = new Set<FallbackKey>();
+  /** A listed record had an id: a later one without is that record's fault, not the profile's. */
+  private sawId = false;
 
   constructor(
     private readonly config: CustomcrmConfig,
@@ -190,20 +192,31 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
     for await (const page of this.pages(t, {}, opts?.signal))
       for (const item of page.items) {
         const r = this.listed(t, item);
-        if (!isTombstone(r)) yield r;
+        if (r && !isTombstone(r)) yield r;
       }
   }
 
   /** A listed record; one without an id means the profile names the wrong id property. */
-  private listed(type: CustomcrmType, item: Record<string, unknown>): RemoteRecord | Tombstone {
+  private listed(type: CustomcrmType, item: Record<string, unknown>): RemoteRecord | Tombstone | null {
     const r = fromWire(this.profile, type, item);
-    if (r.id === '')
-      throw new ConnectorError(
-        'BAD_RESPONSE',
-        `customcrm: a listed ${type} has no id in "${this.profile.idProperty}" (its properties: ${Object.keys(item).slice(0, 12).join(', ')}). Set profile.idProperty to the CRM's id property.`,
-        { system: 'customcrm', type, property: this.profile.idProperty },
-      );
-    return r;
+    if (r.id !== '') {
+      this.sawId = true;
+      return r;
+    }
+    // One record without an id among others is that record's problem: skipped, said once per
+    // read. Without any id so far it is the profile's: the read fails and names the key.
+    if (this.sawId) {
+      this.logger.warn('customcrm: a listed record has no id; it is skipped', {
+        type,
+        idProperty: this.profile.idProperty,
+      });
+      return null;
+    }
+    throw new ConnectorError(
+      'BAD_RESPONSE',
+      `customcrm: a listed ${type} has no id in "${this.profile.idProperty}" (its properties: ${Object.keys(item).slice(0, 12).join(', ')}). Set profile.idProperty to the CRM's id property.`,
+      { system: 'customcrm', type, property: this.profile.idProperty },
+    );
   }
 
   async *readModifiedSince(
@@ -218,7 +231,10 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
       return;
     }
     for await (const page of this.pages(t, this.incrementalQuery(since)))
-      for (const item of page.items) yield this.listed(t, item);
+      for (const item of page.items) {
+        const r = this.listed(t, item);
+        if (r) yield r;
+      }
   }
 
   private incrementalQuery(since: string | undefined): PageQuery {
@@ -260,6 +276,7 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
         next ??= this.serverTime(page.headers, started);
         for (const item of page.items) {
           const r = this.listed(type, item);
+          if (!r) continue;
           const at = r.updatedAt !== undefined ? { at: r.updatedAt } : {};
           changes.push(
             isTombstone(r)
@@ -486,7 +503,7 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
     for await (const page of this.pages(type, query))
       for (const item of page.items) {
         const r = this.listed(type, item);
-        if (!isTombstone(r)) yield { record: r, wire: item };
+        if (r && !isTombstone(r)) yield { record: r, wire: item };
       }
   }
 
