@@ -14,6 +14,7 @@ import type { ConnectorDeps, CustomcrmConfig } from './config.ts';
 import { toConnectorError } from './errors.ts';
 import { FALLBACKS, fallbacksOf } from './fallbacks.ts';
 import type { FallbackKey } from './fallbacks.ts';
+import { associationCalls, associationProps, withAssociations } from './associations.ts';
 import { findCreatedRecord } from './lookup.ts';
 import { deepMerge } from './presets.ts';
 import type { Listed } from './lookup.ts';
@@ -378,6 +379,15 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
 
   async create(type: RecordType, props: Props, opts: CreateOptions): Promise<RemoteRecord> {
     const t = this.checkType(type);
+    const created = await this.createRecord(t, props, opts);
+    const linked = associationProps(this.profile, t, props);
+    if (linked.length === 0) return created;
+    const values = Object.fromEntries(linked.map((k) => [k, props[k] ?? null]));
+    await this.associate(t, created.id, values, {});
+    return withAssociations(created, values);
+  }
+
+  private async createRecord(t: CustomcrmType, props: Props, opts: CreateOptions): Promise<RemoteRecord> {
     const body = toWire(this.profile, props, t);
     if (this.profile.externalRefs) body[this.profile.externalRefs] = [opts.externalRef];
     else this.fallback('externalRefs');
@@ -427,6 +437,43 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
 
   async update(type: RecordType, id: string, patch: Props, opts?: UpdateOptions): Promise<RemoteRecord> {
     const t = this.checkType(type);
+    const linked = associationProps(this.profile, t, patch);
+    if (linked.length === 0) return this.updateRecord(t, id, patch, opts);
+    const values = Object.fromEntries(linked.map((k) => [k, patch[k] ?? null]));
+    const rest = Object.fromEntries(Object.entries(patch).filter(([k]) => !linked.includes(k)));
+    const before = await this.read(t, id);
+    if (!before)
+      throw new ConnectorError('NOT_FOUND', `customcrm: update ${t} ${id}: not found (deleted?).`, {
+        system: 'customcrm',
+        type: t,
+        record: id,
+      });
+    if (opts?.ifMatch !== undefined && !this.profile.etag && before.version !== opts.ifMatch)
+      throw staleError(t, id, opts.ifMatch, before.version);
+    const after = Object.keys(rest).length > 0 ? await this.updateRecord(t, id, rest, opts) : before;
+    await this.associate(t, id, values, before.props);
+    return withAssociations(after, values);
+  }
+
+  /** The association calls that bring `values` about (see associations.ts). */
+  private async associate(t: CustomcrmType, id: string, values: Props, old: Props): Promise<void> {
+    for (const [prop, value] of Object.entries(values))
+      for (const c of associationCalls(this.profile, t, id, prop, value, old[prop]))
+        await this.call({ type: t, id, action: `set ${prop}` }, () =>
+          this.http.request({
+            method: c.method,
+            path: c.path,
+            ...(c.method === 'DELETE' ? { allowStatus: [404] } : {}),
+          }),
+        );
+  }
+
+  private async updateRecord(
+    t: CustomcrmType,
+    id: string,
+    patch: Props,
+    opts?: UpdateOptions,
+  ): Promise<RemoteRecord> {
     const headers: Record<string, string> = {};
     const method = this.profile.updateMethod;
     let body = toWire(this.profile, patch, t);

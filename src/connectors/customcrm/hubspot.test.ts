@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { createCustomcrmConnector } from './connector.ts';
@@ -69,6 +71,17 @@ const schemas = {
   },
 } as const;
 /** paths./crm/v3/objects/contacts.get.parameters (query) and .../{contactId}.get.parameters. */
+/** Documented paths (templates) Tandem calls: objects v3, associations v4. */
+const DOCUMENTED = [
+  'POST /crm/v3/objects/contacts',
+  'GET /crm/v3/objects/contacts/{contactId}',
+  'PATCH /crm/v3/objects/contacts/{contactId}',
+  'PUT /crm/v4/objects/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}',
+  'DELETE /crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}',
+].map((t) => {
+  const [method, path] = t.split(' ') as [string, string];
+  return { t, re: new RegExp(`^${method} ${path.replace(/\{[^}]+\}/g, '[^/?]+')}(\\?.*)?$`) };
+});
 const LIST_PARAMS = ['after', 'archived', 'associations', 'limit', 'properties', 'propertiesWithHistory'];
 const READ_PARAMS = ['archived', 'associations', 'idProperty', 'properties', 'propertiesWithHistory'];
 
@@ -171,5 +184,81 @@ describe('HubSpot CRM v3 preset, checked against HubSpot’s OpenAPI documents',
       }),
     );
     expect(c.capabilities).toMatchObject({ etag: false, externalRefs: false, modifiedSince: false });
+  });
+
+  it('writes a contact and moves its company only through documented calls with valid bodies', async () => {
+    const calls: Array<{ line: string; body: unknown }> = [];
+    let company = '9001';
+    let updatedAt = '2025-01-03T11:00:00.000Z';
+    const contact = (id: string) => ({
+      id,
+      properties: { firstname: 'Ada', lastname: 'Lovelace', email: 'ada@example.com' },
+      createdAt: '2025-01-02T10:00:00.000Z',
+      updatedAt,
+      archived: false,
+      associations: { companies: { results: [{ id: company, type: 'contact_to_company' }] } },
+    });
+    const server = createServer((req, res) => {
+      let text = '';
+      req.on('data', (d: Buffer) => (text += d.toString()));
+      req.on('end', () => {
+        calls.push({ line: `${req.method} ${req.url}`, body: text ? JSON.parse(text) : undefined });
+        if (req.method !== 'GET') updatedAt = new Date(Date.parse(updatedAt) + 1000).toISOString();
+        const json = (status: number, body: unknown) => {
+          res.writeHead(status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(body));
+        };
+        if (req.url!.startsWith('/crm/v4/')) {
+          if (req.method === 'PUT') company = req.url!.split('/').pop()!;
+          return req.method === 'DELETE' ? res.writeHead(204).end() : json(200, {});
+        }
+        json(req.method === 'POST' ? 201 : 200, contact('77'));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const c = createCustomcrmConnector(
+        customcrmConfigSchema.parse({
+          url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+          token: 'pat-na1-test',
+          profile: { preset: 'hubspot-v3' },
+          retry: { baseDelayMs: 1 },
+        }),
+      );
+      const created = await c.create(
+        'Contact',
+        { FirstName: 'Ada', Email: 'ada@example.com', CustomerId: '9002' },
+        { idempotencyKey: 'k', externalRef: { System: 'YouTrack', Type: 'User', Id: 'yt-1' } },
+      );
+      expect(created.props.CustomerId).toBe('9002');
+      const read = (await c.read('Contact', '77'))!;
+      const updated = await c.update(
+        'Contact',
+        '77',
+        { LastName: 'Byron', CustomerId: '9003' },
+        { ifMatch: read.version! },
+      );
+      expect(updated.props.CustomerId).toBe('9003');
+
+      for (const call of calls)
+        expect(
+          DOCUMENTED.some((d) => d.re.test(call.line)),
+          `${call.line} is a documented call`,
+        ).toBe(true);
+      const post = calls.find((x) => x.line.startsWith('POST '))!;
+      expect(valid('create', post.body)).toBe('valid');
+      expect((post.body as { properties: Record<string, string> }).properties.tandem_youtrack_id).toBe(
+        'yt-1',
+      );
+      const patch = calls.find((x) => x.line.startsWith('PATCH '))!;
+      expect(valid('update', patch.body)).toBe('valid');
+      expect(calls.map((x) => x.line).filter((l) => l.includes('/crm/v4/'))).toEqual([
+        'PUT /crm/v4/objects/contacts/77/associations/default/companies/9002',
+        'DELETE /crm/v4/objects/contacts/77/associations/companies/9002',
+        'PUT /crm/v4/objects/contacts/77/associations/default/companies/9003',
+      ]);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });

@@ -222,7 +222,7 @@ export function toWire(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(props)) {
-    if (profile.readOnly[type].includes(k)) continue;
+    if (profile.readOnly[type].includes(k) || profile.associations[type][k]) continue;
     const value = toWireValue(wireType(profile, type, k), v);
     setWireValue(out, wireName(profile, k, type), profile.stringValues ? asText(value) : value);
   }

@@ -31,7 +31,7 @@ const HUBSPOT_COMPANY_PROPS = [
  * HubSpot CRM v3 objects API (contacts and companies), with a private app's access token as the
  * bearer token and `url: https://api.hubapi.com`. Properties live in a nested `properties` object
  * and are all strings; lists page with an `after` cursor; a contact's company is read from its
- * associations (written only from YouTrack's side: see the cookbook). `tandem_youtrack_id` and
+ * associations and written through the associations API (v4). `tandem_youtrack_id` and
  * `tandem_username` are custom properties you create in HubSpot (single-line text).
  */
 const hubspotV3 = {
@@ -82,8 +82,15 @@ const hubspotV3 = {
   },
   createFields: { Customer: { associations: [] }, Contact: { associations: [] } },
   stringValues: true,
-  // A contact's company is an association (its own API), not a property: read, never sent.
-  readOnly: { Contact: ['CustomerId'] },
+  // A contact's company is an association with its own API (v4), not a property.
+  associations: {
+    Contact: {
+      CustomerId: {
+        set: 'PUT /crm/v4/objects/contacts/{id}/associations/default/companies/{value}',
+        unset: 'DELETE /crm/v4/objects/contacts/{id}/associations/companies/{old}',
+      },
+    },
+  },
   timestamps: 'iso',
   auth: { type: 'bearer' },
   updateMethod: 'PATCH',

@@ -88,6 +88,13 @@ function perType<T extends z.ZodType>(value: T) {
     .default({ Customer: {}, Contact: {} } as never);
 }
 
+const call = (placeholder: string) =>
+  z
+    .string()
+    .regex(/^(PUT|POST|PATCH|DELETE) \/\S*$/, { message: 'must be "METHOD /path", e.g. "PUT /things/{id}"' })
+    .refine((t) => t.includes(placeholder), { message: `must contain ${placeholder}` });
+const associationSchema = z.strictObject({ set: call('{value}'), unset: call('{old}').optional() });
+
 const recordPath = z
   .string()
   .min(1)
@@ -138,6 +145,18 @@ const profileObject = z.strictObject({
    * APIs whose properties are all strings (HubSpot).
    */
   stringValues: z.boolean().default(false),
+  /**
+   * References kept as associations with their own endpoints (HubSpot: a contact's company), per
+   * type and contract property: `set` and optional `unset` calls, "METHOD /path" with {id},
+   * {value} (the new reference) and {old} (the previous one). Such a property is never sent in
+   * a create or update body.
+   */
+  associations: z
+    .strictObject({
+      Customer: z.record(z.string(), associationSchema).default({}),
+      Contact: z.record(z.string(), associationSchema).default({}),
+    })
+    .prefault({}),
   /** Contract properties read but never sent (e.g. a company the API keeps as an association). */
   readOnly: z
     .strictObject({ Customer: z.array(name).default([]), Contact: z.array(name).default([]) })
