@@ -15,6 +15,9 @@ export interface Figure {
   peakRssMb: number;
   /** Tandem's wall time over the limit loop's, for the first sync. */
   ratioToLimit?: number;
+  /** Tandem's wall and CPU time over the bare floor client's (bench/floor.ts), for the first sync. */
+  wallRatioToFloor?: number;
+  cpuRatioToFloor?: number;
 }
 
 export function apiCalls(metrics: Metrics, system: string): number {
@@ -71,11 +74,13 @@ export function table(figures: readonly Figure[]): string {
       f.expectedWrites === undefined ? f.writes : `${f.writes} (expected ${f.expectedWrites})`,
       f.peakRssMb,
       f.ratioToLimit ?? '',
+      f.wallRatioToFloor ?? '',
+      f.cpuRatioToFloor ?? '',
     ].join(' | '),
   );
   return [
-    '| case | store | users | wall s | CPU s | records read | records/s | YouTrack calls | Customcrm calls | writes | peak RSS MB | ratio to limit |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| case | store | users | wall s | CPU s | records read | records/s | YouTrack calls | Customcrm calls | writes | peak RSS MB | ratio to limit | wall / floor | CPU / floor |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r} |`),
   ].join('\n');
 }

@@ -9,7 +9,7 @@ import { table, type Figure } from './measure.ts';
 import { runScenario, type CaseName, type StoreKind } from './scenario.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const ALL_CASES: readonly CaseName[] = ['first', 'nochange', 'edits', 'limit'];
+const ALL_CASES: readonly CaseName[] = ['first', 'nochange', 'edits', 'limit', 'floor'];
 
 const HELP = `npm run bench -- [options]
 
@@ -23,7 +23,7 @@ const HELP = `npm run bench -- [options]
   --postgres URL      admin URL for the throw-away database (env TANDEM_TEST_POSTGRES,
                       default postgres://tandem:tandem@127.0.0.1:5432/postgres)
   --out DIR           where the JSON and markdown go (default bench/results)
-  --cases LIST        only these cases, of first,nochange,edits,limit (nochange and edits need first)
+  --cases LIST        only these cases, of first,nochange,edits,limit,floor (all need first)
   --node-flags="..."  V8/Node flags for the measured process, e.g. --node-flags="--max-old-space-size=160"
 
 Every scenario runs in its own child process (with --expose-gc), so one scenario's heap does not
@@ -42,7 +42,7 @@ function plan(v: Record<string, string | boolean | undefined>): { label: string;
   const scaling: Job[] = [10_000, 30_000, 100_000].map((n) => ({
     directory: sized(n),
     store: 'sqlite',
-    cases: ['first', 'limit'],
+    cases: ['first', 'limit', 'floor'],
   }));
   if (v['full'])
     return {

@@ -15,13 +15,13 @@ import {
   startCustomcrm,
   startYouTrack,
   type Directory,
-  type Emulator,
 } from './emulators.ts';
+import { runFloor } from './floor.ts';
 import { runLimit } from './limit.ts';
 import { apiCalls, round, sampled, type Figure } from './measure.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
-export type CaseName = 'first' | 'nochange' | 'edits' | 'limit';
+export type CaseName = 'first' | 'nochange' | 'edits' | 'limit' | 'floor';
 
 export interface ScenarioOptions {
   directory: Directory;
@@ -96,39 +96,70 @@ export async function runScenario(o: ScenarioOptions): Promise<Figure[]> {
         edits.youtrack + edits.customcrm,
       );
     }
-    if (o.cases.has('limit')) figures.push(await limitFigure(o, dir, yt, base, stops, figures[0]!));
+    const first = figures[0]!;
+    if (o.cases.has('limit')) {
+      const fig = await againstEmptyCrm(
+        'limit (reads + creates only)',
+        dir,
+        base,
+        stops,
+        first,
+        async (crm) => {
+          const metrics = new Metrics();
+          const rt = runtime('limit', yt.url, crm, metrics, 'sqlite:unused.db');
+          const { created } = await runLimit(rt.youtrack, rt.customcrm);
+          return {
+            created,
+            calls: { youtrack: apiCalls(metrics, 'youtrack'), customcrm: apiCalls(metrics, 'customcrm') },
+          };
+        },
+      );
+      first.ratioToLimit = round(first.wallSeconds / fig.wallSeconds);
+      figures.push(fig);
+    }
+    if (o.cases.has('floor')) {
+      const fig = await againstEmptyCrm('floor (bare node:http client)', dir, base, stops, first, (crm) =>
+        runFloor({
+          youtrack: { url: yt.url, token: YT_TOKEN },
+          customcrm: { url: `${crm}/v1`, token: CRM_TOKEN },
+        }),
+      );
+      first.wallRatioToFloor = round(first.wallSeconds / fig.wallSeconds);
+      first.cpuRatioToFloor = round(first.cpuSeconds / fig.cpuSeconds);
+      figures.push(fig);
+    }
     return figures;
   } finally {
     for (const stop of stops.reverse()) await stop();
   }
 }
 
-async function limitFigure(
-  o: ScenarioOptions,
+/**
+ * Runs a comparison loop against a second, empty Customcrm (same program, same settings: the
+ * first one holds Tandem's creates now) and returns its figure.
+ */
+async function againstEmptyCrm(
+  name: string,
   dir: string,
-  yt: Emulator,
   base: { store: StoreKind; users: number },
   stops: Array<() => unknown>,
   first: Figure,
+  run: (crmUrl: string) => Promise<{ created: number; calls: Figure['apiCalls'] }>,
 ): Promise<Figure> {
-  // A second, empty Customcrm (same program, same settings): the first one holds Tandem's creates now.
-  const crm = await startCustomcrm(join(dir, 'crm-limit.db'));
+  const crm = await startCustomcrm(join(dir, `crm-${name.split(' ')[0]}.db`));
   stops.push(crm.stop);
   (globalThis as { gc?: () => void }).gc?.();
-  const metrics = new Metrics();
-  const rt = runtime('limit', yt.url, crm.url, metrics, 'sqlite:unused.db');
-  const { value, sample } = await sampled(() => runLimit(rt.youtrack, rt.customcrm));
+  const { value, sample } = await sampled(() => run(crm.url));
   const fig: Figure = {
-    case: 'limit (reads + creates only)',
+    case: name,
     ...base,
     ...sample,
     records: first.records,
     recordsPerSecond: Math.round(first.records / sample.wallSeconds),
-    apiCalls: { youtrack: apiCalls(metrics, 'youtrack'), customcrm: apiCalls(metrics, 'customcrm') },
+    apiCalls: value.calls,
     writes: value.created,
   };
-  first.ratioToLimit = round(first.wallSeconds / fig.wallSeconds);
-  process.stderr.write(`limit: ${JSON.stringify(fig)}\n`);
+  process.stderr.write(`${name}: ${JSON.stringify(fig)}\n`);
   return fig;
 }
 

@@ -24,6 +24,15 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/** A port option's value: a whole number from 0 (any free port) to 65535, or a UsageError. */
+export function portOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d{1,5}$/.test(value) || n > 65535)
+    throw new UsageError(`--${name} needs a port number from 0 to 65535, got "${value}"`);
+  return n;
+}
+
 export function parseOptions<S extends OptionSpecs>(
   argv: string[],
   specs: S,
@@ -36,7 +45,8 @@ export function parseOptions<S extends OptionSpecs>(
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    // node:util's messages run over several lines and end with advice about `--`: keep the first.
+    throw new UsageError(((err as Error).message.split('\n')[0] ?? '').replace(/\.$/, ''));
   }
   const out: Record<string, unknown> = { _: parsed.positionals };
   for (const [name, s] of Object.entries(specs)) {
@@ -82,7 +92,8 @@ export async function runCommand<S extends OptionSpecs>(
     return await body(parseOptions(argv, specs));
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n\n${helpText(usage, specs)}`);
+      const command = usage.split(' ').slice(0, 2).join(' ');
+      process.stderr.write(`${command}: ${err.message}. Run \`${command} --help\` for the options.\n`);
       return 2;
     }
     throw err;

@@ -4,6 +4,7 @@ import { ConnectorError } from '../connectors/types.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { redact } from '../log/redact.ts';
+import { ListenError } from '../server/http.ts';
 import { openStore } from '../store/index.ts';
 import type { StateStore } from '../store/types.ts';
 import { createConnectionRuntime, type ConnectionRuntime } from '../engine/runtime.ts';
@@ -54,9 +55,15 @@ export async function openContext(opts: {
   connection?: string | undefined;
   'log-format'?: string | undefined;
   verbose?: boolean;
+  /** `run`: the server section's variables (the dashboard token) are needed; others skip them. */
+  serving?: boolean;
+  /** `run`, `sync`: take the SQLite store's process lock (a second such process is refused). */
+  exclusive?: boolean;
 }): Promise<Context> {
   const logger = cliLogger(opts['log-format'], opts.verbose ? 'debug' : 'info');
-  const config = loadConfigFile(opts.config ?? 'tandem.yaml');
+  const config = loadConfigFile(opts.config ?? 'tandem.yaml', process.env, {
+    serving: opts.serving ?? false,
+  });
   const selected = opts.connection
     ? config.connections.filter((c) => c.name === opts.connection)
     : config.connections;
@@ -69,7 +76,9 @@ export async function openContext(opts: {
   // Scoped to the first selected connection; status, history and the dashboard reach the others
   // with `store.forConnection(rt.name)`, a cycle scopes it itself.
   const storeUrl = opts.store ?? config.store;
-  const store = (await openStore(storeUrl)).forConnection(selected[0]!.name);
+  const store = (await openStore(storeUrl, { exclusive: opts.exclusive ?? false })).forConnection(
+    selected[0]!.name,
+  );
   return { config, storeUrl, store, runtimes, logger, metrics, close: () => store.close() };
 }
 
@@ -102,8 +111,15 @@ export function reportError(err: unknown): number {
     process.stderr.write(`tandem: ${redact(err.message)}\n`);
     return EXIT.CONFIG;
   }
+  if (err instanceof ListenError) {
+    process.stderr.write(`tandem: ${err.message}\n`);
+    return EXIT.CONFIG;
+  }
   if (err instanceof ConnectorError) {
-    process.stderr.write(`tandem: ${err.info.system}: ${redact(err.message)}\n`);
+    // Connector messages often start with their system already: say it once.
+    const message = redact(err.message);
+    const system = `${err.info.system}: `;
+    process.stderr.write(`tandem: ${message.startsWith(system) ? '' : system}${message}\n`);
     return EXIT.CONNECTIVITY;
   }
   if (err instanceof HttpError) {

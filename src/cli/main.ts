@@ -2,6 +2,11 @@
  * The `tandem` binary. Each command lives in its own module under commands/ and is loaded
  * only when asked for, so `tandem emulate ...` does not load the engine.
  */
+import { createRequire } from 'node:module';
+import { stripControl } from '../log/terminal.ts';
+import { EXIT } from './exit-codes.ts';
+import { guardStdout } from './output.ts';
+
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 
 const COMMANDS: Record<string, Command> = {
@@ -46,21 +51,48 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-export function usage(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  tandem ${name.padEnd(width)}  ${c.summary}`);
-  return ['Usage:', ...lines, '', 'Run `tandem COMMAND --help` for the options of a command.', ''].join('\n');
+export function usage(prefix = ''): string {
+  const shown = Object.entries(COMMANDS).filter(([name]) => name.startsWith(prefix));
+  const width = Math.max(...shown.map(([name]) => name.length));
+  const lines = shown.map(([name, c]) => `  tandem ${name.padEnd(width)}  ${c.summary}`);
+  return [
+    'Usage:',
+    ...lines,
+    '',
+    'Run `tandem COMMAND --help` for the options of a command; `tandem --version` prints the version.',
+    '',
+  ].join('\n');
 }
 
+/** The package's version, from its package.json (two levels up from src/cli and dist/cli alike). */
+export function version(): string {
+  const pkg = createRequire(import.meta.url)('../../package.json') as { name: string; version: string };
+  return pkg.version;
+}
+
+const HELP = new Set(['--help', '-h', 'help']);
+
 export async function main(argv: string[]): Promise<number> {
+  guardStdout();
+  const first = argv[0] ?? '';
+  if (first === '--version' || first === '-v' || first === 'version') {
+    process.stdout.write(`${version()}\n`);
+    return EXIT.OK;
+  }
   const two = argv.slice(0, 2).join(' ');
-  const [name, rest] = COMMANDS[two] ? [two, argv.slice(2)] : [argv[0] ?? '', argv.slice(1)];
+  const [name, rest] = COMMANDS[two] ? [two, argv.slice(2)] : [first, argv.slice(1)];
   const cmd = COMMANDS[name];
   if (!cmd) {
-    if (name && name !== '--help' && name !== '-h' && name !== 'help')
-      process.stderr.write(`Unknown command "${argv.join(' ')}".\n\n`);
-    process.stderr.write(usage());
-    return name && name !== '--help' && name !== '-h' && name !== 'help' ? 2 : 0;
+    // `tandem emulate` and `tandem emulate --help` list the subcommands of the group.
+    const group = Object.keys(COMMANDS).some((c) => c.startsWith(`${first} `)) ? `${first} ` : '';
+    if (!first || HELP.has(first) || (group && (argv.length === 1 || HELP.has(argv[1] ?? '')))) {
+      process.stdout.write(usage(group));
+      return EXIT.OK;
+    }
+    process.stderr.write(
+      `tandem: unknown command "${stripControl(argv.slice(0, group ? 2 : 1).join(' '))}"; run \`tandem --help\` for the list.\n`,
+    );
+    return EXIT.USAGE;
   }
   const mod = await cmd.load();
   return mod.run(rest);

@@ -1,5 +1,22 @@
 import { redact, redactValue } from '../log/redact.ts';
 import { JsonLogger, type LogFields, type Logger, type LogLevel } from '../log/logger.ts';
+import { stripControl } from '../log/terminal.ts';
+
+const GUARDED = Symbol.for('tandem.stdout.guarded');
+
+/**
+ * Everything the commands print on standard output (status, history, plan, review, demo) holds
+ * names and messages from the synced systems: control characters and terminal escapes in them
+ * are shown as `\x1b` instead of reaching the terminal. JSON output is escaped already.
+ */
+export function guardStdout(stream: NodeJS.WriteStream = process.stdout): void {
+  const marked = stream as NodeJS.WriteStream & { [GUARDED]?: boolean };
+  if (marked[GUARDED]) return;
+  marked[GUARDED] = true;
+  const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  stream.write = ((chunk: unknown, ...rest: unknown[]) =>
+    write(typeof chunk === 'string' ? stripControl(chunk) : chunk, ...rest)) as typeof stream.write;
+}
 
 /**
  * Logs for people in a terminal ("12:00:01 warn  message key=value"), JSON lines otherwise or
@@ -30,7 +47,9 @@ class PrettyLogger implements Logger {
       .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
       .join(' ');
     const time = new Date().toISOString().slice(11, 19);
-    this.stream.write(`${time} ${level.padEnd(5)} ${redact(msg)}${kv ? '  ' + kv : ''}\n`);
+    // Names from the synced systems may hold terminal escapes: one log line stays one plain line.
+    const line = stripControl(`${redact(msg)}${kv ? '  ' + kv : ''}`, { keepNewline: false });
+    this.stream.write(`${time} ${level.padEnd(5)} ${line}\n`);
   }
   debug(msg: string, fields?: LogFields) {
     this.emit('debug', msg, fields);

@@ -8,6 +8,7 @@ import { registerSecret } from '../log/redact.ts';
 import { startHttpServer, type Route, type RunningServer } from '../server/http.ts';
 import { serviceRoutes, type WebhookReceiverLike } from '../server/routes.ts';
 import type { Context } from './context.ts';
+import type { Logger } from '../log/logger.ts';
 
 /** What the edges need of whatever runs the cycles: `SyncRunner` or, on PostgreSQL, `WorkerPool`. */
 export type CycleRunner = Pick<SyncRunner, 'trigger' | 'schedule' | 'stop'>;
@@ -63,35 +64,64 @@ export async function startService(
     port: opts.port ?? ctx.config.server.port,
     token,
     logger: ctx.logger,
+    publicUrl: ctx.config.server.publicUrl,
     routes: [
       ...serviceRoutes({ store: ctx.store, metrics: ctx.metrics, runner, logger: ctx.logger, receivers }),
       ...(opts.extraRoutes?.(ctx, runner) ?? []),
     ],
   });
   const publicUrl = ctx.config.server.publicUrl ?? server.url;
-  for (const rt of ctx.runtimes) {
-    await rt.youtrack.verify();
-    const info = await rt.customcrm.verify();
-    for (const f of info.fallbacks) ctx.logger.warn(f, { connection: rt.name });
-    if (!receivers.has(rt.name)) continue;
-    try {
-      await rt.customcrm.subscribeWebhooks(`${publicUrl}/webhooks/customcrm/${rt.name}`);
-    } catch (err) {
-      ctx.logger.warn('webhooks could not be subscribed; Customcrm is polled instead', {
-        connection: rt.name,
-        error: err instanceof Error ? err.message : String(err),
-      });
+  // A start that fails (a rejected token, a CRM that is down) frees the port and stops what it
+  // started before the error reaches the command, which then exits with its code.
+  try {
+    for (const rt of ctx.runtimes) {
+      await rt.youtrack.verify();
+      const info = await rt.customcrm.verify();
+      for (const f of info.fallbacks) ctx.logger.warn(f, { connection: rt.name });
+      if (!receivers.has(rt.name)) continue;
+      try {
+        await rt.customcrm.subscribeWebhooks(`${publicUrl}/webhooks/customcrm/${rt.name}`);
+      } catch (err) {
+        ctx.logger.warn('webhooks could not be subscribed; Customcrm is polled instead', {
+          connection: rt.name,
+          error: err instanceof Error ? err.message : String(err),
+        });
+      }
     }
+    await runner.start();
+  } catch (err) {
+    await runner.stop().catch(() => undefined);
+    await server.close().catch(() => undefined);
+    throw err;
   }
-  await runner.start();
+  const removeLastResort = installLastResort(ctx.logger);
   return {
     runner,
     server,
     token,
     stop: async () => {
+      removeLastResort();
       await runner.stop();
       await server.close();
     },
+  };
+}
+
+/**
+ * The last-resort handler of a serving process: an error that escaped every other handler is
+ * logged and the process keeps serving (the dashboard, /metrics and the next cycle) instead of
+ * ending. Returns the function that removes it.
+ */
+export function installLastResort(logger: Logger): () => void {
+  const onError = (err: unknown) =>
+    logger.error('unexpected error; the service keeps running', {
+      error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    });
+  process.on('uncaughtException', onError);
+  process.on('unhandledRejection', onError);
+  return () => {
+    process.off('uncaughtException', onError);
+    process.off('unhandledRejection', onError);
   };
 }
 

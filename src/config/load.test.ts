@@ -69,4 +69,61 @@ describe('configuration', () => {
     expect(issues[0]!.path).toMatch(/^connections\.0\.mapping/);
     expect(issues[0]!.path).toMatch(/transform/);
   });
+
+  it('names every missing variable at once (finding 13)', () => {
+    let message = '';
+    try {
+      parseConfig({ ...base(), server: { token: '${DASH}' } }, {});
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('YT, CRM, DASH are not set');
+    expect(message).toContain('connections.0.youtrack.token (YT)');
+    expect(message).toContain('server.token (DASH)');
+  });
+
+  it('does not ask a command that serves nothing for the dashboard token (finding 13)', () => {
+    const doc = { ...base(), server: { token: '${DASH}' } };
+    const c = parseConfig(doc, env, 'tandem.yaml', { serving: false });
+    expect(c.server.token).toBeUndefined();
+    expect(() => parseConfig(doc, env, 'tandem.yaml')).toThrow(/DASH is not set/);
+  });
+
+  it('refuses a dashboard token shorter than 16 characters (finding 4)', () => {
+    const issues = issuesOf(() => parseConfig({ ...base(), server: { token: '12345678' } }, env));
+    expect(issues.map((i) => i.path)).toEqual(['server.token']);
+    expect(issues[0]!.message).toMatch(/16/);
+  });
+
+  it('refuses unknown keys everywhere, naming the path and the nearest key (finding 11)', () => {
+    const doc = {
+      stores: 'sqlite:x.db',
+      server: { prot: 9000 },
+      connections: [
+        {
+          youtrack: { url: 'https://acme.youtrack.cloud', token: '${YT}', tokn: 'x' },
+          customcrm: {
+            url: 'https://crm.example.com/v1',
+            token: '${CRM}',
+            profile: { paths: { contact: '/x' } },
+          },
+          sync: { mergeOrganisationsByName: true, circuitBreaker: { maxDeleteShar: 0.1 } },
+          schedule: { interval: 5 },
+        },
+      ],
+    };
+    const issues = issuesOf(() => parseConfig(doc, env));
+    const byPath = Object.fromEntries(issues.map((i) => [i.path, i.message]));
+    expect(byPath['stores']).toContain('did you mean "store"');
+    expect(byPath['server.prot']).toContain('did you mean "port"');
+    expect(byPath['connections.0.youtrack.tokn']).toContain('did you mean "token"');
+    expect(byPath['connections.0.sync.mergeOrganisationsByName']).toContain(
+      'did you mean "mergeOrganizationsByName"',
+    );
+    expect(byPath['connections.0.sync.circuitBreaker.maxDeleteShar']).toContain('"maxDeleteShare"');
+    expect(byPath['connections.0.schedule.interval']).toMatch(/unknown key "interval"/);
+    expect(Object.keys(byPath).some((p) => p.startsWith('connections.0.customcrm.profile.paths.'))).toBe(
+      true,
+    );
+  });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, interpolateEnv } from './env.ts';
+import { findUnknownKeys } from './strict.ts';
 import { configSchema, type TandemConfig } from './schema.ts';
 import { loadMapping, MappingError } from '../core/mapping.ts';
 
@@ -18,20 +19,43 @@ export function formatIssues(
 }
 
 /** Validates an already-parsed configuration object. */
+export interface ParseOptions {
+  /**
+   * False for commands that serve nothing (plan, sync, status...): a variable missing under
+   * `server` is then no error (the dashboard token is not needed). Default true.
+   */
+  serving?: boolean;
+}
+
+/** `server.*` paths: the ones only a serving command needs. */
+const serverOnly = (path: readonly string[]): boolean => path[0] === 'server';
+
+/** Validates an already-parsed configuration object. */
 export function parseConfig(
   raw: unknown,
   env: NodeJS.ProcessEnv = process.env,
   source = 'configuration',
+  options: ParseOptions = {},
 ): TandemConfig {
-  const interpolated = interpolateEnv(raw, env);
+  const interpolated = interpolateEnv(
+    raw,
+    env,
+    [],
+    options.serving === false ? { optional: serverOnly } : {},
+  );
   const result = configSchema.safeParse(interpolated);
-  if (!result.success) {
-    const issues = formatIssues(result.error.issues);
+  const unknown = findUnknownKeys(configSchema, interpolated).map((u) => ({
+    path: u.path,
+    message: `unknown key "${u.key}"${u.suggestion ? `; did you mean "${u.suggestion}"?` : ''} (remove it or fix its name)`,
+  }));
+  if (!result.success || unknown.length > 0) {
+    const issues = [...unknown, ...(result.success ? [] : formatIssues(result.error.issues))];
     const lines = issues.map((i) => `  ${i.path}: ${i.message}`).join('\n');
     throw new ConfigError(`${source} is not valid:\n${lines}`, issues);
   }
+  const data = result.data;
   const names = new Set<string>();
-  for (const [i, c] of result.data.connections.entries()) {
+  for (const [i, c] of data.connections.entries()) {
     if (names.has(c.name))
       throw new ConfigError(
         `${source}: connections.${i}.name "${c.name}" is used twice; give each connection its own name`,
@@ -50,10 +74,14 @@ export function parseConfig(
       }
     }
   }
-  return result.data;
+  return data;
 }
 
-export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): TandemConfig {
+export function loadConfigFile(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+  options: ParseOptions = {},
+): TandemConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -71,5 +99,5 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
   } catch (err) {
     throw new ConfigError(`${file}: not valid YAML: ${(err as Error).message}`);
   }
-  return parseConfig(raw, env, file);
+  return parseConfig(raw, env, file, options);
 }

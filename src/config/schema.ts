@@ -18,12 +18,25 @@ export const syncPolicySchema = z
       .describe('a new Contact creates a YouTrack user (accounts cost licence seats)'),
     mergeOrganizationsByName: z
       .boolean()
-      .default(false)
-      .describe('link Organizations to existing Customers with the same normalized name'),
+      .default(true)
+      .describe(
+        'link Organizations to existing Customers with the same normalized name (a name with several candidates goes to review)',
+      ),
     mergeGroupsByName: z
       .boolean()
-      .default(false)
-      .describe('link groups to existing Customers with the same normalized name'),
+      .default(true)
+      .describe(
+        'link groups to existing Customers with the same normalized name (a name with several candidates goes to review)',
+      ),
+    protectedAccounts: z
+      .object({
+        logins: z.array(z.string().min(1)).default([]),
+        groups: z.array(z.string().min(1)).default([]),
+      })
+      .prefault({})
+      .describe(
+        "YouTrack accounts a CRM edit never bans, renames or re-addresses (besides the token's own user): logins, and members of these groups by name; such a change waits in tandem review",
+      ),
     deletes: z
       .enum(['keep', 'deactivate', 'propagate'])
       .default('keep')
@@ -87,7 +100,7 @@ export const configSchema = z.object({
     .object({
       host: z.string().default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(8080),
-      token: z.string().min(8, 'use at least 8 characters').optional(),
+      token: z.string().min(16, 'use at least 16 characters (e.g. `openssl rand -base64 24`)').optional(),
       publicUrl: z.string().url().optional().describe('address Customcrm uses to reach the webhook receiver'),
     })
     .prefault({}),

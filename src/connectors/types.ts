@@ -39,6 +39,19 @@ export interface Connector {
   delete(type: RecordType, id: string): Promise<void>;
 
   /**
+   * Optional batch create (issue 16): several creates in one request where the system offers it.
+   * One result per item, in order: the record, or the error that item alone met. Throws when the
+   * request as a whole failed (no item's fate is known). Undefined: no batches here (found out at
+   * run time), create one by one.
+   */
+  createMany?(
+    type: RecordType,
+    items: ReadonlyArray<{ props: Props; opts: CreateOptions }>,
+  ): Promise<Array<RemoteRecord | Error> | undefined>;
+  /** Most items one `createMany` request takes; 0 or absent when the system has no batch writes. */
+  batchSize?(): number;
+
+  /**
    * Looks for a record this product created before a crash: by external reference where the
    * system stores them, else by the natural key of `props` (unique group name, login, e-mail).
    * `taken` says which candidates already belong to another link (they are never the answer).

@@ -4,6 +4,7 @@ import type { FlowPlanInput, PlanAction, RowChange } from './plan-types.ts';
 import type { Props, PropValue, RemoteRecord } from './types.ts';
 import { checkWrite, describeRecord, type Rejection } from './validate.ts';
 import { customcrmValue, isEmpty, toCustomcrmPatch, toYouTrackPatch, youtrackValue } from './values.ts';
+import { decisionFor, guardsRow, isProtected, protectedKey, protectedReview } from './protected.ts';
 
 /** Plans one linked pair (or a pair about to be linked): merge every row, write only what changed. */
 
@@ -83,6 +84,9 @@ export function planPair(
   const tail: PlanAction[] = [];
   const newBase: Record<string, PropValue> = {};
   const ids = { linkId: link.linkId, ytId: yt.id, crmId: crm.id };
+  const guarded = isProtected(input, yt);
+  const decision = guarded ? decisionFor(input, protectedKey(yt.id)) : undefined;
+  const held: RowChange[] = [];
 
   for (const row of flow.rows) {
     const yv = youtrackValue(row, yt, refs);
@@ -106,6 +110,19 @@ export function planPair(
     if (unwritable) {
       tail.push(unwritable);
       if (base !== undefined) newBase[row.name] = base;
+      continue;
+    }
+    if (r.writeYouTrack && guarded && guardsRow(row) && decision?.action !== 'approve') {
+      if (decision?.action === 'reject') {
+        // The person kept YouTrack's value: it goes back to the CRM.
+        const patch = toCustomcrmPatch(row, yv);
+        Object.assign(crmPatch, patch);
+        crmChanges.push({ row: row.name, from: cv, to: yv });
+        newBase[row.name] = yv;
+      } else {
+        held.push({ row: row.name, from: yv, to: r.value });
+        if (base !== undefined) newBase[row.name] = base;
+      }
       continue;
     }
     if (r.writeCustomcrm) {
@@ -158,6 +175,8 @@ export function planPair(
     });
   }
   actions.push(...tail);
+  if (held.length > 0) actions.push(protectedReview(yt, crm, held));
+  if (decision) actions.push({ kind: 'decided', itemId: decision.itemId, action: decision.action });
   if (!sameBase(newBase, link.base)) actions.push({ kind: 'setBase', ...ids, base: newBase });
   return { actions, rejects };
 }

@@ -43,6 +43,47 @@ export interface FlowPlanInput {
   youtrackChangedAt?: Record<string, string>;
   /** 'system:id' keys to skip this cycle. */
   quarantined?: ReadonlySet<string>;
+  /**
+   * YouTrack accounts a CRM edit must never ban, rename or re-address (the token's own user, a
+   * configured list of logins, members of configured groups): such a change becomes a review item.
+   */
+  protectedUsers?: ProtectedUsers;
+  /** Decisions a person made on review items of this flow, carried out by this plan. */
+  decisions?: readonly PlannedDecision[];
+  /** Name matches decided across both Customer flows (`plan-companies.ts`); replaces the flow's own matching. */
+  match?: CompanyMatch;
+}
+
+/** What the joint company matching decided for one Customer flow. */
+export interface CompanyMatch {
+  pairs: Array<{ ytId: string; crmId: string }>;
+  /** 'system:id' of records waiting in review: neither matched nor created. */
+  held: ReadonlySet<string>;
+  /** Customer ids matched to the other Customer flow this cycle: not this flow's to create. */
+  claimed: ReadonlySet<string>;
+}
+
+export interface ProtectedUsers {
+  logins: ReadonlySet<string>;
+  /** YouTrack group ids: their direct members are protected. */
+  groupIds: ReadonlySet<string>;
+}
+
+/** A person's decision on a review item, as the planner sees it. */
+export interface PlannedDecision {
+  itemId: number;
+  key: string;
+  action: 'link' | 'keep-apart' | 'create' | 'approve' | 'reject';
+  ytId?: string;
+  crmId?: string;
+}
+
+/** A record a review item is about, as a person needs to see it. */
+export interface ReviewRecord {
+  system: SystemName;
+  type: RecordType;
+  id: string;
+  label: string;
 }
 
 export interface RowChange {
@@ -73,6 +114,8 @@ export type PlanAction =
       patch: Props;
       ifMatch?: string;
       changes: RowChange[];
+      /** 'operator': a person's decision (a conflict resolution), recorded as such in the history. */
+      by?: 'operator';
     }
   | { kind: 'setBase'; linkId: number | null; ytId: string; crmId: string; base: Props }
   | {
@@ -98,7 +141,28 @@ export type PlanAction =
       property: string;
       reason: string;
     }
-  | { kind: 'report'; code: string; system: SystemName; ids: string[]; message: string };
+  | { kind: 'report'; code: string; system: SystemName; ids: string[]; message: string }
+  | {
+      /** A doubtful case nothing is written for: it waits for a person (`tandem review`). */
+      kind: 'review';
+      code: ReviewCode;
+      flow: FlowName;
+      /** Stable across cycles, so the same case is one open item however often it is planned. */
+      key: string;
+      /** The records the decision is about. */
+      records: ReviewRecord[];
+      /** Records already linked that share the criterion (context for the decision). */
+      candidates: ReviewRecord[];
+      message: string;
+      /** For a protected account: the change the CRM asked for, per row. */
+      changes?: RowChange[];
+    }
+  /** A review decision this plan carries out: the item is closed with the plan's writes. */
+  | { kind: 'decided'; itemId: number; action: PlannedDecision['action'] }
+  /** A person's choice on a conflict was carried out (the unit's writes before it succeeded). */
+  | { kind: 'resolved'; conflictId: number; ytId: string; crmId: string };
+
+export type ReviewCode = 'AMBIGUOUS_MATCH' | 'DUPLICATE_NAME' | 'PROTECTED_ACCOUNT';
 
 export interface SystemCounts {
   creates: number;
@@ -106,6 +170,8 @@ export interface SystemCounts {
   deletes: number;
   conflicts: number;
   rejects: number;
+  /** Its records waiting in review. */
+  reviews: number;
 }
 
 export interface FlowPlan {

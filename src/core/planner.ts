@@ -44,7 +44,7 @@ function rejectAction(r: Rejection): PlanAction {
 }
 
 function emptyCounts(): SystemCounts {
-  return { creates: 0, updates: 0, deletes: 0, conflicts: 0, rejects: 0 };
+  return { creates: 0, updates: 0, deletes: 0, conflicts: 0, rejects: 0, reviews: 0 };
 }
 
 export function countActions(actions: readonly PlanAction[]): Record<SystemName, SystemCounts> {
@@ -55,6 +55,7 @@ export function countActions(actions: readonly PlanAction[]): Record<SystemName,
     else if (a.kind === 'delete' || a.kind === 'deactivate') counts[a.target].deletes++;
     else if (a.kind === 'conflict') counts[a.loser].conflicts++;
     else if (a.kind === 'reject') counts[a.system].rejects++;
+    else if (a.kind === 'review') for (const r of a.records) counts[r.system].reviews++;
   }
   return counts;
 }
@@ -144,13 +145,20 @@ export function planFlow(input: FlowPlanInput): FlowPlan {
   // A Customer linked in another flow belongs to that flow's organization or group.
   const ytFree = input.youtrack.filter((r) => !linkedYt.has(r.id) && usable(r));
   const crmFree = input.customcrm.filter(
-    (r) => !linkedCrm.has(r.id) && !(r.type === 'Customer' && refs.youtrackForCustomer(r.id)) && usable(r),
+    (r) =>
+      !linkedCrm.has(r.id) &&
+      !(r.type === 'Customer' && refs.youtrackForCustomer(r.id)) &&
+      !input.match?.claimed.has(r.id) &&
+      usable(r),
   );
 
-  const matched = new Set<string>();
+  // Records waiting in review count as matched: neither matched again nor created.
+  const matched = new Set<string>(input.match?.held);
   const modes = linkModes(input);
   if (modes.match) {
-    const { pairs, duplicates } = matchRecords(flow, ytFree, crmFree);
+    const { pairs, duplicates } = input.match
+      ? { pairs: input.match.pairs, duplicates: [] }
+      : matchRecords(flow, ytFree, crmFree);
     actions.push(...duplicates.map(duplicateAction));
     for (const { ytId, crmId } of pairs) {
       const yt = ytById.get(ytId);

@@ -7,6 +7,7 @@ import {
   weighPlan,
   weighsFlow,
   type FlowPlan,
+  type FlowPlanInput,
   type LinkState,
 } from '../core/planner.ts';
 import type { RefResolver } from '../core/mapping.ts';
@@ -23,7 +24,9 @@ import {
 } from './read.ts';
 import { recoverPendingWrites } from './recovery.ts';
 import { buildRefs } from './refs.ts';
-import { applyResolutions } from './resolutions.ts';
+import { planResolutions } from './resolutions.ts';
+import { ReviewState } from './review.ts';
+import { planCompanies } from '../core/plan-companies.ts';
 import { FLOW_ORDER, type ConnectionRuntime } from './runtime.ts';
 import { StatsCollector } from './stats.ts';
 import { firstPass, runUsers } from './stream-users.ts';
@@ -127,18 +130,31 @@ export async function runCycle(
     }
 
     // Plan every flow first, so the breaker sees the whole cycle before anything is written.
-    // Only the first flow's plan is executed as planned (the others are re-planned below), so the
-    // others keep just what the breaker weighs: a first sync's creates would otherwise be held twice.
-    const plans: FlowPlan[] = [];
-    let customersChange = false;
-    for (const flow of FLOW_ORDER) {
-      if (flow === 'users' && streamed) continue;
-      const plan = await planOne(rt, store, input, flow);
-      if (flow !== 'users' && plan.actions.length > 0) customersChange = true;
-      plans.push(dry || plans.length === 0 ? plan : breakerView(plan));
+    // The users plan is re-made after the Customer flows ran, so it keeps just what the breaker
+    // weighs: a first sync's creates would otherwise be held twice.
+    const decisions = await ReviewState.load(
+      rt,
+      store,
+      input.youtrackComplete ? input.youtrack.groups : undefined,
+    );
+    // Organizations and groups are planned together (one company name, one Customer) and carried
+    // out as planned; the users flow is re-planned after them, as it refers to their Customers.
+    const companies = await planCompanyFlows(rt, store, input, decisions);
+    const plans: FlowPlan[] = [companies.organizations, companies.groups];
+    const customersChange = plans.some((p) => p.actions.some((a) => a.kind !== 'review'));
+    if (!streamed) {
+      const users = await planOne(rt, store, input, 'users', decisions);
+      plans.push(dry ? users : breakerView(users));
     }
     // Quarantined records read again this cycle are released after the writes, unless rejected again.
     const quarantined = await store.listQuarantine({ status: 'quarantined' });
+    // People's choices on conflicts are planned like the flows and carried out first.
+    const resolutions = await planResolutions(
+      rt,
+      store,
+      logger,
+      new Set(quarantined.map((q) => `${q.system}:${q.recordType}:${q.recordId}`)),
+    );
     const recovered = quarantinedAndRead(quarantined, input);
     const userType = youtrackTypeOf(rt, 'users');
     const quarantinedUsers = new Map(
@@ -158,12 +174,13 @@ export async function runCycle(
       ? await firstPass(rt, store, input.customcrm.users, {
           weigh: !opts.force && weighsFlow(linked.users, limits),
           onRead,
+          review: decisions.forFlow('users'),
           ...(opts.signal ? { signal: opts.signal } : {}),
         })
       : {};
     if (usersPass.weights) weights.push(usersPass.weights);
     const breaker = checkWeights(weights, linked, limits);
-    if (dry) return report('ok', breaker.ok ? undefined : breaker.message, plans);
+    if (dry) return report('ok', breaker.ok ? undefined : breaker.message, [...resolutions, ...plans]);
     if (!breaker.ok && !opts.force) {
       logger.error(breaker.message);
       await store.finishCycle(cycleId!, {
@@ -176,7 +193,9 @@ export async function runCycle(
     }
 
     const rejected = new Set<string>();
+    const reviewed = new Set<string>();
     const executor = new PlanExecutor({
+      reviewed,
       store,
       connectors: { youtrack: rt.youtrack, customcrm: rt.customcrm },
       stats,
@@ -186,7 +205,8 @@ export async function runCycle(
       ...(opts.signal ? { signal: opts.signal } : {}),
       rejected,
     });
-    const resolved = await applyResolutions(rt, store, logger, cycleId!, stats);
+    for (const plan of resolutions) await executor.execute(plan);
+    const resolved = resolutions.length;
     // The users plan the first pass kept was made before any write: it holds only if nothing the
     // users flow depends on (Customer links, resolved conflicts) changed since; else it is re-made.
     const usersPlan = customersChange || resolved > 0 ? { ...usersPass, plan: undefined } : usersPass;
@@ -194,19 +214,21 @@ export async function runCycle(
       if (flow === 'users' && streamed) {
         await runUsers(rt, store, executor, input.customcrm.users, usersPlan, {
           onRead,
+          review: decisions.forFlow('users'),
           ...(opts.signal ? { signal: opts.signal } : {}),
         });
         input.customcrm.users = [];
         continue;
       }
       // Re-planned now: earlier flows may have linked the Customers this one refers to.
-      const plan = flow === FLOW_ORDER[0] ? plans.shift()! : await planOne(rt, store, input, flow);
+      const plan = flow === 'users' ? await planOne(rt, store, input, flow, decisions) : companies[flow];
       // The plan holds all it needs; the records read for this flow can go before the writes start.
       input.youtrack[flow] = [];
       input.customcrm[flow] = [];
       await executor.execute(plan);
     }
     await releaseRecovered(store, recovered, rejected);
+    if (input.youtrackComplete && input.customcrmComplete) await closeStaleReviews(store, reviewed);
     if (next!.youtrack !== undefined) await store.setWatermark(WM_YOUTRACK(rt.name), next!.youtrack);
     if (next!.customcrm !== undefined) await store.setWatermark(WM_CUSTOMCRM(rt.name), next!.customcrm);
     await store.finishCycle(cycleId!, { status: 'ok', writes: stats.writes, stats: stats.stats });
@@ -229,12 +251,41 @@ export async function runCycle(
   }
 }
 
+/** Open review items a complete cycle did not plan again are over (someone fixed the data). */
+async function closeStaleReviews(store: StateStore, reviewed: ReadonlySet<string>): Promise<void> {
+  for (const item of await store.listReviewItems({ status: 'open' }))
+    if (!reviewed.has(item.key)) await store.closeReviewItem(item.id);
+}
+
 async function planOne(
   rt: ConnectionRuntime,
   store: StateStore,
   input: CycleInput,
   flow: FlowName,
+  decisions: ReviewState,
 ): Promise<FlowPlan> {
+  return planFlow(await flowInput(rt, store, input, flow, decisions));
+}
+
+async function planCompanyFlows(
+  rt: ConnectionRuntime,
+  store: StateStore,
+  input: CycleInput,
+  decisions: ReviewState,
+): Promise<{ organizations: FlowPlan; groups: FlowPlan }> {
+  return planCompanies({
+    organizations: await flowInput(rt, store, input, 'organizations', decisions),
+    groups: await flowInput(rt, store, input, 'groups', decisions),
+  });
+}
+
+async function flowInput(
+  rt: ConnectionRuntime,
+  store: StateStore,
+  input: CycleInput,
+  flow: FlowName,
+  decisions: ReviewState,
+): Promise<FlowPlanInput> {
   const links =
     input.youtrackComplete || input.customcrmComplete
       ? await allLinks(store, flow)
@@ -247,7 +298,7 @@ async function planOne(
     for await (const l of store.iterateLinks(otherFlow)) claimed.add(l.crmId);
     customcrm = customcrm.filter((c) => !claimed.has(c.id));
   }
-  return planFlow({
+  return {
     flow: rt.mapping.flows[flow],
     policy: rt.policies[flow],
     youtrack: input.youtrack[flow],
@@ -257,7 +308,8 @@ async function planOne(
     links,
     refs: flow === 'users' ? await buildRefs(store) : noRefs,
     youtrackChangedAt: input.youtrackChangedAt,
-  });
+    ...decisions.forFlow(flow),
+  };
 }
 
 async function allLinks(store: StateStore, flow: FlowName): Promise<LinkState[]> {

@@ -3,10 +3,11 @@ import { ConnectorError, type Connector } from '../connectors/types.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type { FlowPlan, PlanAction } from '../core/planner.ts';
-import type { FlowName, Props, RecordType, SystemName } from '../core/types.ts';
+import type { FlowName, Props, RecordType, RemoteRecord, SystemName } from '../core/types.ts';
 import type { JournalEntry, Link, NewHistoryEntry, StateStore } from '../store/types.ts';
 import type { StatsCollector } from './stats.ts';
 import { failpoint } from './failpoints.ts';
+import { sendBatches } from './batch-creates.ts';
 
 /** Too many transient failures in a row: the other side is down; stop the cycle instead of hammering it. */
 const MAX_CONSECUTIVE_TRANSIENT = 8;
@@ -29,6 +30,8 @@ export interface ExecutorContext {
   signal?: AbortSignal;
   /** Keys `system:type:id` of records rejected in this cycle. */
   rejected: Set<string>;
+  /** Keys of the review items this cycle planned (open items not among them are over). */
+  reviewed?: Set<string>;
 }
 
 /** A store write, deferred to the chunk's transaction. */
@@ -94,6 +97,8 @@ interface Unit {
   sent?: boolean;
   /** The create's answer, linked at the chunk's commit. */
   created?: Created;
+  /** The answer of a create sent in a batch (undefined: create it on its own). */
+  batched?: Promise<RemoteRecord | undefined>;
 }
 
 const other = (s: SystemName): SystemName => (s === 'youtrack' ? 'customcrm' : 'youtrack');
@@ -218,6 +223,7 @@ export class PlanExecutor {
         }),
       );
       withCreate.forEach((u, i) => (u.journal = journal[i]!));
+      this.batchCreates(flow, withCreate);
     }
 
     const ops: StoreOp[] = [];
@@ -303,7 +309,8 @@ export class PlanExecutor {
           if (after.version !== undefined) versions.crmVersion = after.version;
           versions.crmHash = after.hash;
         } else versions.ytHash = after.hash;
-        const source = other(a.target);
+        const source = a.by ?? other(a.target);
+        const note = a.by ? 'a person chose the losing value of a conflict' : null;
         ops.push((tx) =>
           tx.addHistory(
             a.changes.map((c) =>
@@ -312,11 +319,12 @@ export class PlanExecutor {
                 a.linkId ?? unit.linkId ?? null,
                 a.target,
                 a.id,
-                'updated',
+                a.by ? 'resolved' : 'updated',
                 c.row,
                 c.from,
                 c.to,
                 source,
+                note,
               ),
             ),
           ),
@@ -436,7 +444,60 @@ export class PlanExecutor {
       case 'report':
         this.ctx.logger.warn(a.message, { code: a.code, system: a.system, ids: a.ids, flow });
         return;
+      case 'review':
+        this.ctx.reviewed?.add(a.key);
+        this.ctx.logger.warn(a.message, { code: a.code, flow, review: a.key });
+        ops.push((tx) =>
+          tx.upsertReviewItem({
+            key: a.key,
+            code: a.code,
+            flow: a.flow,
+            records: a.records,
+            candidates: a.candidates,
+            changes: a.changes ?? [],
+            message: a.message,
+          }),
+        );
+        return;
+      case 'decided':
+        ops.push((tx) => tx.closeReviewItem(a.itemId));
+        return;
+      case 'resolved':
+        ops.push((tx) => tx.markResolutionApplied(a.conflictId));
+        return;
     }
+  }
+
+  /** The chunk's creates of one target, sent in batch requests where the connector has them. */
+  private batchCreates(flow: FlowName, units: Unit[]): void {
+    for (const target of ['youtrack', 'customcrm'] as const) {
+      const mine = units.filter((u) => (u.actions[0] as { target?: SystemName }).target === target);
+      const answers = sendBatches(
+        this.ctx.connectors[target],
+        mine.map((u) => {
+          const a = u.actions[0] as Extract<PlanAction, { kind: 'create' }>;
+          return {
+            type: a.type,
+            props: a.props,
+            opts: this.createOptions(flow, a, u.journal!),
+            sending: () => (u.sent = true),
+          };
+        }),
+      );
+      answers?.forEach((p, i) => (mine[i]!.batched = p));
+    }
+  }
+
+  private createOptions(flow: FlowName, a: Extract<PlanAction, { kind: 'create' }>, entry: JournalEntry) {
+    const source = other(a.target);
+    return {
+      idempotencyKey: entry.key,
+      externalRef: {
+        System: source === 'youtrack' ? 'YouTrack' : 'Customcrm',
+        Type: sourceTypeOf(flow, source),
+        Id: a.sourceId,
+      },
+    } as const;
   }
 
   private async create(
@@ -444,18 +505,16 @@ export class PlanExecutor {
     a: Extract<PlanAction, { kind: 'create' }>,
     unit: Unit,
   ): Promise<void> {
-    const entry = unit.journal!;
-    const source = other(a.target);
-    failpoint('before-create');
-    unit.sent = true;
-    const created = await this.ctx.connectors[a.target].create(a.type, a.props, {
-      idempotencyKey: entry.key,
-      externalRef: {
-        System: source === 'youtrack' ? 'YouTrack' : 'Customcrm',
-        Type: sourceTypeOf(flow, source),
-        Id: a.sourceId,
-      },
-    });
+    let created = unit.batched ? await unit.batched : undefined;
+    if (!created) {
+      failpoint('before-create');
+      unit.sent = true;
+      created = await this.ctx.connectors[a.target].create(
+        a.type,
+        a.props,
+        this.createOptions(flow, a, unit.journal!),
+      );
+    }
     this.ctx.stats.add(flow, a.target, 'created');
     failpoint('after-create');
     const [ytId, crmId] = a.target === 'customcrm' ? [a.sourceId, created.id] : [created.id, a.sourceId];

@@ -1,5 +1,11 @@
 import { StreamPlanner, type KeyIndex } from '../core/plan-stream.ts';
-import { weighPlan, type FlowWeights, type LinkState, type PlanAction } from '../core/planner.ts';
+import {
+  weighPlan,
+  type FlowPlanInput,
+  type FlowWeights,
+  type LinkState,
+  type PlanAction,
+} from '../core/planner.ts';
 import type { RemoteRecord } from '../core/types.ts';
 import type { StateStore } from '../store/types.ts';
 import type { PlanExecutor } from './executor.ts';
@@ -26,6 +32,8 @@ import type { ConnectionRuntime } from './runtime.ts';
 const sizes = (rt: ConnectionRuntime) => rt.config.sync.stream;
 
 export interface UsersStreamOptions {
+  /** Review decisions and protected accounts for the users plan (issue 14). */
+  review?: Partial<Pick<FlowPlanInput, 'decisions' | 'protectedUsers'>>;
   /** Every YouTrack user as it is read (progress, quarantine bookkeeping). */
   onRead?: (r: RemoteRecord) => void;
   signal?: AbortSignal;
@@ -35,6 +43,7 @@ async function usersPlanner(
   rt: ConnectionRuntime,
   store: StateStore,
   contacts: RemoteRecord[],
+  review: UsersStreamOptions['review'],
   keys?: KeyIndex,
 ): Promise<StreamPlanner> {
   const linkedCrm = new Set<string>();
@@ -49,6 +58,7 @@ async function usersPlanner(
       refs: await buildRefs(store),
       youtrackChangedAt: {},
       linkedCrm,
+      ...review,
     },
     keys,
   );
@@ -161,7 +171,7 @@ export async function firstPass(
   contacts: RemoteRecord[],
   opts: { weigh: boolean } & UsersStreamOptions,
 ): Promise<FirstPass> {
-  const planner = await usersPlanner(rt, store, contacts);
+  const planner = await usersPlanner(rt, store, contacts, opts.review);
   const countKeys = planner.needsKeyCounts();
   if (!opts.weigh && !countKeys) return {};
   const weights: FlowWeights = { flow: 'users', deletes: 0, changedLinks: 0 };
@@ -198,7 +208,7 @@ export async function runUsers(
   opts: UsersStreamOptions,
 ): Promise<void> {
   if (pass.plan) return executor.executeBatches('users', [pass.plan]);
-  const planner = await usersPlanner(rt, store, contacts, pass.keys);
+  const planner = await usersPlanner(rt, store, contacts, opts.review, pass.keys);
   const { onRead, ...rest } = opts;
   const reading = pass.counted || !onRead ? rest : { ...rest, onRead };
   await executor.executeBatches('users', planBatches(rt, store, planner, reading));

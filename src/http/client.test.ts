@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpClient, parseRetryAfter } from './client.ts';
 import { HttpError } from './errors.ts';
-import { TokenBucket } from './rate-limit.ts';
+import { AimdPace, TokenBucket } from './rate-limit.ts';
 import { ManualClock } from '../util/clock.ts';
 import { JsonLogger, MemorySink } from '../log/logger.ts';
 
@@ -123,8 +123,9 @@ describe('HttpClient', () => {
   });
 
   it('times out a slow answer with code TIMEOUT', async () => {
+    // undici's timers have a resolution of about a second: the answer comes well after that.
     const srv = await serve((_req, res) => {
-      setTimeout(() => res.end('{}'), 500);
+      setTimeout(() => res.end('{}'), 4000).unref();
     });
     const client = new HttpClient({
       system: 'test',
@@ -182,5 +183,131 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('3', 0)).toBe(3000);
     expect(parseRetryAfter(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
     expect(parseRetryAfter('soon', 0)).toBeUndefined();
+  });
+});
+
+describe('HttpClient on a keep-alive pool', () => {
+  it('reuses connections for sequential requests', async () => {
+    const sockets = new Set<unknown>();
+    const srv = await serve((req, res) => {
+      sockets.add(req.socket);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    const client = new HttpClient({ system: 'test', baseUrl: srv.url, retry: fast });
+    for (let i = 0; i < 10; i++) await client.get('/x');
+    expect(srv.calls()).toBe(10);
+    // undici may open a second socket while the first is settling; never one per request.
+    expect(sockets.size).toBeLessThanOrEqual(2);
+  });
+
+  it('keeps the base URL path and the query', async () => {
+    let seen = '';
+    const srv = await serve((req, res) => {
+      seen = req.url ?? '';
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    const client = new HttpClient({ system: 'test', baseUrl: `${srv.url}/api/v1/`, retry: fast });
+    const res = await client.get('/contacts', { $top: 100, skip: undefined, q: 'a b' });
+    expect(seen).toBe('/api/v1/contacts?%24top=100&q=a+b');
+    expect(res.headers.get('content-type')).toBe('application/json');
+  });
+
+  it('does not follow a redirect: the error names the new location', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(301, { location: '/moved/here' });
+      res.end();
+    });
+    const client = new HttpClient({ system: 'test', baseUrl: srv.url, retry: fast });
+    const err = (await client.get('/x').catch((e: unknown) => e)) as HttpError;
+    expect(err).toBeInstanceOf(HttpError);
+    expect(err.status).toBe(301);
+    expect(err.message).toContain(`${srv.url}/moved/here`);
+    expect(srv.calls()).toBe(1);
+  });
+
+  it('retries a refused connection even for a POST (nothing was sent)', async () => {
+    const srv = await serve((_req, res) => res.end());
+    const url = srv.url;
+    for (const s of servers.splice(0)) s.close();
+    await new Promise((r) => setTimeout(r, 20));
+    const client = new HttpClient({ system: 'test', baseUrl: url, retry: { ...fast, maxAttempts: 2 } });
+    const err = (await client
+      .request({ method: 'POST', path: '/x', body: {} })
+      .catch((e: unknown) => e)) as HttpError;
+    expect(err.code).toBe('NETWORK');
+    expect(err.details.attempts).toBe(2);
+  });
+});
+
+describe('AimdPace', () => {
+  it('halves on 429 at most once a second, never below a twentieth of the ceiling', () => {
+    const pace = new AimdPace(100);
+    expect(pace.rate).toBe(100);
+    expect(pace.observe({ status: 429, ms: 5 }, 0)).toBe(true);
+    expect(pace.rate).toBe(50);
+    expect(pace.observe({ status: 429, ms: 5 }, 500)).toBe(false);
+    expect(pace.rate).toBe(50);
+    for (let t = 1000; t < 20_000; t += 1000) pace.observe({ status: 429, ms: 5 }, t);
+    expect(pace.rate).toBe(5);
+  });
+
+  it('adds back after good answers, up to the ceiling and no further', () => {
+    const pace = new AimdPace(20);
+    pace.observe({ status: 503, ms: 5, retryAfterMs: 2000 }, 0);
+    expect(pace.rate).toBe(10);
+    expect(pace.pausedUntil).toBe(2000);
+    for (let i = 0; i < 10; i++) pace.observe({ status: 200, ms: 5 }, 3000 + i);
+    expect(pace.rate).toBeGreaterThan(10);
+    for (let i = 0; i < 10_000; i++) pace.observe({ status: 200, ms: 5 }, 4000 + i);
+    expect(pace.rate).toBe(20);
+  });
+
+  it('cuts when latency rises far above the best seen, and on network failures', () => {
+    const pace = new AimdPace(50);
+    for (let i = 0; i < 50; i++) pace.observe({ status: 200, ms: 20 }, i);
+    expect(pace.rate).toBe(50);
+    let cut = false;
+    for (let i = 0; i < 50 && !cut; i++) cut = pace.observe({ status: 200, ms: 2000 }, 5000 + i);
+    expect(cut).toBe(true);
+    expect(pace.rate).toBe(40);
+    pace.observe({ failed: true, ms: 30_000 }, 10_000);
+    expect(pace.rate).toBe(28);
+  });
+
+  it('makes a TokenBucket wait out a Retry-After for every caller', async () => {
+    const clock = new ManualClock(0);
+    const bucket = new TokenBucket({ ratePerSecond: 100, burst: 10 }, clock);
+    await bucket.acquire();
+    bucket.feedback({ status: 429, ms: 1, retryAfterMs: 5000 });
+    await bucket.acquire();
+    expect(clock.now()).toBeGreaterThanOrEqual(5000);
+    expect(bucket.pace?.rate).toBe(50);
+  });
+
+  it('keeps the configured rate when adaptive is false', async () => {
+    const clock = new ManualClock(0);
+    const bucket = new TokenBucket({ ratePerSecond: 10, burst: 1, adaptive: false }, clock);
+    bucket.feedback({ status: 429, ms: 1, retryAfterMs: 5000 });
+    await bucket.acquire();
+    await bucket.acquire();
+    expect(clock.now()).toBe(100);
+  });
+
+  it('is told how each answer went by the HttpClient', async () => {
+    const seen: Array<number | undefined> = [];
+    const srv = await serve((_req, res, n) => {
+      res.writeHead(n === 1 ? 429 : 200, { 'retry-after': '0', 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    const client = new HttpClient({
+      system: 'test',
+      baseUrl: srv.url,
+      retry: fast,
+      rateLimiter: { acquire: async () => undefined, feedback: (c) => seen.push(c.status) },
+    });
+    await client.get('/x');
+    expect(seen).toEqual([429, 200]);
   });
 });

@@ -1,3 +1,4 @@
+import { Pool, errors as undiciErrors } from 'undici';
 import type { Clock } from '../util/clock.ts';
 import { systemClock } from '../util/clock.ts';
 import type { Logger } from '../log/logger.ts';
@@ -51,7 +52,8 @@ export interface HttpClientOptions {
   logger?: Logger;
   clock?: Clock;
   random?: () => number;
-  fetch?: typeof fetch;
+  /** Sockets kept open to the system (keep-alive), shared by every client of the same origin. */
+  connections?: number;
   /** Called after every attempt; feeds metrics. */
   onCall?: (info: CallInfo) => void;
 }
@@ -87,8 +89,10 @@ export class HttpClient {
   private readonly random: () => number;
   private readonly logger: Logger;
   private readonly limiter: RateLimiter;
-  private readonly fetchImpl: typeof fetch;
+  private readonly pool: Pool;
   private readonly baseUrl: string;
+  private readonly origin: string;
+  private readonly prefix: string;
 
   constructor(private readonly opts: HttpClientOptions) {
     this.system = opts.system;
@@ -97,8 +101,11 @@ export class HttpClient {
     this.random = opts.random ?? Math.random;
     this.logger = opts.logger ?? silentLogger;
     this.limiter = opts.rateLimiter ?? unlimited;
-    this.fetchImpl = opts.fetch ?? fetch;
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    const base = new URL(this.baseUrl);
+    this.origin = base.origin;
+    this.prefix = base.pathname.replace(/\/+$/, '');
+    this.pool = poolFor(this.origin, opts.connections);
     const auth = opts.auth;
     if (auth?.kind === 'bearer') registerSecret(auth.token);
     if (auth?.kind === 'header') registerSecret(auth.value);
@@ -109,6 +116,18 @@ export class HttpClient {
     const u = new URL(this.baseUrl + (path.startsWith('/') ? path : '/' + path));
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v));
     return u.toString();
+  }
+
+  /** The request target (path and query) under the base URL's path, as the pool sends it. */
+  private pathWithQuery(path: string, query?: RequestOptions['query']): string {
+    let target = this.prefix + (path.startsWith('/') ? path : '/' + path);
+    if (query) {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+      const qs = params.toString();
+      if (qs) target += (target.includes('?') ? '&' : '?') + qs;
+    }
+    return target;
   }
 
   private authHeaders(): Record<string, string> {
@@ -122,7 +141,7 @@ export class HttpClient {
   async request<T = unknown>(req: RequestOptions): Promise<HttpResponse<T>> {
     const method = (req.method ?? 'GET').toUpperCase();
     const idempotent = req.idempotent ?? method !== 'POST';
-    const url = this.url(req.path, req.query);
+    const path = this.pathWithQuery(req.path, req.query);
     const headers: Record<string, string> = {
       accept: 'application/json',
       ...this.opts.headers,
@@ -134,7 +153,8 @@ export class HttpClient {
       payload = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
       headers['content-type'] ??= 'application/json';
     }
-    const where = { system: this.system, method, url: redact(url) };
+    const where = { system: this.system, method, url: redact(this.origin + path) };
+    const timeoutMs = this.opts.timeoutMs ?? 30_000;
 
     for (let attempt = 1; ; attempt++) {
       await this.limiter.acquire(req.signal);
@@ -143,53 +163,75 @@ export class HttpClient {
       let retryAfterMs: number | undefined;
       let surelyUnsent = false;
       try {
-        const signals = [AbortSignal.timeout(this.opts.timeoutMs ?? 30_000)];
-        if (req.signal) signals.push(req.signal);
-        const res = await this.fetchImpl(url, {
-          method,
+        // undici's own timers (no AbortSignal per request): headers and body each within the timeout.
+        const res = await this.pool.request({
+          method: method as 'GET',
+          path,
           headers,
           ...(payload !== undefined ? { body: payload } : {}),
-          signal: AbortSignal.any(signals),
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+          ...(req.signal ? { signal: req.signal } : {}),
         });
-        const text = await res.text();
+        const text = await res.body.text();
+        const status = res.statusCode;
+        const resHeaders = new ResponseHeaders(res.headers);
         const ms = this.clock.now() - started;
-        this.opts.onCall?.({ system: this.system, method, path: req.path, status: res.status, ms, attempt });
-        this.logger.debug('http', { ...where, status: res.status, ms, attempt });
-        const body = parseBody(text, res.headers.get('content-type'));
-        if (res.ok || req.allowStatus?.includes(res.status)) {
-          if (res.ok && body.invalidJson) {
+        this.opts.onCall?.({ system: this.system, method, path: req.path, status, ms, attempt });
+        this.logger.debug('http', { ...where, status, ms, attempt });
+        const contentType = resHeaders.get('content-type');
+        const ok = status >= 200 && status < 300;
+        if (status >= 300 && status < 400 && !req.allowStatus?.includes(status)) {
+          this.limiter.feedback?.({ status, ms });
+          // Redirects are never followed: a moved API is a configuration change the user must make.
+          const location = resHeaders.get('location');
+          throw new HttpError(
+            'HTTP_ERROR',
+            `${this.system}: ${method} ${where.url} was redirected (HTTP ${status}) to ` +
+              `${location ? redact(new URL(location, this.origin + path).toString()) : '(no Location header)'}; ` +
+              'Tandem does not follow redirects, so that no credential reaches another address: ' +
+              'set the URL to the new location if it is right',
+            { ...where, status, attempts: attempt },
+          );
+        }
+        const body = parseBody(text, contentType);
+        if (ok || req.allowStatus?.includes(status)) {
+          if (ok && body.invalidJson) {
             failure = new HttpError(
               'BAD_RESPONSE',
-              `${this.system}: ${method} ${where.url} answered ${res.status} with a body that is not valid JSON`,
-              { ...where, status: res.status, body: redact(text.slice(0, 200)), attempts: attempt },
+              `${this.system}: ${method} ${where.url} answered ${status} with a body that is not valid JSON`,
+              { ...where, status, body: redact(text.slice(0, 200)), attempts: attempt },
             );
           } else {
-            return { status: res.status, headers: res.headers, body: body.value as T };
+            this.limiter.feedback?.({ status, ms });
+            return { status, headers: resHeaders, body: body.value as T };
           }
         } else {
-          const code = codeForStatus(res.status);
-          failure = new HttpError(
-            code,
-            `${this.system}: ${method} ${where.url} failed with HTTP ${res.status}`,
-            {
-              ...where,
-              status: res.status,
-              body: body.value,
-              attempts: attempt,
-            },
-          );
-          if (res.status === 429) {
+          const code = codeForStatus(status);
+          failure = new HttpError(code, `${this.system}: ${method} ${where.url} failed with HTTP ${status}`, {
+            ...where,
+            status,
+            body: body.value,
+            attempts: attempt,
+          });
+          if (status === 429) {
             surelyUnsent = true;
-            retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), this.clock.now());
+            retryAfterMs = parseRetryAfter(resHeaders.get('retry-after'), this.clock.now());
           }
         }
+        this.limiter.feedback?.({ status, ms, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
       } catch (err) {
+        if (err instanceof HttpError) throw err;
         if (req.signal?.aborted) throw req.signal.reason;
         const ms = this.clock.now() - started;
-        const timeout = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+        const timeout =
+          err instanceof undiciErrors.HeadersTimeoutError ||
+          err instanceof undiciErrors.BodyTimeoutError ||
+          err instanceof undiciErrors.ConnectTimeoutError;
         const code = timeout ? 'TIMEOUT' : 'NETWORK';
         surelyUnsent = !timeout && causeCode(err) === 'ECONNREFUSED';
         this.opts.onCall?.({ system: this.system, method, path: req.path, code, ms, attempt });
+        this.limiter.feedback?.({ ms, failed: true });
         failure = new HttpError(
           code,
           `${this.system}: ${method} ${where.url} ${timeout ? 'timed out' : 'failed: ' + networkReason(err)}`,
@@ -223,6 +265,75 @@ export class HttpClient {
   }
 }
 
+const pools = new Map<string, Pool>();
+
+/**
+ * One keep-alive connection pool per origin for the whole process, made for throughput (undici's
+ * `Pool`, the engine under Node's fetch, without fetch's per-request streams and signals). Idle
+ * sockets do not keep the process alive.
+ */
+function poolFor(origin: string, connections = 32): Pool {
+  let pool = pools.get(origin);
+  if (!pool || pool.destroyed || pool.closed) {
+    pool = new Pool(origin, { connections, keepAliveTimeout: 10_000, pipelining: 1 });
+    pools.set(origin, pool);
+  }
+  return pool;
+}
+
+/**
+ * Response headers as undici hands them (lower-case names), behind the fetch `Headers` interface
+ * without copying them into one: `get` joins a repeated header like fetch does.
+ */
+export class ResponseHeaders implements Headers {
+  constructor(private readonly raw: Record<string, string | string[] | undefined>) {}
+
+  get(name: string): string | null {
+    const v = this.raw[name.toLowerCase()];
+    if (v === undefined) return null;
+    return Array.isArray(v) ? v.join(', ') : v;
+  }
+  has(name: string): boolean {
+    return this.raw[name.toLowerCase()] !== undefined;
+  }
+  set(name: string, value: string): void {
+    this.raw[name.toLowerCase()] = value;
+  }
+  append(name: string, value: string): void {
+    const prev = this.raw[name.toLowerCase()];
+    this.raw[name.toLowerCase()] = prev === undefined ? value : [...[prev].flat(), value];
+  }
+  delete(name: string): void {
+    this.raw[name.toLowerCase()] = undefined;
+  }
+  getSetCookie(): string[] {
+    const v = this.raw['set-cookie'];
+    return v === undefined ? [] : [v].flat();
+  }
+  forEach(cb: (value: string, key: string, parent: Headers) => void): void {
+    this.full().forEach((v, k) => cb(v, k, this));
+  }
+  entries(): ReturnType<Headers['entries']> {
+    return this.full().entries();
+  }
+  keys(): ReturnType<Headers['keys']> {
+    return this.full().keys();
+  }
+  values(): ReturnType<Headers['values']> {
+    return this.full().values();
+  }
+  [Symbol.iterator](): ReturnType<Headers['entries']> {
+    return this.full().entries();
+  }
+
+  /** A real `Headers`, built only when someone iterates (nothing in Tandem does on the hot path). */
+  private full(): Headers {
+    const h = new Headers();
+    for (const [k, v] of Object.entries(this.raw)) for (const one of [v ?? []].flat()) h.append(k, one);
+    return h;
+  }
+}
+
 function parseBody(text: string, contentType: string | null): { value: unknown; invalidJson: boolean } {
   if (text === '') return { value: undefined, invalidJson: false };
   const looksJson = !contentType || /json/i.test(contentType);
@@ -243,8 +354,8 @@ export function parseRetryAfter(value: string | null, now: number): number | und
 }
 
 function causeCode(err: unknown): string | undefined {
-  const cause = (err as { cause?: { code?: string } })?.cause;
-  return cause?.code;
+  const e = err as { code?: string; cause?: { code?: string }; errors?: Array<{ code?: string }> };
+  return e?.cause?.code ?? e?.errors?.[0]?.code ?? e?.code;
 }
 
 function networkReason(err: unknown): string {

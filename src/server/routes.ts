@@ -12,6 +12,20 @@ export interface WebhookReceiverLike {
   ): { ok: true } | { ok: false; status: number; code: string; message: string };
 }
 
+/** The id the receiver checked: the event's `Id`, else the delivery header. */
+function eventIdOf(raw: string, headers: Record<string, string | undefined>): string {
+  try {
+    const id = (JSON.parse(raw) as { Id?: unknown }).Id;
+    if (typeof id === 'string') return id;
+  } catch {
+    // the receiver accepted it, so it is JSON; keep the header as the fallback anyway
+  }
+  return headers['customcrm-webhook-id'] ?? '';
+}
+
+/** A Customcrm event is a few KiB; a megabyte leaves room without inviting a flood. */
+const WEBHOOK_BODY_LIMIT = 1024 * 1024;
+
 /** /healthz, /metrics and the Customcrm webhook receiver of every connection. */
 export function serviceRoutes(deps: {
   store: StateStore;
@@ -83,6 +97,26 @@ export function serviceRoutes(deps: {
       method: 'POST',
       path: /^\/webhooks\/customcrm\/([a-z0-9-]+)$/,
       auth: 'none',
+      bodyLimit: WEBHOOK_BODY_LIMIT,
+      // Before the body is read: an unknown connection or a delivery without a well-formed
+      // signature and timestamp is refused on its headers alone.
+      precheck: (req, params) => {
+        if (!deps.receivers.has(params[0] ?? ''))
+          return { status: 404, message: 'No webhook receiver here.' };
+        const ts = req.headers['customcrm-webhook-timestamp'];
+        const sig = req.headers['customcrm-webhook-signature'];
+        if (
+          typeof ts !== 'string' ||
+          !/^\d{1,12}$/.test(ts) ||
+          typeof sig !== 'string' ||
+          !sig.includes('v1=')
+        )
+          return {
+            status: 401,
+            message: 'The Customcrm-Webhook-Timestamp and -Signature headers are missing or malformed.',
+          };
+        return null;
+      },
       handle: async (req, res, ctx) => {
         const connection = ctx.params[0] ?? '';
         const receiver = deps.receivers.get(connection);
@@ -93,7 +127,18 @@ export function serviceRoutes(deps: {
         const raw = await ctx.body();
         const headers: Record<string, string | undefined> = {};
         for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v[0] : v;
-        const result = receiver.handle(raw, headers);
+        let result = receiver.handle(raw, headers);
+        // The receiver's own cache sees this process only; the store's sees restarts and workers.
+        if (
+          result.ok &&
+          !(await deps.store.forConnection(connection).claimWebhookEvent(eventIdOf(raw, headers)))
+        )
+          result = {
+            ok: false,
+            status: 400,
+            code: 'REPLAYED',
+            message: 'this event was already received (before a restart or by another worker)',
+          };
         deps.metrics.inc('tandem_webhook_deliveries_total', 'Webhook deliveries by outcome', {
           connection,
           outcome: result.ok ? 'accepted' : result.code,

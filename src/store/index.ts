@@ -14,6 +14,8 @@ export interface OpenStoreOptions {
   clock?: Clock;
   /** SQLite only: see SqliteOptions.synchronous. */
   synchronous?: 'full' | 'normal';
+  /** SQLite only: take the store's process lock (see SqliteOptions.exclusive). */
+  exclusive?: boolean;
 }
 
 /**
@@ -30,6 +32,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
         ? createSqliteStore({ path: location.path, ...options })
         : createPostgresStore({ url: location.url, where: location.display, ...optionalClock(options) });
   } catch (err) {
+    if (err instanceof StoreError) throw err;
     throw openFailed(location.display, err);
   }
   try {

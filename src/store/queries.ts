@@ -114,4 +114,9 @@ export interface Queries {
   listCycles: string;
   /** limit */
   writesPerCycle: string;
+
+  /** connection, event id, now: one row when the id is new, none when it was seen (issue 15) */
+  claimWebhookEvent: string;
+  /** older than: forgets ids past the replay window */
+  pruneWebhookEvents: string;
 }

@@ -15,6 +15,7 @@ import {
   type QuarantineQuery,
   type Statement,
 } from './statements.ts';
+import { reviewQueries, reviewRecordsJson, toReviewItem, type ReviewQueries } from './review-items.ts';
 import { isoTime, toConflict, toCycle, toHistory, toJournal, toLink, toQuarantine } from './rows.ts';
 import type {
   Conflict,
@@ -31,7 +32,11 @@ import type {
   NewJournalEntry,
   NewLink,
   NewQuarantineEntry,
+  NewReviewItem,
   QuarantineEntry,
+  ReviewDecision,
+  ReviewItem,
+  ReviewStatus,
   StateStore,
 } from './types.ts';
 
@@ -56,6 +61,7 @@ export class SqlStateStore implements StateStore {
   private readonly driver: SqlDriver;
   private readonly q: Queries;
   private readonly migrations: readonly Migration[];
+  private readonly rq: ReviewQueries;
 
   constructor(
     private readonly dialect: Dialect,
@@ -65,6 +71,7 @@ export class SqlStateStore implements StateStore {
     this.driver = dialect.driver;
     this.q = dialect.queries;
     this.migrations = dialect.migrations;
+    this.rq = reviewQueries(dialect.driver.dialect);
   }
 
   /** Shares this store's database, connections and transactions; only the scope differs. */
@@ -319,6 +326,55 @@ export class SqlStateStore implements StateStore {
     return { open: Number(row?.open ?? 0), pending: Number(row?.pending ?? 0) };
   }
 
+  // Review items
+
+  async upsertReviewItem(item: NewReviewItem): Promise<void> {
+    const records = reviewRecordsJson(item);
+    await this.run(this.rq.upsert, [
+      item.key,
+      item.code,
+      item.flow,
+      records,
+      item.message,
+      this.now(),
+      this.connection,
+    ]);
+  }
+
+  async listReviewItems(query: { status?: ReviewStatus }): Promise<ReviewItem[]> {
+    const rows = query.status
+      ? await this.all(this.rq.listByStatus, [this.connection, query.status])
+      : await this.all(this.rq.list, [this.connection]);
+    return rows.map(toReviewItem);
+  }
+
+  async getReviewItem(id: number): Promise<ReviewItem | null> {
+    const [row] = await this.all(this.rq.get, [id, this.connection]);
+    return row ? toReviewItem(row) : null;
+  }
+
+  async decideReviewItem(id: number, decision: ReviewDecision, by: string): Promise<void> {
+    const changed = await this.run(this.rq.decide, [
+      id,
+      JSON.stringify(decision),
+      by,
+      this.now(),
+      this.connection,
+    ]);
+    if (changed === 1) return;
+    const item = await this.getReviewItem(id);
+    if (!item)
+      throw new StoreError('NOT_FOUND', `review item ${id} does not exist; list them with tandem review`);
+    throw new StoreError(
+      'REVIEW_NOT_OPEN',
+      `review item ${id} was already decided (${item.decision?.action ?? item.status}) by ${item.decidedBy ?? 'a cycle'}; list them again with tandem review`,
+    );
+  }
+
+  async closeReviewItem(id: number): Promise<void> {
+    await this.run(this.rq.close, [id, this.connection]);
+  }
+
   // Quarantine
 
   async quarantine(e: NewQuarantineEntry): Promise<void> {
@@ -504,6 +560,15 @@ export class SqlStateStore implements StateStore {
       startedAt: r.started_at instanceof Date ? r.started_at.toISOString() : String(r.started_at),
       writes: Number(r.writes),
     }));
+  }
+
+  // Webhook replay cache (issue 15)
+
+  async claimWebhookEvent(eventId: string): Promise<boolean> {
+    const day = new Date(this.clock.now() - 24 * 3600_000).toISOString();
+    await this.run(this.q.pruneWebhookEvents, [day]);
+    const rows = await this.insert(this.q.claimWebhookEvent, [this.connection, eventId, this.now()]);
+    return rows.length > 0;
   }
 }
 

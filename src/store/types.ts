@@ -124,7 +124,31 @@ export interface StateStore {
   lastCycles(): Promise<CycleRecord[]>;
   /** The last `limit` finished cycles, oldest first: the dashboard's writes chart. */
   writesPerCycle(limit: number): Promise<Array<{ cycleId: number; startedAt: string; writes: number }>>;
+
+  // Webhook replay cache (issue 15)
+  /**
+   * Records a webhook event id of this connection; false when it was recorded before (a replay).
+   * Atomic, so two workers taking the same delivery accept it once. Ids older than a day are forgotten.
+   */
+  claimWebhookEvent(eventId: string): Promise<boolean>;
+  // Review items (issue 14): doubtful cases a person decides
+  upsertReviewItem(item: NewReviewItem): Promise<void>;
+  listReviewItems(query: { status?: ReviewStatus }): Promise<ReviewItem[]>;
+  getReviewItem(id: number): Promise<ReviewItem | null>;
+  /** Records a person's decision on an open item; refuses one that is not open. */
+  decideReviewItem(id: number, decision: ReviewDecision, by: string): Promise<void>;
+  /** The decision was carried out (or the case is over). */
+  closeReviewItem(id: number): Promise<void>;
 }
+
+import type { NewReviewItem, ReviewDecision, ReviewItem, ReviewStatus } from './review-items.ts';
+export type {
+  NewReviewItem,
+  ReviewAction,
+  ReviewDecision,
+  ReviewItem,
+  ReviewStatus,
+} from './review-items.ts';
 
 export type LinkStatus = 'active' | 'youtrack-deleted' | 'customcrm-deleted' | 'both-deleted';
 export type LinkOrigin = 'merged' | 'created-in-customcrm' | 'created-in-youtrack';

@@ -159,7 +159,7 @@ describe('tandem init', () => {
     const config = parseConfig(parse(text), {
       YOUTRACK_TOKEN: YT_TOKEN,
       CUSTOMCRM_TOKEN: CRM_TOKEN,
-      TANDEM_DASHBOARD_TOKEN: 'dash-token-123',
+      TANDEM_DASHBOARD_TOKEN: 'dash-token-123-long-enough',
     });
     expect(config.connections[0]!.sync.deletes).toBe('keep');
     expect((await tandem(['init', '--config', file])).code).toBe(2);

@@ -51,7 +51,7 @@ describe('deletes (issue 4, behaviour 7)', () => {
       const users = await w.hubAll<HubUser>('users', 'id,login');
       const dmitri = users.find((u) => u.login === 'dmitri.ivanov')!;
       const link = (await w.store.findLink({ flow: 'users', ytId: dmitri.id }))!;
-      await w.hub('DELETE', `/users/${dmitri.id}`);
+      await w.hub('DELETE', `/users/${dmitri.id}?successor=${w.yt.directory.admin.hubId}`);
       const r = await w.sync();
       expect(r.writes).toBe(0);
       expect((await w.store.getLink(link.id))!.status).toBe('youtrack-deleted');

@@ -47,6 +47,9 @@ describe('a create answered with a record that is already linked', () => {
           name: 'test',
           youtrack: { url: proxy.url, token: YT_TOKEN, retry: { baseDelayMs: 1, maxAttempts: 2 } },
           customcrm: { url: `${w.crm.url}/v1`, token: CRM_TOKEN, retry: { baseDelayMs: 1 } },
+          // Not by name: by name, a Customer named like a linked group waits in review (issue 14)
+          // and no create is sent at all.
+          sync: { mergeGroupsByName: false },
         },
       ],
     });

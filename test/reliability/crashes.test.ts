@@ -9,17 +9,20 @@ import { checkLinks, readBothSides, recordCount, type HubUser } from './invarian
  * Kill points of the first sync, each one a failpoint with its count (see src/engine/failpoints.ts).
  * Every run of the CLI dies at its point and the next one resumes from the same store, so the list
  * walks through the whole first sync: reads, journaled creates not yet sent, creates not yet linked,
- * a chunk's remote writes done but its links and bases not stored (before-commit), and updates of
- * the edits made between kills.
+ * a chunk's remote writes done but its links and bases not stored (before-commit), a batch of
+ * creates answered but none of its records linked yet (after-batch: a create interrupted inside a
+ * batch must not duplicate), and updates of the edits made between kills.
  */
 const KILL_POINTS = [
   'after-read:40',
   'before-create:1',
+  'after-batch:1',
   'after-create:1',
   'after-create:20',
   'before-commit:1',
   'after-commit:1',
   'after-read:1900',
+  'after-batch:2',
   'after-create:25',
   'before-create:25',
   'after-update:1',
@@ -33,6 +36,7 @@ const KILL_POINTS = [
   'after-create:35',
   'before-commit:1',
   'after-read:800',
+  'after-batch:3',
   'after-create:35',
   'after-commit:1',
   'after-update:1',
@@ -104,6 +108,7 @@ describe('crashes: SIGKILL at 30+ points of a first sync of 2,000+ records', () 
       'before-commit',
       'after-commit',
       'after-update',
+      'after-batch',
     ])
       expect(kills.filter((k) => k.startsWith(kind)).length, kind).toBeGreaterThanOrEqual(3);
 

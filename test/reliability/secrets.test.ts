@@ -113,19 +113,19 @@ describe('secrets never leave, and forged webhooks are rejected, through `tandem
       expect(res.status, path).toBe(200);
       artifacts[`GET ${path}`] = (await res.text()) + JSON.stringify([...res.headers]);
     }
-    const denied = await fetch(`${url}/?token=wrong-token-but-long`);
+    const denied = await fetch(`${url}/`, { headers: { authorization: 'Bearer wrong-token-but-long' } });
     artifacts['GET / with a wrong token'] = (await denied.text()) + JSON.stringify([...denied.headers]);
     for (const args of [['status', '--json'], ['status'], ['history', 'a'], ['plan', '--json']]) {
       const r = await tandem([...args, '--config', config], env);
       artifacts[`tandem ${args.join(' ')}`] = r.stdout + r.stderr;
     }
+    run.child.kill('SIGTERM');
+    expect((await run.exited).code).toBe(0);
+    // After `run` stopped: while it runs, the store's lock refuses a second writer.
     const wrong = await tandem(['sync', '--config', config], { ...env, CRM_TOKEN: 'crm-wrong-Distinct-55' });
     expect(wrong.code).not.toBe(0);
     artifacts['tandem sync with a wrong token'] = wrong.stdout + wrong.stderr;
     expect(wrong.stdout + wrong.stderr).not.toContain('crm-wrong-Distinct-55');
-
-    run.child.kill('SIGTERM');
-    expect((await run.exited).code).toBe(0);
     artifacts['tandem run output'] = run.output();
     artifacts['state file'] = readFileSync(w.config.store.replace(/^sqlite:/, ''));
     artifacts['configuration file'] = readFileSync(config);

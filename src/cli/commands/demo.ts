@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { runCommand } from '../args.ts';
+import { portOption, runCommand, UsageError } from '../args.ts';
 import { reportError, type Context } from '../context.ts';
 import { cliLogger } from '../output.ts';
 import { startService, untilSignal } from '../service.ts';
@@ -29,23 +29,30 @@ const options = {
 export function run(argv: string[]): Promise<number> {
   return runCommand(argv, 'tandem demo [--port PORT] [--interval SECONDS]', options, async (opts) => {
     const out = process.stdout;
+    const port = portOption('port', opts.port) ?? 0;
+    const interval = Number(opts.interval);
+    if (!(interval > 0))
+      throw new UsageError(`--interval needs a number of seconds above 0, got "${opts.interval}"`);
     const dir = mkdtempSync(join(tmpdir(), 'tandem-demo-'));
     const logger = cliLogger(opts['log-format'], 'warn');
-    const youtrack = await startYouTrackEmulator({ seed: 'demo', port: 0 });
-    const crm = await startCustomcrmServer({ seed: 'demo', port: 0, db: join(dir, 'customcrm.db') });
     const dashboardToken = randomBytes(12).toString('base64url');
     const webhookSecret = randomBytes(24).toString('base64url');
     let ctx: Context | undefined;
+    let youtrack: Awaited<ReturnType<typeof startYouTrackEmulator>> | undefined;
+    let crm: Awaited<ReturnType<typeof startCustomcrmServer>> | undefined;
+    // Everything started is stopped, and the temporary folder removed, however the demo ends.
     try {
+      youtrack = await startYouTrackEmulator({ seed: 'demo', port: 0 });
+      crm = await startCustomcrmServer({ seed: 'demo', port: 0, db: join(dir, 'customcrm.db') });
       const config = parseConfig({
         store: `sqlite:${join(dir, 'tandem.db')}`,
-        server: { host: '127.0.0.1', port: Number(opts.port), token: dashboardToken },
+        server: { host: '127.0.0.1', port, token: dashboardToken },
         connections: [
           {
             name: 'demo',
             youtrack: { url: youtrack.url, token: 'perm:demo' },
             customcrm: { url: `${crm.url}/v1`, token: 'crm-demo-token', webhookSecret },
-            schedule: { intervalSeconds: Number(opts.interval), reconcileEverySeconds: 600 },
+            schedule: { intervalSeconds: interval, reconcileEverySeconds: 600 },
             // The demo CRM already holds two of the organizations: link them by name instead of
             // creating a second Customer each (off by default; see docs/configuration.md).
             sync: { mergeOrganizationsByName: true },
@@ -84,7 +91,9 @@ export function run(argv: string[]): Promise<number> {
           if (cycles === 2) resolveTwo();
         },
       });
-      out.write(`  dashboard           ${service.server.url}/?token=${service.token}\n\n`);
+      out.write(
+        `  dashboard           ${service.server.loginLink()}   (one-time login link, valid 10 minutes)\n\n`,
+      );
       out.write(
         'Syncing. Edit a user in YouTrack or a contact in Customcrm and watch it arrive. Ctrl-C stops.\n\n',
       );
@@ -99,9 +108,9 @@ export function run(argv: string[]): Promise<number> {
     } catch (err) {
       return reportError(err);
     } finally {
-      await ctx?.close();
-      await youtrack.close();
-      await crm.close();
+      await ctx?.close().catch(() => undefined);
+      await youtrack?.close().catch(() => undefined);
+      await crm?.close().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     }
   });

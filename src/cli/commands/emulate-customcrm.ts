@@ -6,7 +6,14 @@ import {
   type CustomcrmServerOptions,
 } from '../../emulators/customcrm/index.ts';
 
-const CAPABILITIES: CrmCapability[] = ['etag', 'idempotency', 'externalRefs', 'webhooks', 'modifiedSince'];
+const CAPABILITIES: CrmCapability[] = [
+  'etag',
+  'idempotency',
+  'externalRefs',
+  'webhooks',
+  'modifiedSince',
+  'batch',
+];
 
 const OPTIONS = {
   port: {

@@ -34,8 +34,12 @@ connections:
     sync:
       priority: youtrack                    # wins a conflict when both changes are equally new
       createUsersInYouTrack: false          # a new Contact creates a YouTrack user (costs a licence seat)
-      mergeOrganizationsByName: false       # link Organizations to existing Customers by name
-      mergeGroupsByName: false              # link groups to existing Customers by name
+      mergeOrganizationsByName: true        # link Organizations to existing Customers by name
+      mergeGroupsByName: true               # link groups to existing Customers by name
+                                            # (a name with several candidates waits in tandem review)
+      protectedAccounts:                    # never banned/renamed/re-addressed by a CRM edit (besides the token's user)
+        logins: []
+        groups: []                          # e.g. [Administrators]
       deletes: keep                         # keep | deactivate | propagate
       circuitBreaker:
         maxDeleteShare: 0.2                 # stop a cycle that would delete more than 20 % of a flow's links

@@ -53,13 +53,19 @@ export function describe(a: PlanAction): string {
     case 'link':
       return `link ${a.ytId} ⇄ ${a.crmId} "${a.label}"`;
     case 'update':
-      return `update ${a.target} ${a.type} ${a.id}: ${a.changes.map((c) => `${c.row} ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join('; ')}`;
+      return `${a.by ? 'apply a decision: ' : ''}update ${a.target} ${a.type} ${a.id}: ${a.changes.map((c) => `${c.row} ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join('; ')}`;
     case 'conflict':
       return `conflict on ${a.row}: ${a.winner} ${JSON.stringify(a.winnerValue)} wins over ${a.loser} ${JSON.stringify(a.loserValue)}`;
     case 'reject':
       return `reject ${a.system} ${a.type} ${a.id}: ${a.code} ${a.property}: ${a.reason}`;
     case 'report':
       return `${a.code}: ${a.message}`;
+    case 'review':
+      return `review ${a.code}: ${a.message}`;
+    case 'resolved':
+      return `close the decision on conflict ${a.conflictId}`;
+    case 'decided':
+      return `carry out review decision ${a.action} on item ${a.itemId}`;
     case 'markDeleted':
       return `mark link ${a.linkId}: deleted in ${a.side}`;
     case 'delete':

@@ -1,4 +1,4 @@
-import { runCommand, UsageError } from '../args.ts';
+import { portOption, runCommand, UsageError } from '../args.ts';
 import { configOptions, openContext, reportError } from '../context.ts';
 import { startService, untilSignal } from '../service.ts';
 import { dashboardRoutes } from '../../server/dashboard/index.ts';
@@ -30,13 +30,14 @@ const options = {
 /** `tandem run`: sync continuously until SIGTERM/SIGINT; the write in flight is finished first. */
 export function run(argv: string[]): Promise<number> {
   return runCommand(argv, 'tandem run [--config FILE] [--port PORT]', options, async (opts) => {
+    const port = portOption('port', opts.port);
     const workers = {
       jobExpireSeconds: wholeSeconds('job-expire-seconds', opts['job-expire-seconds']),
       maintenanceSeconds: wholeSeconds('job-check-seconds', opts['job-check-seconds']),
     };
     let ctx;
     try {
-      ctx = await openContext(opts);
+      ctx = await openContext({ ...opts, serving: true, exclusive: true });
     } catch (err) {
       return reportError(err);
     }
@@ -44,7 +45,7 @@ export function run(argv: string[]): Promise<number> {
       const service = await startService(ctx, {
         extraRoutes: (c, runner) =>
           dashboardRoutes({ store: c.store, metrics: c.metrics, runner, connections: c.runtimes }),
-        ...(opts.port !== undefined ? { port: Number(opts.port) } : {}),
+        ...(port !== undefined ? { port } : {}),
         workers,
         onCycle: (r) =>
           ctx.logger.info('cycle finished', {
@@ -54,15 +55,11 @@ export function run(argv: string[]): Promise<number> {
             writes: r.writes,
           }),
       });
-      if (ctx.config.server.token) {
-        ctx.logger.info(`dashboard on ${service.server.url}/ (token from server.token in the configuration)`);
-      } else {
-        // No token configured: one was made up for this run. It is shown once on standard output,
-        // for the person who started the process, never in the log.
-        process.stdout.write(
-          `dashboard on ${service.server.url}/?token=${service.token} (set server.token to keep one across restarts)\n`,
-        );
-      }
+      // The token never goes into a URL: a single-use login link (valid 10 minutes) is shown once
+      // on standard output, for the person who started the process, never in the log.
+      process.stdout.write(
+        `dashboard on ${service.server.url}/ ; log in with ${service.server.loginLink()} (single use, valid 10 minutes${ctx.config.server.token ? '; or with server.token at /login' : ''})\n`,
+      );
       const signal = await untilSignal();
       ctx.logger.info(`${signal}: finishing the write in flight, then stopping`);
       await service.stop();

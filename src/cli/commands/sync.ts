@@ -16,7 +16,7 @@ const options = {
 
 export function run(argv: string[]): Promise<number> {
   return runCommand(argv, 'tandem sync [--config FILE] [--json] [--force]', options, async (opts) => {
-    return withContext(opts, async (ctx) => {
+    return withContext({ ...opts, exclusive: true }, async (ctx) => {
       const reports: CycleReport[] = [];
       for (const rt of ctx.runtimes) {
         await rt.youtrack.verify();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CallInfo, RetryPolicy } from '../../http/client.ts';
-import type { RateLimiter } from '../../http/rate-limit.ts';
+import { rateLimitOf, type RateLimiter, type TokenBucketOptions } from '../../http/rate-limit.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { Clock } from '../../util/clock.ts';
 import { crmProfileSchema } from './profile.ts';
@@ -18,7 +18,7 @@ export interface CustomcrmConfig {
   profile: CrmProfile;
   pageSize: number;
   timeoutMs: number;
-  rateLimit: { ratePerSecond: number; burst: number };
+  rateLimit: TokenBucketOptions;
   retry?: Partial<RetryPolicy>;
 }
 
@@ -50,7 +50,11 @@ export const customcrmConfigSchema = z
     pageSize: z.int().min(1).max(1000).default(100),
     timeoutMs: z.int().min(100).default(30_000),
     rateLimit: z
-      .strictObject({ ratePerSecond: z.number().positive(), burst: z.int().min(1) })
+      .strictObject({
+        ratePerSecond: z.number().positive(),
+        burst: z.int().min(1),
+        adaptive: z.boolean().optional(),
+      })
       .default({ ratePerSecond: 10, burst: 20 }),
     retry: retrySchema.optional(),
   })
@@ -60,7 +64,7 @@ export const customcrmConfigSchema = z
       profile: c.profile,
       pageSize: c.pageSize,
       timeoutMs: c.timeoutMs,
-      rateLimit: c.rateLimit,
+      rateLimit: rateLimitOf(c.rateLimit),
     };
     if (c.token !== undefined) out.token = c.token;
     if (c.username !== undefined) out.username = c.username;

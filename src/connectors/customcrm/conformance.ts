@@ -10,6 +10,7 @@ import type { CrmProfile } from './profile.ts';
 import { evidence, isProblem, Probe } from './probe.ts';
 import type { ProbeResponse } from './probe.ts';
 import { checkWebhookDelivery } from './conformance-webhook.ts';
+import { checkBatch } from './conformance-batch.ts';
 
 export type CheckStatus = 'passed' | 'missing' | 'wrong' | 'not-checked';
 
@@ -53,6 +54,7 @@ const CAPABILITIES: ReadonlyArray<[string, boolean, string?]> = [
   ['ETag/If-Match 412', false, FALLBACKS.etag],
   ['idempotency replay', false, FALLBACKS.idempotencyKeys],
   ['create', true],
+  ['batch writes', false, FALLBACKS.batch],
   ['partial update', true],
   ['delete', false, 'deletes are not written to the CRM'],
   ['problem+json errors', false, 'errors are reported with their HTTP status and an excerpt of the body'],
@@ -148,6 +150,15 @@ class Run {
     if (!(await this.auth())) return;
     await this.problemErrors();
     if (this.opts.write) await this.create();
+    await checkBatch({
+      probe: this.probe,
+      profile: this.profile,
+      write: this.opts.write,
+      marker: this.marker,
+      set: this.set,
+      keep: (id) => this.keep(this.customers, id),
+      idOf: (r) => this.idOf(r),
+    });
     const ids = await this.listAndPaging();
     if (ids) await this.stableOrder(ids);
     await this.readOne(this.own?.id ?? ids?.[0]);

@@ -11,6 +11,7 @@ import type { Clock } from '../../util/clock.ts';
 import { ConnectorError } from '../types.ts';
 import type { ChangeBatch, Connector, ConnectorInfo, CreateOptions, UpdateOptions } from '../types.ts';
 import type { ConnectorDeps, CustomcrmConfig } from './config.ts';
+import { createBatch } from './batch.ts';
 import { toConnectorError } from './errors.ts';
 import { FALLBACKS, fallbacksOf } from './fallbacks.ts';
 import type { FallbackKey } from './fallbacks.ts';
@@ -423,6 +424,27 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
         if (found) return found;
       }
     }
+  }
+
+  batchSize(): number {
+    return this.profile.batch && !this.warned.has('batch') ? this.profile.batch.maxItems : 0;
+  }
+
+  /** Batch create (./batch.ts); undefined once the CRM turned out to have no batch endpoint. */
+  async createMany(
+    type: RecordType,
+    items: ReadonlyArray<{ props: Props; opts: CreateOptions }>,
+  ): Promise<Array<RemoteRecord | Error> | undefined> {
+    const t = this.checkType(type);
+    if (this.batchSize() === 0) return undefined;
+    if (!this.profile.externalRefs) this.fallback('externalRefs');
+    const results = await createBatch(
+      { http: this.http, profile: this.profile, path: this.path(t) },
+      t,
+      items,
+    );
+    if (!results) this.fallback('batch');
+    return results;
   }
 
   private async afterCreate(type: CustomcrmType, res: HttpResponse): Promise<RemoteRecord> {

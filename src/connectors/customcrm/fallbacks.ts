@@ -1,7 +1,7 @@
 import type { CrmProfile } from './profile.ts';
 
 export type FallbackKey =
-  'etag' | 'idempotencyKeys' | 'externalRefs' | 'webhooks' | 'modifiedSince' | 'serverTime';
+  'etag' | 'idempotencyKeys' | 'externalRefs' | 'webhooks' | 'modifiedSince' | 'serverTime' | 'batch';
 
 /** What Tandem does when the CRM lacks a capability, in the words the logs and reports use. */
 export const FALLBACKS: Readonly<Record<FallbackKey, string>> = {
@@ -14,6 +14,7 @@ export const FALLBACKS: Readonly<Record<FallbackKey, string>> = {
   modifiedSince:
     'no modifiedSince filter: every read is a full read, and deletes are found by comparing full reads',
   serverTime: 'no server-time header: the incremental watermark is the local time the read started',
+  batch: 'no batch writes: records are created one per request',
 };
 
 export function fallbacksOf(profile: CrmProfile): FallbackKey[] {
@@ -24,5 +25,6 @@ export function fallbacksOf(profile: CrmProfile): FallbackKey[] {
   if (!profile.webhooks) keys.push('webhooks');
   if (!profile.modifiedSince) keys.push('modifiedSince');
   else if (!profile.serverTimeHeader) keys.push('serverTime');
+  if (!profile.batch) keys.push('batch');
   return keys;
 }

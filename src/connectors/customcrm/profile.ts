@@ -202,6 +202,18 @@ const profileObject = z.strictObject({
   /** Wire name of the external-references property, or false when the CRM has none. */
   externalRefs: orFalse(name, 'ExternalRefs'),
   webhooks: z.boolean().default(true),
+  /**
+   * Batch writes (issue 16): paths under the type's path and the most items a request takes;
+   * false when the CRM has none (creates go one per request). A CRM that answers 404/405/501
+   * to a batch also gets single writes.
+   */
+  batch: orFalse(
+    z.strictObject({
+      createPath: name.default('/batch/create'),
+      maxItems: z.number().int().min(2).max(1000).default(100),
+    }),
+    { createPath: '/batch/create', maxItems: 100 },
+  ),
 });
 
 /** The profile with its preset (if any) underneath: what a user gives overrides the preset. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RetryPolicy } from '../../http/client.ts';
+import { rateLimitOf, type TokenBucketOptions } from '../../http/rate-limit.ts';
 
 export interface YouTrackConfig {
   /** YouTrack base URL, e.g. https://acme.youtrack.cloud or http://127.0.0.1:8111 */
@@ -9,7 +10,7 @@ export interface YouTrackConfig {
   apiMode: 'auto' | 'hub' | '2026';
   pageSize: number;
   timeoutMs: number;
-  rateLimit: { ratePerSecond: number; burst: number };
+  rateLimit: TokenBucketOptions;
   retry?: Partial<RetryPolicy>;
   /** Used by the engine; the connector only carries it. */
   reconcileEverySeconds?: number;
@@ -45,7 +46,11 @@ const schema = z
     pageSize: z.number().int().min(1).max(1000).default(100),
     timeoutMs: z.number().int().min(1).default(30_000),
     rateLimit: z
-      .object({ ratePerSecond: z.number().positive(), burst: z.number().int().min(1) })
+      .object({
+        ratePerSecond: z.number().positive(),
+        burst: z.number().int().min(1),
+        adaptive: z.boolean().optional(),
+      })
       .default({ ratePerSecond: 20, burst: 20 }),
     retry: retrySchema.optional(),
     reconcileEverySeconds: z.number().int().min(1).optional(),
@@ -59,7 +64,7 @@ const schema = z
       apiMode: c.apiMode,
       pageSize: c.pageSize,
       timeoutMs: c.timeoutMs,
-      rateLimit: c.rateLimit,
+      rateLimit: rateLimitOf(c.rateLimit),
     };
     if (c.retry) out.retry = withoutUndefined(c.retry);
     if (c.reconcileEverySeconds !== undefined) out.reconcileEverySeconds = c.reconcileEverySeconds;

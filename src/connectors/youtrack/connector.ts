@@ -73,6 +73,9 @@ export class YouTrackConnector implements Connector {
         groups: new IdMap(http, `${YT}/groups`, config.pageSize),
         orgs: new IdMap(http, `${YT}/admin/organizations`, config.pageSize),
       },
+      groupTypes: new Map(),
+      recentUsers: new Map(),
+      now: () => clock.now(),
     };
   }
 
@@ -113,6 +116,17 @@ export class YouTrackConnector implements Connector {
     return { system: 'youtrack', mode: this.current, fallbacks };
   }
 
+  /** The login of the token's own user (`GET /api/users/me`): an account the sync must never lock out. */
+  async tokenUserLogin(): Promise<string | undefined> {
+    try {
+      const me = await this.ctx.http.get(`${YT}/users/me`, { fields: 'id,login' });
+      const login = (me.body as { login?: unknown } | null)?.login;
+      return typeof login === 'string' ? login : undefined;
+    } catch (err) {
+      throw mapError(err, { action: 'read the token user (GET /api/users/me)' });
+    }
+  }
+
   async *readAll(type: RecordType, opts: { signal?: AbortSignal } = {}): AsyncIterable<RemoteRecord> {
     const t = ytType(type);
     await this.ready();
@@ -143,7 +157,15 @@ export class YouTrackConnector implements Connector {
   ): Promise<ChangeBatch> {
     const mode = await this.ready();
     try {
-      const batch = await changesSince(this.ctx, watermark, (type, id) => this.read(type, id), opts.signal);
+      const batch = await changesSince(
+        this.ctx,
+        watermark,
+        {
+          read: (type, id) => this.read(type, id),
+          readAll: (type, signal) => this.readAll(type, signal ? { signal } : {}),
+        },
+        opts.signal,
+      );
       if (mode !== '2026' || !batch.complete) return batch;
       const orgs = await this.orgPoll.changes(this.ctx, watermark === undefined, opts.signal);
       return { ...batch, changes: [...batch.changes.filter((c) => c.type !== 'Organization'), ...orgs] };
@@ -161,6 +183,7 @@ export class YouTrackConnector implements Connector {
       const login = requireLogin(props);
       const fields = { ...userFields(props), login };
       id = await this.createOnce(t, props, login, () => path.createUser(fields));
+      if (this.current === 'hub') this.ctx.recentUsers.set(id, this.ctx.now());
       await this.syncMembers(id, [], idList(t, props, 'groups'), 'Group');
       await this.syncMembers(id, [], idList(t, props, 'organizations'), 'Organization');
     } else {
@@ -252,6 +275,8 @@ export class YouTrackConnector implements Connector {
     } catch (err) {
       if (err instanceof HttpError && err.code === 'NOT_FOUND') return;
       if (err instanceof ConnectorError && err.code === 'NOT_FOUND') return;
+      // Not in YouTrack's /api: gone, unless Hub still has it (not passed on to YouTrack yet).
+      if (err instanceof ConnectorError && err.code === 'STALE' && (await this.read(t, id)) === null) return;
       throw mapError(err, { action: `delete ${t}`, type: t, record: id });
     }
   }

@@ -11,4 +11,11 @@ export interface Ctx {
   logger: Logger;
   mode: () => ApiMode;
   ids: { users: IdMap; groups: IdMap; orgs: IdMap };
+  /** Hub group id → YouTrack `$type`, from the last read of `/api/groups` (built-ins, teams). */
+  groupTypes: Map<string, string>;
+  /** Users this connector created in Hub, with when: they may not be in `/api/users` yet. */
+  recentUsers: Map<string, number>;
+  now: () => number;
+  /** Hub ids of the successors deletes hand data to, once looked up. */
+  successors?: { user: string; group: string };
 }

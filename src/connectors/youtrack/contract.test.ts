@@ -168,13 +168,16 @@ describe.each(['hub', '2026'] as const)('YouTrack connector against the emulator
       api === 'hub' ? 'POST /hub/api/rest/organizations' : 'POST /api/admin/organizations',
     ]);
     expect(o.props).toEqual({ name, description: 'München' });
-    expect(emu.directory.organizations.get(o.id)?.name).toBe(name);
+    // One made on 2026.1 has no Hub twin: it is known by its YouTrack id.
+    const stored = () =>
+      api === 'hub' ? emu.directory.organizations.get(o.id) : emu.directory.organizations.getByYtId(o.id);
+    expect(stored()?.name).toBe(name);
     expect((await yt.findCreated('Organization', { name }, ref))?.id).toBe(o.id);
     const u = await yt.update('Organization', o.id, { description: 'Munich' });
     expect(u.props['description']).toBe('Munich');
-    expect(emu.directory.organizations.get(o.id)?.description).toBe('Munich');
+    expect(stored()?.description).toBe('Munich');
     await yt.delete('Organization', o.id);
-    expect(emu.directory.organizations.get(o.id)).toBeUndefined();
+    expect(stored()).toBeUndefined();
   });
 
   it('creates a user with memberships, updates partially, bans, and deletes', async () => {
@@ -190,7 +193,8 @@ describe.each(['hub', '2026'] as const)('YouTrack connector against the emulator
         fullName: 'Greta Großmann',
         email: 'greta@grossmann.example',
         groups: [support],
-        organizations: [cafe],
+        // YouTrack 2026.1 organizations have no members to write.
+        ...(api === 'hub' ? { organizations: [cafe] } : {}),
       },
       createOpts,
     );
@@ -199,7 +203,7 @@ describe.each(['hub', '2026'] as const)('YouTrack connector against the emulator
       fullName: 'Greta Großmann',
       email: 'greta@grossmann.example',
       banned: false,
-      organizations: [cafe],
+      organizations: api === 'hub' ? [cafe] : [],
       groups: [support],
     });
     expect((await yt.findCreated('User', { login }, ref))?.id).toBe(u.id);
@@ -213,14 +217,20 @@ describe.each(['hub', '2026'] as const)('YouTrack connector against the emulator
     );
     expect(v.props).toMatchObject({ fullName: 'Greta G.', email: 'greta@grossmann.example', banned: true });
     expect(v.props['groups']).toEqual([backend]);
-    expect(v.props['organizations']).toEqual([cafe]);
+    expect(v.props['organizations']).toEqual(api === 'hub' ? [cafe] : []);
     expect(dir.users.get(u.id)?.banned).toBe(true);
 
     const w = await yt.update('User', u.id, { banned: false, email: null, organizations: [] });
     expect(w.props).toMatchObject({ banned: false, email: null, organizations: [] });
 
-    await yt.addMember('Organization', cafe, u.id);
-    expect(dir.users.get(u.id)?.organizations.has(cafe)).toBe(true);
+    if (api === 'hub') {
+      await yt.addMember('Organization', cafe, u.id);
+      expect(dir.users.get(u.id)?.organizations.has(cafe)).toBe(true);
+    } else
+      await expect(yt.addMember('Organization', cafe, u.id)).rejects.toMatchObject({
+        code: 'INVALID_RECORD',
+        info: { property: 'organizations' },
+      });
     await yt.removeMember('Group', backend, u.id);
     expect(dir.users.get(u.id)?.groups.has(backend)).toBe(false);
 

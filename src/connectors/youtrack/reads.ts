@@ -2,7 +2,20 @@ import type { RemoteRecord } from '../../core/types.ts';
 import type { Ctx } from './context.ts';
 import { hubPages, youtrackPages } from './paging.ts';
 import { groupRecord, hubOrgRecord, userRecord, ytOrgRecord } from './records.ts';
-import { HUB, YT, fields, hubGroup, hubOrg, hubQueryValue, hubUser, ytGroup, ytOrg, ytUser } from './wire.ts';
+import {
+  HUB,
+  YT,
+  fields,
+  hubGroup,
+  hubOrg,
+  hubOrgKey,
+  hubQueryValue,
+  hubUser,
+  ytGroup,
+  ytOrg,
+  ytUser,
+} from './wire.ts';
+import { HttpError } from '../../http/errors.ts';
 import type { HubUser, YtGroup, YtUser } from './wire.ts';
 import { z } from 'zod';
 
@@ -22,6 +35,7 @@ type Signal = AbortSignal | undefined;
  */
 export async function* readUsers(ctx: Ctx, signal?: Signal): AsyncGenerator<RemoteRecord> {
   const seen = new Set<string>();
+  await youtrackGroups(ctx, signal);
   let skip = 0;
   for await (const page of youtrackPages(ctx.http, {
     path: `${YT}/users`,
@@ -35,11 +49,35 @@ export async function* readUsers(ctx: Ctx, signal?: Signal): AsyncGenerator<Remo
     skip += page.length;
     for (const yt of people) {
       ctx.ids.users.remember(yt.ringId, yt.id);
-      const rec = userRecord(hub.get(yt.ringId ?? ''), yt);
+      const rec = userRecord(hub.get(yt.ringId ?? ''), yt, ctx.groupTypes);
       if (!rec || seen.has(rec.id)) continue;
       seen.add(rec.id);
       yield rec;
     }
+  }
+  yield* notYetInYouTrack(ctx, seen, signal);
+}
+
+/** How long a user this connector made in Hub may take to reach YouTrack's `/api/users`. */
+const PROPAGATION_MS = 10 * 60_000;
+
+/**
+ * Hub hands new users to YouTrack asynchronously (a public provisioning script waits up to 60 s).
+ * A user this connector created in Hub that `/api/users` does not show yet is read from Hub
+ * alone, so the full read stays complete and never makes it look deleted.
+ */
+async function* notYetInYouTrack(ctx: Ctx, seen: Set<string>, signal: Signal): AsyncGenerator<RemoteRecord> {
+  const now = ctx.now();
+  for (const [id, at] of [...ctx.recentUsers]) {
+    if (now - at > PROPAGATION_MS) ctx.recentUsers.delete(id);
+    else if (!seen.has(id)) {
+      const hub = await getHubUser(ctx, id, signal);
+      const rec = hub && !hub.guest ? userRecord(hub, undefined, ctx.groupTypes) : null;
+      if (rec) {
+        seen.add(rec.id);
+        yield rec;
+      }
+    } else ctx.recentUsers.delete(id);
   }
 }
 
@@ -90,31 +128,50 @@ function hubUserPage(body: unknown): HubUser[] {
   });
 }
 
-async function getOne<T>(
+/**
+ * One entity by id, or null when it is not there. The answer must carry the id asked for: Hub
+ * was seen answering `GET /usergroups/{id of a deleted group}` with another group, which read as
+ * is would rename that record into the other one.
+ */
+async function getOne<T extends { id: string }>(
   ctx: Ctx,
   path: string,
+  id: string,
   fieldSel: string,
   schema: z.ZodType<T>,
   signal?: Signal,
 ): Promise<T | null> {
   const res = await ctx.http.get(
-    path,
+    `${path}/${encodeURIComponent(id)}`,
     { fields: fieldSel },
     { allowStatus: [400, 404], ...(signal ? { signal } : {}) },
   );
   if (res.status === 404 || res.status === 400) return null;
-  return schema.parse(res.body);
+  const entity = schema.parse(res.body);
+  if (entity.id === id) return entity;
+  ctx.logger.warn('youtrack: a read by id answered with another entity; taken as not found', {
+    path,
+    asked: id,
+    answered: entity.id,
+  });
+  return null;
 }
 
 function getHubUser(ctx: Ctx, id: string, signal?: Signal): Promise<HubUser | null> {
-  return getOne(ctx, `${HUB}/users/${encodeURIComponent(id)}`, fields.hubUser, hubUser, signal);
+  return getOne(ctx, `${HUB}/users`, id, fields.hubUser, hubUser, signal);
 }
 
 export async function readUser(ctx: Ctx, id: string): Promise<RemoteRecord | null> {
   const hub = await getHubUser(ctx, id);
   if (!hub || hub.guest) return null;
   const ytId = ctx.ids.users.known(hub.id);
-  return userRecord(hub, ytId ? { id: ytId, login: hub.login } : undefined);
+  return userRecord(hub, ytId ? { id: ytId, login: hub.login } : undefined, await groupTypes(ctx));
+}
+
+/** YouTrack's `$type` of every group by Hub id, read once and refreshed by every full read. */
+async function groupTypes(ctx: Ctx, signal?: Signal): Promise<ReadonlyMap<string, string>> {
+  if (ctx.groupTypes.size === 0) await youtrackGroups(ctx, signal);
+  return ctx.groupTypes;
 }
 
 /** YouTrack's view of the groups, by ringId: few enough to hold (one entry per group). */
@@ -132,6 +189,8 @@ async function youtrackGroups(ctx: Ctx, signal?: Signal): Promise<Map<string, Yt
         out.set(g.ringId, g);
         ctx.ids.groups.remember(g.ringId, g.id);
       }
+  ctx.groupTypes.clear();
+  for (const [ringId, g] of out) if (g.$type) ctx.groupTypes.set(ringId, g.$type);
   return out;
 }
 
@@ -155,31 +214,36 @@ export async function* readGroups(ctx: Ctx, signal?: Signal): AsyncGenerator<Rem
 }
 
 export async function readGroup(ctx: Ctx, id: string): Promise<RemoteRecord | null> {
-  const g = await getOne(ctx, `${HUB}/usergroups/${encodeURIComponent(id)}`, fields.hubGroup, hubGroup);
+  const g = await getOne(ctx, `${HUB}/usergroups`, id, fields.hubGroup, hubGroup);
   if (!g) return null;
   const ytId = ctx.ids.groups.known(g.id);
-  return groupRecord(g, ytId ? { id: ytId } : undefined);
+  const $type = (await groupTypes(ctx)).get(g.id);
+  return groupRecord(g, ytId ? { id: ytId, ...($type ? { $type } : {}) } : undefined);
 }
 
+/**
+ * Organizations. Before 2026.1 they are Hub's. From 2026.1 they are YouTrack's
+ * (`/api/admin/organizations`: id, key, name, description; no ringId), and each keeps the Hub
+ * id it had before the upgrade, found by its unique key in what Hub's `/organizations` still
+ * lists, so that links made in the Hub era hold. An organization Hub does not know (made
+ * since, or Hub lists none) is known by its YouTrack id.
+ */
 export async function* readOrganizations(ctx: Ctx, signal?: Signal): AsyncGenerator<RemoteRecord> {
   const seen = new Set<string>();
-  const pages =
-    ctx.mode() === '2026'
-      ? youtrackPages(ctx.http, {
-          path: `${YT}/admin/organizations`,
-          fields: fields.ytOrg,
-          schema: ytOrg,
-          pageSize: ctx.pageSize,
-          signal,
-        })
-      : null;
-  if (pages) {
-    for await (const page of pages)
+  if (ctx.mode() === '2026') {
+    const hubIds = await hubOrganizationIdsByKey(ctx, signal);
+    for await (const page of youtrackPages(ctx.http, {
+      path: `${YT}/admin/organizations`,
+      fields: fields.ytOrg,
+      schema: ytOrg,
+      pageSize: ctx.pageSize,
+      signal,
+    }))
       for (const o of page) {
-        ctx.ids.orgs.remember(o.ringId, o.id);
-        const rec = ytOrgRecord(o);
-        if (!seen.has(rec.id)) yield rec;
-        seen.add(rec.id);
+        const id = (o.key ? hubIds.get(o.key.toLowerCase()) : undefined) ?? o.id;
+        ctx.ids.orgs.remember(id, o.id);
+        if (!seen.has(id)) yield ytOrgRecord(o, id);
+        seen.add(id);
       }
     return;
   }
@@ -197,13 +261,49 @@ export async function* readOrganizations(ctx: Ctx, signal?: Signal): AsyncGenera
     }
 }
 
+/** Hub's organizations by key (lower case); empty when Hub lists none or refuses. */
+async function hubOrganizationIdsByKey(ctx: Ctx, signal?: Signal): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  try {
+    for await (const page of hubPages(ctx.http, {
+      path: `${HUB}/organizations`,
+      key: 'organizations',
+      fields: fields.hubOrgKey,
+      schema: hubOrgKey,
+      pageSize: Math.max(ctx.pageSize, 500),
+      signal,
+    }))
+      for (const o of page) if (o.key) out.set(o.key.toLowerCase(), o.id);
+  } catch (err) {
+    if (!(err instanceof HttpError && ['FORBIDDEN', 'NOT_FOUND', 'BAD_REQUEST'].includes(err.code)))
+      throw err;
+  }
+  return out;
+}
+
+const YOUTRACK_ID = /^\d+-\d+$/;
+
+/** The YouTrack id of a 2026.1 organization record, or undefined when there is none. */
+export async function organizationYouTrackId(
+  ctx: Ctx,
+  id: string,
+  signal?: Signal,
+): Promise<string | undefined> {
+  const known = ctx.ids.orgs.known(id);
+  if (known) return known;
+  if (YOUTRACK_ID.test(id)) return id;
+  for await (const rec of readOrganizations(ctx, signal)) if (rec.id === id) break;
+  return ctx.ids.orgs.known(id);
+}
+
 export async function readOrganization(ctx: Ctx, id: string): Promise<RemoteRecord | null> {
   if (ctx.mode() === '2026') {
-    const ytId = (await ctx.ids.orgs.resolve(id)) ?? id;
-    const o = await getOne(ctx, `${YT}/admin/organizations/${encodeURIComponent(ytId)}`, fields.ytOrg, ytOrg);
-    return o ? ytOrgRecord(o) : null;
+    const ytId = await organizationYouTrackId(ctx, id);
+    if (!ytId) return null;
+    const o = await getOne(ctx, `${YT}/admin/organizations`, ytId, fields.ytOrg, ytOrg);
+    return o ? ytOrgRecord(o, id) : null;
   }
-  const o = await getOne(ctx, `${HUB}/organizations/${encodeURIComponent(id)}`, fields.hubOrg, hubOrg);
+  const o = await getOne(ctx, `${HUB}/organizations`, id, fields.hubOrg, hubOrg);
   return o ? hubOrgRecord(o) : null;
 }
 
@@ -220,7 +320,7 @@ export async function findUserByLogin(ctx: Ctx, login: string): Promise<RemoteRe
     pageSize: ctx.pageSize,
     query: `login: ${hubQueryValue(login)}`,
   }))
-    for (const u of page) if (sameKey(u.login, login)) return userRecord(u, undefined);
+    for (const u of page) if (sameKey(u.login, login)) return userRecord(u, undefined, await groupTypes(ctx));
   return null;
 }
 

@@ -35,7 +35,7 @@ describe('userRecord', () => {
     groups: [
       { id: 'g-2' },
       { id: 'all', allUsers: true },
-      { id: 'reg', registeredUsers: true },
+      { id: 'reg' },
       { id: 'p1_team' },
       { id: 'g-1' },
       { id: 'p2', project: { id: '0-1' } },
@@ -45,7 +45,11 @@ describe('userRecord', () => {
   };
 
   it('joins Hub and YouTrack, keeps only direct regular groups, sorted', () => {
-    const rec = userRecord(hub, { id: '1-6', login: 'knut', ringId: 'u-1', online: true });
+    const rec = userRecord(
+      hub,
+      { id: '1-6', login: 'knut', ringId: 'u-1', online: true },
+      new Map([['reg', 'RegisteredUsersGroup']]),
+    );
     expect(rec).toMatchObject({
       system: 'youtrack',
       type: 'User',
@@ -114,12 +118,12 @@ describe('groupRecord', () => {
 });
 
 describe('ytOrgRecord', () => {
-  it('uses the ringId as id when YouTrack gives one', () => {
-    expect(ytOrgRecord({ id: '4-1', ringId: 'o-1', name: 'N' })).toMatchObject({
+  it('takes the id it is given (the Hub-era id when there is one) and keeps the YouTrack id as alias', () => {
+    expect(ytOrgRecord({ id: '4-1', key: 'N', name: 'N' }, 'o-1')).toMatchObject({
       id: 'o-1',
       aliases: { youtrackId: '4-1' },
       props: { name: 'N', description: '' },
     });
-    expect(ytOrgRecord({ id: '4-2', name: 'M' }).id).toBe('4-2');
+    expect(ytOrgRecord({ id: '4-2', name: 'M' }, '4-2')).not.toHaveProperty('aliases');
   });
 });

@@ -37,9 +37,10 @@ export function makeRecord(
   };
 }
 
+/** `ytType` is YouTrack's `$type` of the same group: Hub's model has no Registered Users flag. */
 export function groupRefKind(g: HubGroupRef, ytType?: string): GroupKind {
   if (g.allUsers || ytType === 'AllUsersGroup') return 'allUsers';
-  if (g.registeredUsers || ytType === 'RegisteredUsersGroup') return 'registeredUsers';
+  if (ytType === 'RegisteredUsersGroup') return 'registeredUsers';
   if (g.project || g.id.endsWith('_team') || ytType === 'ProjectTeam') return 'projectTeam';
   return 'regular';
 }
@@ -47,8 +48,15 @@ export function groupRefKind(g: HubGroupRef, ytType?: string): GroupKind {
 const sortedIds = (refs: ReadonlyArray<{ id: string }> | null | undefined): string[] =>
   [...new Set((refs ?? []).map((r) => r.id))].sort();
 
-/** Hub is the source for every prop; YouTrack fills in when Hub did not answer for the user. */
-export function userRecord(hub: HubUser | undefined, yt: YtUser | undefined): RemoteRecord | null {
+/**
+ * Hub is the source for every prop; YouTrack fills in when Hub did not answer for the user.
+ * `groupTypes` maps Hub group ids to YouTrack's `$type`, to leave the built-ins out.
+ */
+export function userRecord(
+  hub: HubUser | undefined,
+  yt: YtUser | undefined,
+  groupTypes: ReadonlyMap<string, string> = new Map(),
+): RemoteRecord | null {
   const id = hub?.id ?? yt?.ringId;
   const login = hub?.login ?? yt?.login;
   if (!id || login === undefined) return null;
@@ -58,7 +66,7 @@ export function userRecord(hub: HubUser | undefined, yt: YtUser | undefined): Re
     email: nonEmpty(hub?.profile?.email?.email) ?? nonEmpty(yt?.email) ?? null,
     banned: hub?.banned ?? yt?.banned ?? false,
     organizations: sortedIds(hub?.organizations),
-    groups: sortedIds((hub?.groups ?? []).filter((g) => groupRefKind(g) === 'regular')),
+    groups: sortedIds((hub?.groups ?? []).filter((g) => groupRefKind(g, groupTypes.get(g.id)) === 'regular')),
   };
   return makeRecord('User', id, props, yt?.id);
 }
@@ -77,9 +85,11 @@ export function hubOrgRecord(o: HubOrg): RemoteRecord {
   return makeRecord('Organization', o.id, { name: o.name, description: o.description ?? '' });
 }
 
-/** 2026.1 organizations: the id is the Hub id when the server tells it, else the YouTrack id. */
-export function ytOrgRecord(o: YtOrg): RemoteRecord {
-  const id = o.ringId ?? o.id;
+/**
+ * 2026.1 organizations: `id` is the Hub id the organization had before the upgrade (found by
+ * its key), so that links made in the Hub era hold; one made since has only its YouTrack id.
+ */
+export function ytOrgRecord(o: YtOrg, id: string): RemoteRecord {
   return makeRecord(
     'Organization',
     id,

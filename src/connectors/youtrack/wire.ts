@@ -12,12 +12,19 @@ export const fields = {
   ytUser: 'id,login,fullName,email,ringId,guest,banned',
   ytIds: 'id,ringId',
   ytGroup: 'id,ringId,name',
-  ytOrg: 'id,ringId,name,description',
+  // YouTrack 2026.1's Organization (devportal api-entity-Organization): no ringId, no members.
+  ytOrg: 'id,key,name,description',
+  // Only names Hub's models declare (Hub REST "JSON Scheme": user, userGroup, organization);
+  // a group's built-in kinds other than All Users come from YouTrack's `$type`.
   hubUser:
-    'id,login,name,banned,guest,profile(email(email)),groups(id,allUsers,registeredUsers,project(id)),organizations(id)',
-  hubGroup: 'id,name,description,allUsers,registeredUsers,parent(id),project(id)',
+    'id,login,name,banned,guest,profile(email(email)),groups(id,allUsers,project(id)),organizations(id)',
+  hubGroup: 'id,name,description,allUsers,parent(id),project(id)',
   hubOrg: 'id,name,description',
-  event: 'id,targetId,targetType,type,timestamp,changes(field,added,removed)',
+  hubOrgKey: 'id,key',
+  // Hub's Event and Change models (hub-rest-client); childChanges one level down is enough for
+  // an AggregationChange of PrimitiveChanges.
+  event:
+    'id,targetId,targetType,type,timestamp,changes(type,fieldName,fieldType,oldValue,newValue,childChanges(type,fieldName,fieldType,oldValue,newValue))',
 } as const;
 
 const idRef = z.looseObject({ id: z.string() });
@@ -43,7 +50,7 @@ export type YtGroup = z.infer<typeof ytGroup>;
 
 export const ytOrg = z.looseObject({
   id: z.string(),
-  ringId: z.string().nullish(),
+  key: z.string().nullish(),
   name: z.string(),
   description: z.string().nullish(),
 });
@@ -52,7 +59,6 @@ export type YtOrg = z.infer<typeof ytOrg>;
 const hubGroupRef = z.looseObject({
   id: z.string(),
   allUsers: z.boolean().nullish(),
-  registeredUsers: z.boolean().nullish(),
   project: idRef.nullish(),
 });
 export type HubGroupRef = z.infer<typeof hubGroupRef>;
@@ -83,17 +89,7 @@ export const hubOrg = z.looseObject({
 });
 export type HubOrg = z.infer<typeof hubOrg>;
 
-export const hubEvent = z.looseObject({
-  id: z.union([z.string(), z.number()]).transform(String),
-  targetId: z.string().nullish(),
-  targetType: z.string().nullish(),
-  type: z.string().nullish(),
-  timestamp: z.union([z.number(), z.string()]).nullish(),
-  changes: z
-    .array(z.looseObject({ field: z.string().nullish(), added: z.unknown(), removed: z.unknown() }))
-    .nullish(),
-});
-export type HubEvent = z.infer<typeof hubEvent>;
+export const hubOrgKey = z.looseObject({ id: z.string(), key: z.string().nullish() });
 
 /** YouTrack and Hub error bodies share these keys; the `error` strings vary between versions. */
 export const errorBody = z.looseObject({

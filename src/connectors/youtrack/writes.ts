@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ConnectorError } from '../types.ts';
 import type { Ctx } from './context.ts';
+import { organizationYouTrackId } from './reads.ts';
 import { HUB, YT } from './wire.ts';
 
 export type Container = 'Group' | 'Organization';
@@ -39,6 +40,35 @@ export const BAN_REASON = 'Banned by Tandem: the linked CRM contact is inactive'
 
 const created = z.looseObject({ id: z.string(), ringId: z.string().nullish() });
 const enc = encodeURIComponent;
+const hubIds = (key: string) =>
+  z.looseObject({ [key]: z.array(z.looseObject({ id: z.string() })).optional() });
+
+/**
+ * Deleting a user or a group takes a `successor` that inherits what it owned (reported as
+ * required by a client library tested against a live 2026.2): the guest user for users, the
+ * All Users group for groups, as that library passes. Hub ids; looked up once per connection.
+ */
+async function successors(ctx: Ctx): Promise<{ user: string; group: string }> {
+  if (ctx.successors) return ctx.successors;
+  const first = async (path: string, key: string, query: string) => {
+    const res = await ctx.http.get(path, { fields: `${key}(id)`, query, $top: 1 });
+    return hubIds(key).safeParse(res.body).data?.[key]?.[0]?.id;
+  };
+  const guest = await first(`${HUB}/users`, 'users', 'is: guest');
+  const me = guest ? undefined : await ctx.http.get(`${HUB}/users/me`, { fields: 'id' });
+  const user = guest ?? created.parse(me?.body).id;
+  const group = await first(`${HUB}/usergroups`, 'usergroups', 'is: allUsers');
+  if (!group)
+    throw new ConnectorError(
+      'UNAVAILABLE',
+      'youtrack: Hub lists no All Users group to hand a deleted group to',
+      {
+        system: 'youtrack',
+      },
+    );
+  ctx.successors = { user, group };
+  return ctx.successors;
+}
 
 export function hubWrites(ctx: Ctx): WritePath {
   const http = ctx.http;
@@ -79,7 +109,8 @@ export function hubWrites(ctx: Ctx): WritePath {
       await http.request({ method: 'POST', path: `${HUB}/users/${enc(id)}`, body, idempotent: true });
     },
     async deleteUser(id) {
-      await http.request({ method: 'DELETE', path: `${HUB}/users/${enc(id)}` });
+      const { user } = await successors(ctx);
+      await http.request({ method: 'DELETE', path: `${HUB}/users/${enc(id)}`, query: { successor: user } });
     },
     async create(type, f) {
       const res = await http.request({
@@ -95,7 +126,12 @@ export function hubWrites(ctx: Ctx): WritePath {
       await http.request({ method: 'POST', path: `${hubPath(type)}/${enc(id)}`, body: f, idempotent: true });
     },
     async remove(type, id) {
-      await http.request({ method: 'DELETE', path: `${hubPath(type)}/${enc(id)}` });
+      const query = type === 'Group' ? { successor: (await successors(ctx)).group } : undefined;
+      await http.request({
+        method: 'DELETE',
+        path: `${hubPath(type)}/${enc(id)}`,
+        ...(query ? { query } : {}),
+      });
     },
     async addMember(type, cid, uid) {
       await http.request({
@@ -115,23 +151,30 @@ export function youtrack2026Writes(ctx: Ctx): WritePath {
   const http = ctx.http;
   const ytPath = (type: Container) => (type === 'Group' ? `${YT}/groups` : `${YT}/admin/organizations`);
   const idMap = (type: Container) => (type === 'Group' ? ctx.ids.groups : ctx.ids.orgs);
-  const notFound = (type: 'User' | Container, id: string) =>
+  // Hub hands new users and groups to YouTrack asynchronously: one missing from /api is not
+  // there yet, so the write is planned again next cycle (STALE), never taken as a delete.
+  const notYet = (type: 'User' | Container, id: string) =>
     new ConnectorError(
-      'NOT_FOUND',
-      `youtrack: ${type} ${id} is not in YouTrack's /api view; a full read will catch up`,
-      {
-        system: 'youtrack',
-        type,
-        record: id,
-      },
+      'STALE',
+      `youtrack: ${type} ${id} is not in YouTrack's /api yet (Hub passes new records on with a delay); it is tried again next cycle`,
+      { system: 'youtrack', type, record: id },
     );
   const ytUserId = async (id: string) =>
-    (await ctx.ids.users.resolve(id)) ?? Promise.reject(notFound('User', id));
-  // 2026.1 organizations may lack a ringId; their YouTrack id is then the record id itself.
+    (await ctx.ids.users.resolve(id)) ?? Promise.reject(notYet('User', id));
   const ytContainerId = async (type: Container, id: string) =>
-    (await idMap(type).resolve(id)) ?? (type === 'Organization' ? id : Promise.reject(notFound('Group', id)));
+    (type === 'Group' ? await ctx.ids.groups.resolve(id) : await organizationYouTrackId(ctx, id)) ??
+    Promise.reject(notYet(type, id));
+  const successorIds = async () => {
+    const s = await successors(ctx);
+    return { user: await ytUserId(s.user), group: await ytContainerId('Group', s.group) };
+  };
   const createdHubId = async (path: string, res: unknown, map: typeof ctx.ids.users) => {
     const c = created.parse(res);
+    // A 2026.1 organization has no Hub twin: its YouTrack id is its id.
+    if (map === ctx.ids.orgs) {
+      map.remember(c.id, c.id);
+      return c.id;
+    }
     if (c.ringId) {
       map.remember(c.ringId, c.id);
       return c.ringId;
@@ -141,8 +184,15 @@ export function youtrack2026Writes(ctx: Ctx): WritePath {
     map.remember(ringId, c.id);
     return ringId;
   };
-  const memberPath = async (type: Container, cid: string) =>
-    `${ytPath(type)}/${enc(await ytContainerId(type, cid))}/${type === 'Group' ? 'ownUsers' : 'users'}`;
+  const memberPath = async (type: Container, cid: string) => {
+    if (type === 'Organization')
+      throw new ConnectorError(
+        'INVALID_RECORD',
+        `youtrack: YouTrack 2026.1 organizations hold projects, not users: user memberships of organization ${cid} cannot be written; give the contact a company that is a group`,
+        { system: 'youtrack', type: 'Organization', record: cid, property: 'organizations' },
+      );
+    return `${ytPath(type)}/${enc(await ytContainerId(type, cid))}/ownUsers`;
+  };
   return {
     async createUser(u) {
       const res = await http.request({
@@ -168,7 +218,9 @@ export function youtrack2026Writes(ctx: Ctx): WritePath {
       });
     },
     async deleteUser(id) {
-      await http.request({ method: 'DELETE', path: `${YT}/users/${enc(await ytUserId(id))}` });
+      const ytId = await ytUserId(id);
+      const { user } = await successorIds();
+      await http.request({ method: 'DELETE', path: `${YT}/users/${enc(ytId)}`, query: { successor: user } });
       ctx.ids.users.forget(id);
     },
     async create(type, f) {
@@ -190,7 +242,13 @@ export function youtrack2026Writes(ctx: Ctx): WritePath {
       });
     },
     async remove(type, id) {
-      await http.request({ method: 'DELETE', path: `${ytPath(type)}/${enc(await ytContainerId(type, id))}` });
+      const ytId = await ytContainerId(type, id);
+      const query = type === 'Group' ? { successor: (await successorIds()).group } : undefined;
+      await http.request({
+        method: 'DELETE',
+        path: `${ytPath(type)}/${enc(ytId)}`,
+        ...(query ? { query } : {}),
+      });
       idMap(type).forget(id);
     },
     async addMember(type, cid, uid) {

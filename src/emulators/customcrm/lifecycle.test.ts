@@ -111,6 +111,7 @@ describe('Customcrm reference server: --disable', () => {
       externalRefs: true,
       webhooks: false,
       modifiedSince: false,
+      batch: true,
     });
   });
 });

@@ -20,6 +20,7 @@ describe('Customcrm reference server: records', () => {
       externalRefs: true,
       webhooks: true,
       modifiedSince: true,
+      batch: true,
     });
   });
 

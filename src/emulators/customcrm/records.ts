@@ -82,7 +82,7 @@ export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-export type CrmCapability = 'etag' | 'idempotency' | 'externalRefs' | 'webhooks' | 'modifiedSince';
+export type CrmCapability = 'etag' | 'idempotency' | 'externalRefs' | 'webhooks' | 'modifiedSince' | 'batch';
 
 /** What a client sees of a record when some capabilities are switched off. */
 export function render(

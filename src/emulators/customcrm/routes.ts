@@ -4,6 +4,7 @@ import type { CrmKind, ExternalRefValue } from './fields.ts';
 import { canonicalJson, parseObject, problem, problemReply, type Reply } from './http.ts';
 import { CrmStoreError, iso, parseId, render, type CrmCapability, type CrmRecord } from './records.ts';
 import { EVENT_TYPES } from './webhooks.ts';
+import { batch } from './batch.ts';
 
 export interface ApiContext {
   db: CrmDatabase;
@@ -29,6 +30,7 @@ export function capabilities(disabled: ReadonlySet<CrmCapability>): Record<strin
     externalRefs: !disabled.has('externalRefs'),
     webhooks: !disabled.has('webhooks'),
     modifiedSince: !disabled.has('modifiedSince'),
+    batch: !disabled.has('batch'),
   };
 }
 
@@ -50,6 +52,15 @@ export async function route(ctx: ApiContext, req: ApiRequest): Promise<Reply> {
       return allow('GET,POST') ?? (req.method === 'GET' ? list(ctx, kind, req) : create(ctx, kind, req));
     return allow('GET,PATCH,DELETE') ?? one(ctx, kind, id, req);
   }
+  if (
+    !ctx.disabled.has('batch') &&
+    first &&
+    KINDS.includes(first) &&
+    id === 'batch' &&
+    rest.length === 1 &&
+    /^(create|update)$/.test(rest[0]!)
+  )
+    return allow('POST') ?? batch(ctx, first as CrmKind, rest[0] as 'create' | 'update', req);
   if (first === 'webhooks' && !ctx.disabled.has('webhooks') && rest.length === 0) {
     if (id === undefined)
       return allow('GET,POST') ?? (req.method === 'GET' ? listWebhooks(ctx) : addWebhook(ctx, req));
@@ -123,7 +134,21 @@ function parseListQuery(ctx: ApiContext, kind: CrmKind, params: URLSearchParams)
 async function create(ctx: ApiContext, kind: CrmKind, req: ApiRequest): Promise<Reply> {
   const body = parseObject(await req.body());
   if (typeof body === 'string') return problemReply(problem(400, 'malformed-json', body));
-  const key = ctx.disabled.has('idempotency') ? undefined : header(req, 'idempotency-key');
+  return createOne(
+    ctx,
+    kind,
+    body,
+    ctx.disabled.has('idempotency') ? undefined : header(req, 'idempotency-key'),
+  );
+}
+
+/** One create, alone or as an item of a batch: the same idempotency keys and answers. */
+export function createOne(
+  ctx: ApiContext,
+  kind: CrmKind,
+  body: Record<string, unknown>,
+  key: string | undefined,
+): Reply {
   if (key !== undefined && (key.length < 1 || key.length > 255))
     return problemReply(problem(400, 'invalid-parameter', 'Idempotency-Key must be 1 to 255 characters'));
   const bodyHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
@@ -172,11 +197,29 @@ async function one(ctx: ApiContext, kind: CrmKind, id: string, req: ApiRequest):
   }
   const patch = req.method === 'PATCH' ? parseObject(await req.body()) : {};
   if (typeof patch === 'string') return problemReply(problem(400, 'malformed-json', patch));
+  return writeOne(ctx, kind, id, req.method === 'DELETE' ? null : patch, header(req, 'if-match'));
+}
+
+/** A PATCH (or, with a null patch, a DELETE), alone or as an item of a batch. */
+export function writeOne(
+  ctx: ApiContext,
+  kind: CrmKind,
+  id: string,
+  patch: Record<string, unknown> | null,
+  ifMatchValue: string | undefined,
+): Reply {
   const current = ctx.db.get(kind, id);
-  if (!current) return notFound();
-  const condition = ifMatch(ctx, kind, req, current);
+  if (!current)
+    return problemReply(
+      problem(
+        404,
+        'not-found',
+        `${kind === 'customers' ? 'Customer' : 'Contact'} ${id} does not exist or was deleted`,
+      ),
+    );
+  const condition = ifMatch(ctx, kind, ifMatchValue, current);
   if ('status' in condition) return condition;
-  if (req.method === 'DELETE') {
+  if (patch === null) {
     const result = attempt(() => ctx.db.delete(kind, id, condition));
     return 'status' in result ? result : { status: 204 };
   }
@@ -191,10 +234,10 @@ async function one(ctx: ApiContext, kind: CrmKind, id: string, req: ApiRequest):
 function ifMatch(
   ctx: ApiContext,
   kind: CrmKind,
-  req: ApiRequest,
+  given: string | undefined,
   current: CrmRecord,
 ): { ifVersion?: number } | Reply {
-  const value = ctx.disabled.has('etag') ? undefined : header(req, 'if-match');
+  const value = ctx.disabled.has('etag') ? undefined : given;
   if (value === undefined) return {};
   const tags = value.split(',').map((t) => t.trim().replace(/^W\//, ''));
   if (tags.includes('*') || tags.includes(`"${current.Version}"`)) return { ifVersion: current.Version };

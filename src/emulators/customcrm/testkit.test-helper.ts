@@ -23,7 +23,8 @@ export interface CallOptions {
 
 /** `/v1/customers/cus_000001?x=1` → `/customers/{id}`. */
 export function templateOf(path: string): string {
-  const [, , resource, id] = path.split('?')[0]?.split('/') ?? [];
+  const [, , resource, id, op] = path.split('?')[0]?.split('/') ?? [];
+  if (id === 'batch' && op !== undefined) return `/${resource ?? ''}/batch/${op}`;
   return `/${resource ?? ''}${id === undefined ? '' : '/{id}'}`;
 }
 

@@ -48,18 +48,37 @@ describe('Directory', () => {
     dir.deleteGroup(g.hubId);
     const events = dir.events.all;
     expect(events.map((e) => [e.id, e.type, e.targetType])).toEqual([
-      [1, 'create', 'user'],
-      [2, 'update', 'user'],
-      [3, 'create', 'userGroup'],
-      [4, 'membership', 'userGroup'],
-      [5, 'delete', 'userGroup'],
+      ['1', 'created', 'user'],
+      ['2', 'updated', 'user'],
+      ['3', 'created', 'userGroup'],
+      ['4', 'updated', 'userGroup'],
+      ['5', 'deleted', 'userGroup'],
     ]);
     expect(events[1]?.changes).toEqual([
-      { field: 'name', removed: 'New Person', added: 'Renamed' },
-      { field: 'banned', removed: false, added: true },
+      {
+        type: 'primitiveChange',
+        fieldName: 'name',
+        fieldType: 'string',
+        oldValue: 'New Person',
+        newValue: 'Renamed',
+      },
+      {
+        type: 'primitiveChange',
+        fieldName: 'banned',
+        fieldType: 'boolean',
+        oldValue: 'false',
+        newValue: 'true',
+      },
     ]);
     expect(events[3]?.changes).toEqual([
-      { field: 'ownUsers', removed: [], added: [{ id: u.hubId, login: 'new.person' }] },
+      {
+        type: 'aggregationChange',
+        fieldName: 'ownUsers',
+        fieldType: 'user',
+        childChanges: [
+          { type: 'primitiveChange', fieldName: 'ownUsers', fieldType: 'user', newValue: u.hubId },
+        ],
+      },
     ]);
     expect(u.groups.size).toBe(0);
   });
@@ -71,9 +90,9 @@ describe('Directory', () => {
     clock.advance(10);
     dir.createGroup({ name: 'B' });
     dir.createGroup({ name: 'C' });
-    expect(dir.events.since(1, -Infinity).map((e) => e.id)).toEqual([2, 3]);
-    expect(dir.events.since(0, 1_000).map((e) => e.id)).toEqual([2, 3]);
-    expect(dir.events.since(2, 1_000).map((e) => e.id)).toEqual([3]);
+    expect(dir.events.since(1, -Infinity).map((e) => e.id)).toEqual(['2', '3']);
+    expect(dir.events.since(0, 1_000).map((e) => e.id)).toEqual(['2', '3']);
+    expect(dir.events.since(2, 1_000).map((e) => e.id)).toEqual(['3']);
   });
 
   it('keeps logins, group names and organization keys unique, case-insensitively', () => {

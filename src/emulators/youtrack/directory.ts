@@ -2,6 +2,7 @@ import { systemClock, type Clock } from '../../util/clock.ts';
 import { seededRandom } from '../shared/faults.ts';
 import { Collection } from './collection.ts';
 import { EventLog } from './events.ts';
+import { hubEvent, membershipEvent, type EventKind } from './hub-events.ts';
 import { seededUuid } from './ids.ts';
 import {
   DirectoryError,
@@ -9,6 +10,7 @@ import {
   type EventChange,
   type Group,
   type GroupKind,
+  type MembershipEvents,
   type Organization,
   type Project,
   type User,
@@ -22,6 +24,8 @@ export interface DirectoryOptions {
   randomSeed?: number | undefined;
   /** Licence seats: non-banned, non-guest users. Unlimited when absent; seeding ignores it. */
   seatLimit?: number | undefined;
+  /** Where membership edits are logged (unknown for real Hub); default 'container'. */
+  membershipEvents?: MembershipEvents | undefined;
 }
 
 export interface UserInput {
@@ -63,12 +67,17 @@ export class Directory {
   readonly admin: User;
   readonly allUsersGroup: Group;
   readonly registeredUsersGroup: Group;
+  readonly membershipEvents: MembershipEvents;
 
   private readonly rnd: () => number;
   private readonly seatLimit: number;
   private readonly byLogin = new Map<string, User>();
   private readonly byEmail = new Map<string, Set<User>>();
   private readonly groupByName = new Map<string, Group>();
+  /** Hub ids of deleted groups (for the deleted-group quirk of Hub's `GET /usergroups/{id}`). */
+  readonly deletedGroups = new Set<string>();
+  /** Users created in Hub that YouTrack's `/api/users` does not show yet (propagation lag). */
+  readonly notYetInYouTrack = new Set<User>();
   private seq = 0;
   private seatsUsed = 0;
   private recording = true;
@@ -79,6 +88,7 @@ export class Directory {
     this.clock = opts.clock ?? systemClock;
     this.rnd = seededRandom(opts.randomSeed ?? 1);
     this.seatLimit = opts.seatLimit ?? Infinity;
+    this.membershipEvents = opts.membershipEvents ?? 'container';
     this.events = new EventLog(this.clock);
     this.allUsersGroup = this.insertGroup('allUsers', { name: 'All Users', description: 'All users' });
     this.registeredUsersGroup = this.insertGroup('registeredUsers', {
@@ -136,23 +146,15 @@ export class Directory {
     return o;
   }
 
-  /** Records an event unless loading seed data. */
-  record(
-    type: 'create' | 'update' | 'delete' | 'membership',
-    target: User | Group | Organization,
-    changes: EventChange[],
-    author: Author,
-  ): void {
-    if (!this.recording) return;
-    const targetType = 'login' in target ? 'user' : 'kind' in target ? 'userGroup' : 'organization';
-    this.events.append({
-      targetId: target.hubId,
-      targetType,
-      targetPresentation: 'login' in target ? target.login : target.name,
-      author: { id: author.id, login: author.login },
-      type,
-      changes,
-    });
+  /** Records an event unless loading seed data; see `hub-events.ts` for the shape. */
+  record(kind: EventKind, target: User | Group | Organization, changes: EventChange[], author: Author): void {
+    if (this.recording) this.events.append(hubEvent(kind, target, changes, author));
+  }
+
+  /** Records a membership edit where `membershipEvents` says Hub logs it. */
+  recordMembership(container: Group | Organization, user: User, added: boolean, author: Author): void {
+    if (this.recording)
+      this.events.append(membershipEvent(this.membershipEvents, container, user, added, author));
   }
 
   get defaultAuthor(): Author {
@@ -165,7 +167,7 @@ export class Directory {
   createUser(input: UserInput, author: Author = this.defaultAuthor): User {
     const user = this.insertUser(input);
     this.record(
-      'create',
+      'created',
       user,
       [
         { field: 'login', removed: null, added: user.login },
@@ -203,7 +205,7 @@ export class Directory {
     set('banned', patch.banned);
     set('banReason', patch.banReason);
     this.indexUser(user);
-    if (changes.length > 0) this.record('update', user, changes, author);
+    if (changes.length > 0) this.record('updated', user, changes, author);
     return user;
   }
 
@@ -216,8 +218,24 @@ export class Directory {
     for (const gid of user.groups) this.groups.get(gid)?.ownUsers.delete(user.hubId);
     for (const oid of user.organizations) this.organizations.get(oid)?.users.delete(user.hubId);
     this.unindexUser(user);
+    this.notYetInYouTrack.delete(user);
     this.users.remove(user);
-    this.record('delete', user, [], author);
+    this.record('deleted', user, [], author);
+  }
+
+  /** Hub to YouTrack propagation: `/api/users` shows the user only `lagMs` from now. */
+  delayInYouTrack(user: User, lagMs: number): void {
+    if (lagMs <= 0) return;
+    user.youtrackFrom = this.clock.now() + lagMs;
+    this.notYetInYouTrack.add(user);
+  }
+
+  /** Whether YouTrack's `/api/users` shows the user now. */
+  inYouTrack(user: User): boolean {
+    if (this.notYetInYouTrack.size === 0 || !this.notYetInYouTrack.has(user)) return true;
+    if (user.youtrackFrom > this.clock.now()) return false;
+    this.notYetInYouTrack.delete(user);
+    return true;
   }
 
   // ---- groups ----
@@ -226,7 +244,7 @@ export class Directory {
   createGroup(input: GroupInput, author: Author = this.defaultAuthor): Group {
     const group = this.insertGroup('plain', input);
     this.record(
-      'create',
+      'created',
       group,
       [
         { field: 'name', removed: null, added: group.name },
@@ -260,7 +278,7 @@ export class Directory {
       changes.push({ field: 'parent', removed: group.parentId, added: patch.parentId });
       this.setParent(group, patch.parentId);
     }
-    if (changes.length > 0) this.record('update', group, changes, author);
+    if (changes.length > 0) this.record('updated', group, changes, author);
     return group;
   }
 
@@ -283,7 +301,8 @@ export class Directory {
     this.setParent(group, null);
     this.groupByName.delete(group.name.toLowerCase());
     this.groups.remove(group);
-    this.record('delete', group, [], author);
+    this.deletedGroups.add(group.hubId);
+    this.record('deleted', group, [], author);
   }
 
   /** Adds a project-team group (Hub id ends in `_team`); only seeding creates these. */
@@ -301,7 +320,7 @@ export class Directory {
       this.clock.now(),
     );
     this.record(
-      'create',
+      'created',
       org,
       [
         { field: 'key', removed: null, added: org.key },
@@ -320,7 +339,7 @@ export class Directory {
   ): Organization {
     const org = this.requireOrganization(hubId);
     const changes = this.organizations.update(org, patch);
-    if (changes.length > 0) this.record('update', org, changes, author);
+    if (changes.length > 0) this.record('updated', org, changes, author);
     return org;
   }
 
@@ -330,7 +349,7 @@ export class Directory {
     for (const uid of org.users) this.users.get(uid)?.organizations.delete(org.hubId);
     for (const gid of org.groups) this.groups.get(gid)?.organizations.delete(org.hubId);
     this.organizations.remove(org);
-    this.record('delete', org, [], author);
+    this.record('deleted', org, [], author);
   }
 
   // ---- memberships (see memberships.ts) ----
@@ -387,6 +406,7 @@ export class Directory {
       lastAccessTime: input.lastAccessTime ?? input.creationTime ?? now,
       groups: new Set(),
       organizations: new Set(),
+      youtrackFrom: 0,
     };
     this.users.add(user);
     this.indexUser(user);

@@ -33,11 +33,11 @@ describe('fault injection', () => {
     expect(res.status).toBe(200);
     await expect(res.text()).rejects.toThrow();
     expect(emu.directory.userByLogin('half.answered')).toBeDefined();
-    expect(emu.directory.events.all.map((e) => e.type)).toEqual(['create']);
+    expect(emu.directory.events.all.map((e) => e.type)).toEqual(['created']);
 
     const victim = emu.directory.userByLogin('half.answered');
     await expect(
-      fetch(`${emu.url}${HUB}/users/${victim?.hubId}`, {
+      fetch(`${emu.url}${HUB}/users/${victim?.hubId}?successor=${emu.directory.admin.hubId}`, {
         method: 'DELETE',
         headers: { authorization: 'Bearer perm:demo' },
       }),

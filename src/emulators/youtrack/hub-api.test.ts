@@ -103,46 +103,52 @@ describe('Hub REST', () => {
     await call(emu, 'POST', `${HUB}/organizations/${org?.hubId}/users`, { id: uid });
     await call(emu, 'DELETE', `${HUB}/organizations/${org?.hubId}/users/${uid}`);
     await call(emu, 'DELETE', `${HUB}/usergroups/${gid}/users/${uid}`);
-    await call(emu, 'DELETE', `${HUB}/usergroups/${gid}`);
-    await call(emu, 'DELETE', `${HUB}/users/${uid}`);
+    expect((await call(emu, 'DELETE', `${HUB}/usergroups/${gid}`)).status).toBe(400);
+    await call(emu, 'DELETE', `${HUB}/usergroups/${gid}?successor=${emu.directory.allUsersGroup.hubId}`);
+    await call(emu, 'DELETE', `${HUB}/users/${uid}?successor=${emu.directory.admin.hubId}`);
 
     const log = asObject(await call(emu, 'GET', `${HUB}/events?$top=-1`));
     const events = log.events as Json[];
     expect(events.map((e) => `${e.type}:${e.targetType}`)).toEqual([
-      'create:user',
-      'update:user',
-      'create:userGroup',
-      'membership:userGroup',
-      'membership:organization',
-      'membership:organization',
-      'membership:userGroup',
-      'delete:userGroup',
-      'delete:user',
+      'created:user',
+      'updated:user',
+      'created:userGroup',
+      'updated:userGroup',
+      'updated:organization',
+      'updated:organization',
+      'updated:userGroup',
+      'deleted:userGroup',
+      'deleted:user',
     ]);
-    expect(events.map((e) => e.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(events.map((e) => e.id)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9']);
     expect(events[1]).toMatchObject({
       targetId: uid,
       targetPresentation: 'new.hire',
-      author: { id: emu.directory.admin.hubId, login: 'admin' },
+      author: emu.directory.admin.hubId,
+      authorPresentation: 'admin',
       changes: [
-        { field: 'banned', removed: false, added: true },
-        { field: 'banReason', removed: null, added: 'test' },
+        { type: 'primitiveChange', fieldName: 'banned', oldValue: 'false', newValue: 'true' },
+        { type: 'primitiveChange', fieldName: 'banReason', newValue: 'test' },
       ],
       timestamp: Date.UTC(2026, 0, 1) + 1_000,
     });
     const after = asObject(await call(emu, 'GET', `${HUB}/events?query=${encodeURIComponent('afterId: 7')}`));
-    expect((after.events as Json[]).map((e) => e.id)).toEqual([8, 9]);
+    expect((after.events as Json[]).map((e) => e.id)).toEqual(['8', '9']);
     const since = Date.UTC(2026, 0, 1);
     const timed = asObject(
-      await call(emu, 'GET', `${HUB}/events?query=${encodeURIComponent(`after: ${since} and target: user`)}`),
+      await call(
+        emu,
+        'GET',
+        `${HUB}/events?query=${encodeURIComponent(`after: ${since} and entityType: user`)}`,
+      ),
     );
-    expect((timed.events as Json[]).map((e) => e.id)).toEqual([2, 9]);
+    expect((timed.events as Json[]).map((e) => e.id)).toEqual(['2', '9']);
     const paged = asObject(await call(emu, 'GET', `${HUB}/events?$skip=2&$top=2&fields=total,events(id)`));
     expect(paged).toEqual({
       total: 9,
       events: [
-        { type: 'create', id: 3 },
-        { type: 'membership', id: 4 },
+        { type: 'created', id: '3' },
+        { type: 'updated', id: '4' },
       ],
     });
   });
@@ -161,7 +167,7 @@ describe('Hub REST', () => {
       status: 400,
       json: { error: 'must-be-unique' },
     });
-    expect((await call(emu, 'DELETE', `${HUB}/users/no-such-id`)).status).toBe(404);
+    expect((await call(emu, 'DELETE', `${HUB}/users/no-such-id?successor=x`)).status).toBe(404);
   });
 
   it('rejects the YouTrack-only token and missing tokens', async () => {

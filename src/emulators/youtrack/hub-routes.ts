@@ -1,8 +1,8 @@
 import { defined, hubGroupBody, hubUserBody, memberBody, organizationBody, parseBody } from './bodies.ts';
-import type { Route, RouteContext } from './context.ts';
+import type { Quirks, Route, RouteContext } from './context.ts';
 import type { Directory } from './directory.ts';
 import { hubViews, type HubViews } from './hub-views.ts';
-import type { DirectoryEvent, TargetType, User } from './model.ts';
+import type { DirectoryEvent, Group, Organization, User } from './model.ts';
 import { project, type View } from './project.ts';
 import {
   findGroups,
@@ -16,6 +16,7 @@ import {
   userSortKeys,
 } from './query.ts';
 import { ApiFailure, badRequest, fieldsOf, notFound, ok, paging, slice, type Reply } from './reply.ts';
+import { successorOf } from './youtrack-routes.ts';
 
 /** Hub pages hold 100 entities when `$top` is absent (observed, not documented). */
 const DEFAULT_TOP = 100;
@@ -53,6 +54,17 @@ function userOf(ctx: RouteContext, id: string): User {
   return ctx.dir.requireUser(id === 'me' ? ctx.author.id : id);
 }
 
+/**
+ * A deleted group's id: 404, or with the quirk an unrelated group (observed on a live Hub by
+ * public client code), which is why a client must check the id of what it reads.
+ */
+function groupOf(ctx: RouteContext, id: string): Group {
+  const g = ctx.dir.groups.get(id);
+  if (g) return g;
+  if (ctx.quirks.deletedGroupAnswersOther && ctx.dir.deletedGroups.has(id)) return ctx.dir.allUsersGroup;
+  return ctx.dir.requireGroup(id);
+}
+
 function userRoutes(v: HubViews): Route[] {
   return [
     [
@@ -80,7 +92,9 @@ function userRoutes(v: HubViews): Route[] {
           banned: b.banned,
           banReason: b.banReason,
         });
-        return one(ctx, v.user, ctx.dir.createUser(input, ctx.author));
+        const user = ctx.dir.createUser(input, ctx.author);
+        ctx.dir.delayInYouTrack(user, ctx.quirks.propagationLagMs);
+        return one(ctx, v.user, user);
       },
     ],
     [
@@ -106,8 +120,8 @@ function userRoutes(v: HubViews): Route[] {
       'DELETE',
       '/users/:id',
       (ctx, p) => {
-        const successor = ctx.query.get('successor');
-        ctx.dir.deleteUser(userOf(ctx, p.id ?? '').hubId, successor ?? undefined, ctx.author);
+        const user = userOf(ctx, p.id ?? '');
+        ctx.dir.deleteUser(user.hubId, successorOf(ctx, 'user'), ctx.author);
         return ok();
       },
     ],
@@ -119,7 +133,7 @@ function groupRoutes(v: HubViews): Route[] {
     orderBy(findGroups(ctx.dir, parseQuery(ctx.query.get('query'))), ctx.query.get('orderBy'), groupSortKeys);
   return [
     ['GET', '/usergroups', (ctx) => list(ctx, 'usergroups', v.group, groups(ctx))],
-    ['GET', '/usergroups/:id', (ctx, p) => one(ctx, v.group, ctx.dir.requireGroup(p.id ?? ''))],
+    ['GET', '/usergroups/:id', (ctx, p) => one(ctx, v.group, groupOf(ctx, p.id ?? ''))],
     [
       'POST',
       '/usergroups',
@@ -147,7 +161,8 @@ function groupRoutes(v: HubViews): Route[] {
       'DELETE',
       '/usergroups/:id',
       (ctx, p) => {
-        ctx.dir.deleteGroup(p.id ?? '', ctx.query.get('successor') ?? undefined, ctx.author);
+        const group = ctx.dir.requireGroup(p.id ?? '');
+        ctx.dir.deleteGroup(group.hubId, successorOf(ctx, 'group'), ctx.author);
         return ok();
       },
     ],
@@ -235,40 +250,56 @@ function organizationRoutes(v: HubViews): Route[] {
 }
 
 /**
- * From 2026.1 Hub's organization endpoints stop returning YouTrack data: lists are empty, ids
- * are unknown, and creating one is refused with a pointer to the YouTrack endpoint.
+ * From 2026.1 Hub's organization endpoints no longer return or update YouTrack data. Writes are
+ * refused with a pointer to the YouTrack endpoint; reads list the organizations made before the
+ * upgrade (`kept`) or none (`gone`), as the quirk says (public material does not tell which).
  */
-function detachedOrganizationRoutes(v: HubViews): Route[] {
-  const gone = (_ctx: RouteContext, p: Record<string, string>): Reply => {
-    throw notFound(p.id ?? '');
+function detachedOrganizationRoutes(v: HubViews, quirks: Quirks): Route[] {
+  const refuse = (): Reply => {
+    throw new ApiFailure(
+      403,
+      'Forbidden',
+      'Organizations are managed in YouTrack: use /api/admin/organizations',
+    );
+  };
+  const kept = (ctx: RouteContext) =>
+    quirks.hubOrganizationsAfterUpgrade === 'kept'
+      ? findOrganizations(ctx.dir, parseQuery(ctx.query.get('query'))).filter((o) => o.hubEra)
+      : [];
+  const keptOne = (ctx: RouteContext, p: Record<string, string>): Reply => {
+    const o = kept(ctx).find((x) => x.hubId === p.id);
+    if (!o) throw notFound(p.id ?? '');
+    return one(ctx, v.organization, o);
   };
   return [
-    ['GET', '/organizations', (ctx) => list(ctx, 'organizations', v.organization, [])],
-    [
-      'POST',
-      '/organizations',
-      () => {
-        throw new ApiFailure(
-          403,
-          'Forbidden',
-          'Organizations are managed in YouTrack: use /api/admin/organizations',
-        );
-      },
-    ],
-    ...(['GET', 'POST', 'DELETE'] as const).map((m): Route => [m, '/organizations/:id', gone]),
-    ['POST', '/organizations/:id/users', gone],
-    ['DELETE', '/organizations/:id/users/:userId', gone],
+    ['GET', '/organizations', (ctx) => list(ctx, 'organizations', v.organization, kept(ctx))],
+    ['GET', '/organizations/:id', keptOne],
+    ['POST', '/organizations', refuse],
+    ['POST', '/organizations/:id', refuse],
+    ['DELETE', '/organizations/:id', refuse],
+    ['POST', '/organizations/:id/users', refuse],
+    ['DELETE', '/organizations/:id/users/:userId', refuse],
   ];
 }
 
-const TARGETS: Record<string, TargetType> = {
+const ENTITY_TYPES: Record<string, string> = {
   user: 'user',
   group: 'userGroup',
   usergroup: 'userGroup',
   organization: 'organization',
 };
 
-/** `GET /events`: the audit log, id order, filtered by `afterId:`, `after:`, `target:`, `type:`. */
+function idNumber(key: string, value: string): number {
+  if (!/^\d+$/.test(value)) throw badRequest(`events: ${key} needs a number, got "${value}"`);
+  return Number(value);
+}
+
+/**
+ * `GET /events`: the audit log in id order, filtered by the query keys of Hub's "Get All
+ * Events" reference: `afterId:` (exclusive), `beforeId:` (inclusive), `after:`, `before:`,
+ * `entityType:`, `event:` (created, updated, deleted), `target:` (an entity id or its login or
+ * name) and `author:` (a user id or login).
+ */
 function events(ctx: RouteContext, v: HubViews): Reply {
   let afterId = 0;
   let afterTime = -Infinity;
@@ -277,29 +308,44 @@ function events(ctx: RouteContext, v: HubViews): Reply {
   const alts = parseQuery(ctx.query.get('query'));
   if (alts.length > 1) throw badRequest('events: "or" is not supported in the events query');
   for (const { key, value } of alts[0] ?? []) {
-    if (key === 'afterId') {
-      if (!/^\d+$/.test(value)) throw badRequest(`events: afterId needs a number, got "${value}"`);
-      afterId = Number(value);
+    const lower = value.toLowerCase();
+    if (key === 'afterId') afterId = idNumber(key, value);
+    else if (key === 'beforeId') {
+      const before = idNumber(key, value);
+      filters.push((e) => Number(e.id) <= before);
     } else if (key === 'after') afterTime = instant(value);
     else if (key === 'before') filters.push((e) => e.timestamp < instant(value));
-    else if (key === 'target' || key === 'entityType') {
-      const t = TARGETS[value.toLowerCase()];
-      if (!t) throw badRequest(`events: unknown target "${value}" (known: user, group, organization)`);
+    else if (key === 'entityType') {
+      const t = ENTITY_TYPES[lower];
+      if (!t) throw badRequest(`events: unknown entityType "${value}" (known: user, group, organization)`);
       filters.push((e) => e.targetType === t);
-    } else if (key === 'type' || key === 'event') filters.push((e) => e.type === value.toLowerCase());
-    else throw badRequest(`events: unknown query key "${key}" (known: afterId, after, before, target, type)`);
+    } else if (key === 'event') filters.push((e) => e.type === lower);
+    else if (key === 'target')
+      filters.push((e) => e.targetId === value || e.targetPresentation.toLowerCase() === lower);
+    else if (key === 'author')
+      filters.push((e) => e.author === value || e.authorPresentation.toLowerCase() === lower);
+    else
+      throw badRequest(
+        `events: unknown query key "${key}" (known: afterId, beforeId, after, before, entityType, event, target, author)`,
+      );
   }
   const found = ctx.dir.events.since(afterId, afterTime).filter((e) => filters.every((f) => f(e)));
   return list(ctx, 'events', v.event, found);
 }
 
 /** The routes under `/hub/api/rest`. */
-export function hubRoutes(dir: Directory, api: RouteContext['api']): Route[] {
-  const v = hubViews(dir);
+export function hubRoutes(dir: Directory, api: RouteContext['api'], quirks: Quirks): Route[] {
+  const visible =
+    api === 'hub'
+      ? () => true
+      : quirks.hubOrganizationsAfterUpgrade === 'kept'
+        ? (o: Organization) => o.hubEra
+        : () => false;
+  const v = hubViews(dir, visible);
   return [
     ...userRoutes(v),
     ...groupRoutes(v),
-    ...(api === '2026' ? detachedOrganizationRoutes(v) : organizationRoutes(v)),
+    ...(api === '2026' ? detachedOrganizationRoutes(v, quirks) : organizationRoutes(v)),
     ['GET', '/events', (ctx) => events(ctx, v)],
   ];
 }

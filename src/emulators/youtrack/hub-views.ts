@@ -11,10 +11,12 @@ export interface HubViews {
   event: View<DirectoryEvent>;
 }
 
-export function hubViews(dir: Directory): HubViews {
+/** `orgVisible`: from 2026.1 Hub knows only the organizations made before the upgrade, or none. */
+export function hubViews(dir: Directory, orgVisible: (o: Organization) => boolean = () => true): HubViews {
   const users = (ids: Iterable<string>) => () => [...ids].flatMap((id) => dir.users.get(id) ?? []);
   const groups = (ids: Iterable<string>) => () => [...ids].flatMap((id) => dir.groups.get(id) ?? []);
-  const orgs = (ids: Iterable<string>) => () => [...ids].flatMap((id) => dir.organizations.get(id) ?? []);
+  const orgs = (ids: Iterable<string>) => () =>
+    [...ids].flatMap((id) => dir.organizations.get(id) ?? []).filter(orgVisible);
   const email: View<User> = {
     type: () => 'EmailJSON',
     inline: true,
@@ -102,7 +104,7 @@ export function hubViews(dir: Directory): HubViews {
         projectsCount: (o) => o.projectsCount,
       },
     },
-    // For events Hub's `type` key carries the event kind: create, update, delete, membership.
+    // An event's `type` key is its kind (created, updated, deleted), not a JSON class name.
     event: {
       type: (e) => e.type,
       fields: {
@@ -110,7 +112,9 @@ export function hubViews(dir: Directory): HubViews {
         targetId: (e) => e.targetId,
         targetType: (e) => e.targetType,
         targetPresentation: (e) => e.targetPresentation,
-        author: (e) => one(author, e),
+        author: (e) => e.author,
+        authorPresentation: (e) => e.authorPresentation,
+        authorType: (e) => e.authorType,
         changes: (e) => e.changes,
         timestamp: (e) => e.timestamp,
       },
@@ -118,9 +122,3 @@ export function hubViews(dir: Directory): HubViews {
   };
   return v;
 }
-
-const author: View<DirectoryEvent> = {
-  type: null,
-  inline: true,
-  fields: { id: (e) => e.author.id, login: (e) => e.author.login },
-};

@@ -2,8 +2,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../util/clock.ts';
 import { FaultInjector, applyFault, handleFaultAdmin } from '../shared/faults.ts';
-import { dispatch, type Route, type RouteContext } from './context.ts';
+import { defaultQuirks, dispatch, type Quirks, type Route, type RouteContext } from './context.ts';
 import { Directory } from './directory.ts';
+import type { MembershipEvents } from './model.ts';
 import { hubRoutes } from './hub-routes.ts';
 import { badRequest, errorBody, failureReply, type Reply } from './reply.ts';
 import { seedDemo, seedGenerated } from './seed.ts';
@@ -11,7 +12,8 @@ import { youtrackRoutes } from './youtrack-routes.ts';
 
 export { Directory } from './directory.ts';
 export { DirectoryError } from './model.ts';
-export type { DirectoryEvent, Group, Organization, User } from './model.ts';
+export type { Quirks } from './context.ts';
+export type { DirectoryEvent, Group, MembershipEvents, Organization, User } from './model.ts';
 
 export interface YouTrackEmulatorOptions {
   /** 0 = a free port (default 0). */
@@ -38,6 +40,13 @@ export interface YouTrackEmulatorOptions {
   seatLimit?: number;
   /** Time source for event timestamps and creation times; default the system clock. */
   clock?: Clock;
+  /**
+   * Where Hub logs a membership edit, which public material does not show: on the group or
+   * organization (`container`, default) or on the user (`member`).
+   */
+  membershipEvents?: MembershipEvents;
+  /** Undocumented behaviours of real instances, each off or at its default unless set. */
+  quirks?: Partial<Quirks>;
 }
 
 export interface YouTrackEmulator {
@@ -55,7 +64,12 @@ const YT_PREFIX = '/api';
 const JSON_HEADERS = { 'content-type': 'application/json;charset=UTF-8' };
 
 export function createDirectory(opts: YouTrackEmulatorOptions = {}): Directory {
-  const dir = new Directory({ clock: opts.clock, randomSeed: opts.randomSeed, seatLimit: opts.seatLimit });
+  const dir = new Directory({
+    clock: opts.clock,
+    randomSeed: opts.randomSeed,
+    seatLimit: opts.seatLimit,
+    membershipEvents: opts.membershipEvents,
+  });
   const generated = opts.users !== undefined || opts.groups !== undefined || opts.orgs !== undefined;
   if (generated)
     seedGenerated(
@@ -71,12 +85,13 @@ export async function startYouTrackEmulator(opts: YouTrackEmulatorOptions = {}):
   const directory = createDirectory(opts);
   const faults = new FaultInjector(opts.faults);
   const api = opts.api ?? 'hub';
+  const quirks: Quirks = { ...defaultQuirks, ...opts.quirks };
   const tokens = new Map<string, { hub: boolean }>([
     [opts.token ?? 'perm:demo', { hub: true }],
     [opts.youtrackOnlyToken ?? 'perm:youtrack-only', { hub: false }],
   ]);
   const apis: Array<[prefix: string, routes: Route[], hub: boolean]> = [
-    [HUB_PREFIX, hubRoutes(directory, api), true],
+    [HUB_PREFIX, hubRoutes(directory, api, quirks), true],
     [YT_PREFIX, youtrackRoutes(directory, api), false],
   ];
 
@@ -127,6 +142,7 @@ export async function startYouTrackEmulator(opts: YouTrackEmulatorOptions = {}):
       const ctx: RouteContext = {
         dir: directory,
         api,
+        quirks,
         method: req.method ?? 'GET',
         segments: url.pathname.slice(prefix.length).split('/').filter(Boolean).map(decodeSegment),
         query: url.searchParams,

@@ -1,13 +1,7 @@
 import type { Directory } from './directory.ts';
 import { DirectoryError, type Author, type Group, type User } from './model.ts';
 
-/**
- * Membership edits. One event per change, on the container (group or organization), with
- * `changes: [{field: 'ownUsers' | 'users', added: [...], removed: [...]}]`.
- */
-function memberRef(user: User): { id: string; login: string } {
-  return { id: user.hubId, login: user.login };
-}
+/** Membership edits: one event per change, where `dir.membershipEvents` says (hub-events.ts). */
 
 function editableMembers(group: Group): void {
   if (group.kind === 'allUsers' || group.kind === 'registeredUsers')
@@ -24,7 +18,7 @@ export function addMember(dir: Directory, groupId: string, userId: string, autho
   if (group.ownUsers.has(user.hubId)) return;
   group.ownUsers.add(user.hubId);
   user.groups.add(group.hubId);
-  dir.record('membership', group, [{ field: 'ownUsers', removed: [], added: [memberRef(user)] }], author);
+  dir.recordMembership(group, user, true, author);
 }
 
 export function removeMember(dir: Directory, groupId: string, userId: string, author: Author): void {
@@ -34,7 +28,7 @@ export function removeMember(dir: Directory, groupId: string, userId: string, au
   if (!group.ownUsers.has(user.hubId)) return;
   group.ownUsers.delete(user.hubId);
   user.groups.delete(group.hubId);
-  dir.record('membership', group, [{ field: 'ownUsers', removed: [memberRef(user)], added: [] }], author);
+  dir.recordMembership(group, user, false, author);
 }
 
 export function addOrganizationMember(dir: Directory, orgId: string, userId: string, author: Author): void {
@@ -43,7 +37,7 @@ export function addOrganizationMember(dir: Directory, orgId: string, userId: str
   if (org.users.has(user.hubId)) return;
   org.users.add(user.hubId);
   user.organizations.add(org.hubId);
-  dir.record('membership', org, [{ field: 'users', removed: [], added: [memberRef(user)] }], author);
+  dir.recordMembership(org, user, true, author);
 }
 
 export function removeOrganizationMember(
@@ -57,7 +51,7 @@ export function removeOrganizationMember(
   if (!org.users.has(user.hubId)) return;
   org.users.delete(user.hubId);
   user.organizations.delete(org.hubId);
-  dir.record('membership', org, [{ field: 'users', removed: [memberRef(user)], added: [] }], author);
+  dir.recordMembership(org, user, false, author);
 }
 
 /** Users of a group including those of its subgroups; the built-ins hold everyone. */

@@ -21,6 +21,8 @@ export interface User {
   readonly groups: Set<string>;
   /** Hub ids of the organizations the user belongs to. */
   readonly organizations: Set<string>;
+  /** When YouTrack's `/api/users` starts to show the user (Hub to YouTrack propagation lag). */
+  youtrackFrom: number;
 }
 
 /** `plain` groups may nest; the built-ins and project teams are maintained by the system. */
@@ -60,16 +62,23 @@ export interface Organization {
   readonly projectsCount: number;
   readonly users: Set<string>;
   readonly groups: Set<string>;
+  /**
+   * Made before 2026.1 (in Hub) rather than through YouTrack 2026.1's `/api/admin/organizations`;
+   * after the upgrade Hub can only know these.
+   */
+  readonly hubEra: boolean;
 }
 
 export type TargetType = 'user' | 'userGroup' | 'organization';
-/** `membership` is a member added to or removed from a group or an organization (the target). */
-export type EventType = 'create' | 'update' | 'delete' | 'membership';
 
+/**
+ * A field edit as the directory sees it; `events.ts` renders it as Hub's PrimitiveChange
+ * (`oldValue`/`newValue` are strings in Hub's model).
+ */
 export interface EventChange {
   field: string;
-  removed: unknown;
-  added: unknown;
+  removed: string | number | boolean | null;
+  added: string | number | boolean | null;
 }
 
 export interface Author {
@@ -77,16 +86,43 @@ export interface Author {
   login: string;
 }
 
+/**
+ * Hub's Change model (hub-rest-client `change.py`, `primitive_change.py`,
+ * `aggregation_change.py`; Hub REST "JSON Scheme" page): `type` is required, the rest optional.
+ */
+export interface HubChange {
+  type: string;
+  fieldName?: string;
+  fieldType?: string;
+  oldValue?: string;
+  newValue?: string;
+  childChanges?: HubChange[];
+}
+
+/**
+ * One audit event in Hub's Event model (hub-rest-client `event.py`): string `id` and `author`,
+ * `type` the event kind, `timestamp` epoch ms. `changes` is usually HubChange[]; tests may append
+ * events of any other shape through `EventLog.appendRaw`.
+ */
 export interface DirectoryEvent {
-  id: number;
+  id: string;
   targetId: string;
-  targetType: TargetType;
+  targetType: string;
   targetPresentation: string;
-  author: Author;
-  type: EventType;
-  changes: EventChange[];
+  author: string;
+  authorPresentation: string;
+  authorType: string;
+  type: string;
+  changes: readonly unknown[];
   timestamp: number;
 }
+
+/**
+ * Where a membership edit is logged, which Hub's public material does not say (see
+ * docs/youtrack-emulator.md): on the group or organization with the member's id as the value
+ * (`container`), or on the user with the container's id as the value (`member`).
+ */
+export type MembershipEvents = 'container' | 'member';
 
 export type DirectoryErrorCode =
   'not_found' | 'must_be_unique' | 'license_users_number_exceeded' | 'immutable' | 'invalid';

@@ -7,6 +7,8 @@ export interface OrganizationInput {
   description?: string;
   projectsCount?: number;
   creationTime?: number;
+  /** False for an organization made through YouTrack 2026.1's API; default true. */
+  hubEra?: boolean;
 }
 export type OrganizationPatch = Partial<Pick<Organization, 'key' | 'name' | 'description'>>;
 
@@ -39,6 +41,7 @@ export class Organizations extends Collection<Organization> {
       projectsCount: input.projectsCount ?? 0,
       users: new Set(),
       groups: new Set(),
+      hubEra: input.hubEra ?? true,
     };
     this.add(org);
     this.index(org);

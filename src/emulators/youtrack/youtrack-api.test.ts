@@ -30,7 +30,7 @@ describe('YouTrack REST, hub mode (before 2026.1)', () => {
     const [first] = asList(await call(emu, 'GET', '/api/users?$top=1'));
     expect(first).toEqual({ $type: 'User', id: '1-1' });
     const me = asObject(await call(emu, 'GET', '/api/users/me?fields=login,noSuchField'));
-    expect(me).toEqual({ $type: 'User', login: 'admin' });
+    expect(me).toEqual({ $type: 'Me', login: 'admin' });
   });
 
   it('selects nested fields and reports nullable e-mail', async () => {
@@ -86,7 +86,7 @@ describe('YouTrack REST, hub mode (before 2026.1)', () => {
       expect(a.headers.get('www-authenticate')).toBeNull();
     }
     const yo = await call(emu, 'GET', '/api/users/me?fields=login', undefined, 'perm:youtrack-only');
-    expect(yo.json).toEqual({ $type: 'User', login: 'admin' });
+    expect(yo.json).toEqual({ $type: 'Me', login: 'admin' });
   });
 
   it('is read-only and has no organizations endpoint', async () => {
@@ -131,23 +131,27 @@ describe('YouTrack REST, 2026 mode', () => {
     const own = asList(await call(emu, 'GET', `/api/groups/${g.id}/ownUsers?fields=login`));
     expect(own.map((x) => x.login)).toEqual(['nina.berg']);
     expect((await call(emu, 'DELETE', `/api/groups/${g.id}/ownUsers/${u.id}`)).status).toBe(200);
-    expect((await call(emu, 'DELETE', `/api/groups/${g.id}`)).status).toBe(200);
+    expect((await call(emu, 'DELETE', `/api/groups/${g.id}`)).status).toBe(400);
+    expect((await call(emu, 'DELETE', `/api/groups/${g.id}?successor=3-0`)).status).toBe(200);
     expect((await call(emu, 'GET', `/api/groups/${g.id}`)).status).toBe(404);
     const types = emu.directory.events.all.map((e) => `${e.type}:${e.targetType}`);
     expect(types).toEqual([
-      'create:user',
-      'update:user',
-      'create:userGroup',
-      'membership:userGroup',
-      'membership:userGroup',
-      'delete:userGroup',
+      'created:user',
+      'updated:user',
+      'created:userGroup',
+      'updated:userGroup',
+      'updated:userGroup',
+      'deleted:userGroup',
     ]);
   });
 
-  it('serves organizations under /api/admin and empties Hub organizations', async () => {
-    const orgs = asList(await call(emu, 'GET', '/api/admin/organizations?fields=id,key,name,ringId'));
+  it('serves organizations under /api/admin as documented, and Hub keeps only the older ones', async () => {
+    const orgs = asList(await call(emu, 'GET', '/api/admin/organizations?fields=id,key,name,ringId,iconUrl'));
     expect(orgs.map((o) => o.key)).toEqual(['NORD', 'ZEL', 'CAFE']);
     expect(orgs[0]?.id).toMatch(/^4-\d+$/);
+    // 2026.1's Organization has no ringId; iconUrl can be null.
+    expect(Object.keys(orgs[0] ?? {})).toEqual(['$type', 'id', 'key', 'name', 'iconUrl']);
+    expect((await call(emu, 'GET', `/api/admin/organizations/${orgs[0]?.id}/users`)).status).toBe(404);
     const created = asObject(
       await call(emu, 'POST', '/api/admin/organizations?fields=id,name,key', {
         name: 'Fjord AS',
@@ -155,9 +159,15 @@ describe('YouTrack REST, 2026 mode', () => {
       }),
     );
     expect(created).toMatchObject({ $type: 'Organization', name: 'Fjord AS', key: 'FJORD' });
-    const hub = await call(emu, 'GET', '/hub/api/rest/organizations');
-    expect(hub.json).toEqual({ total: 0 });
-    expect((await call(emu, 'GET', `/hub/api/rest/organizations/${orgs[0]?.ringId}`)).status).toBe(404);
+    const hub = asObject(await call(emu, 'GET', '/hub/api/rest/organizations?fields=organizations(key)'));
+    expect(hub.organizations).toEqual([
+      { type: 'organization', key: 'NORD' },
+      { type: 'organization', key: 'ZEL' },
+      { type: 'organization', key: 'CAFE' },
+    ]);
+    const fjord = emu.directory.organizationByName('Fjord AS');
+    expect((await call(emu, 'GET', `/hub/api/rest/organizations/${fjord?.hubId}`)).status).toBe(404);
+    expect((await call(emu, 'POST', '/hub/api/rest/organizations', { name: 'X' })).status).toBe(403);
   });
 
   it('refuses a duplicate group name with must-be-unique', async () => {

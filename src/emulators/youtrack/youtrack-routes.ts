@@ -19,9 +19,20 @@ function resolve<T extends User | Group | Organization>(items: Collection<T>, id
   return e;
 }
 
+/** A user Hub made moments ago may not have reached YouTrack yet (propagation lag). */
 function userOf(ctx: RouteContext, id: string): User {
   if (id === 'me') return ctx.dir.requireUser(ctx.author.id);
-  return resolve(ctx.dir.users, id);
+  const u = resolve(ctx.dir.users, id);
+  if (!ctx.dir.inYouTrack(u)) throw notFound(id);
+  return u;
+}
+
+/** `?successor=` on a delete: required unless the quirk is off (reported required on 2026.2). */
+export function successorOf(ctx: RouteContext, what: string): string | undefined {
+  const successor = ctx.query.get('successor') ?? undefined;
+  if (successor === undefined && ctx.quirks.successorRequired)
+    throw badRequest(`Deleting a ${what} needs ?successor= (the ${what} that takes over its data)`);
+  return successor;
 }
 
 function list<T>(ctx: RouteContext, view: View<T>, items: readonly T[]): Reply {
@@ -37,8 +48,12 @@ function one<T>(ctx: RouteContext, view: View<T>, entity: T): Reply {
 /** YouTrack's `query` on users: a case-insensitive substring of login, full name or e-mail. */
 function searchUsers(ctx: RouteContext): readonly User[] {
   const q = ctx.query.get('query')?.trim().toLowerCase();
-  if (!q) return ctx.dir.users.all;
-  return ctx.dir.users.all.filter(
+  const all =
+    ctx.dir.notYetInYouTrack.size === 0
+      ? ctx.dir.users.all
+      : ctx.dir.users.all.filter((u) => ctx.dir.inYouTrack(u));
+  if (!q) return all;
+  return all.filter(
     (u) =>
       u.login.toLowerCase().includes(q) ||
       u.name.toLowerCase().includes(q) ||
@@ -49,7 +64,17 @@ function searchUsers(ctx: RouteContext): readonly User[] {
 function readRoutes(v: YouTrackViews): Route[] {
   return [
     ['GET', '/users', (ctx) => list(ctx, v.user, searchUsers(ctx))],
-    ['GET', '/users/:id', (ctx, p) => one(ctx, v.user, userOf(ctx, p.id ?? ''))],
+    [
+      'GET',
+      '/users/:id',
+      (ctx, p) => {
+        const reply = one(ctx, v.user, userOf(ctx, p.id ?? ''));
+        // The current user is a `Me` (it extends User), as /api/users/me answers on real instances.
+        if (p.id === 'me' && reply.body && typeof reply.body === 'object')
+          Object.assign(reply.body, { $type: 'Me' });
+        return reply;
+      },
+    ],
     ['GET', '/groups', (ctx) => list(ctx, v.group, ctx.dir.groups.all)],
     ['GET', '/groups/:id', (ctx, p) => one(ctx, v.group, resolve(ctx.dir.groups, p.id ?? ''))],
     [
@@ -119,7 +144,7 @@ function writeRoutes(v: YouTrackViews): Route[] {
       '/users/:id',
       (ctx, p) => {
         const u = userOf(ctx, p.id ?? '');
-        const successor = ctx.query.get('successor');
+        const successor = successorOf(ctx, 'user');
         ctx.dir.deleteUser(
           u.hubId,
           successor ? resolve(ctx.dir.users, successor).hubId : undefined,
@@ -165,7 +190,7 @@ function writeRoutes(v: YouTrackViews): Route[] {
       '/groups/:id',
       (ctx, p) => {
         const g = resolve(ctx.dir.groups, p.id ?? '');
-        const successor = ctx.query.get('successor');
+        const successor = successorOf(ctx, 'group');
         ctx.dir.deleteGroup(
           g.hubId,
           successor ? resolve(ctx.dir.groups, successor).hubId : undefined,
@@ -208,7 +233,7 @@ function organizationRoutes(v: YouTrackViews): Route[] {
       async (ctx) => {
         const b = parseBody(organizationBody, await ctx.body());
         if (b.name === undefined) throw badRequest('Request body: name: a new organization needs a name');
-        const o = ctx.dir.createOrganization(defined({ ...b, name: b.name }), ctx.author);
+        const o = ctx.dir.createOrganization(defined({ ...b, name: b.name, hubEra: false }), ctx.author);
         return one(ctx, v.organization, o);
       },
     ],
@@ -230,37 +255,6 @@ function organizationRoutes(v: YouTrackViews): Route[] {
       '/admin/organizations/:id',
       (ctx, p) => {
         ctx.dir.deleteOrganization(orgOf(ctx, p.id ?? '').hubId, ctx.author);
-        return ok();
-      },
-    ],
-    [
-      'GET',
-      '/admin/organizations/:id/users',
-      (ctx, p) => {
-        const o = orgOf(ctx, p.id ?? '');
-        return list(
-          ctx,
-          v.user,
-          [...o.users].flatMap((id) => ctx.dir.users.get(id) ?? []),
-        );
-      },
-    ],
-    [
-      'POST',
-      '/admin/organizations/:id/users',
-      async (ctx, p) => {
-        const o = orgOf(ctx, p.id ?? '');
-        const u = resolve(ctx.dir.users, parseBody(memberBody, await ctx.body()).id);
-        ctx.dir.addOrganizationMember(o.hubId, u.hubId, ctx.author);
-        return one(ctx, v.user, u);
-      },
-    ],
-    [
-      'DELETE',
-      '/admin/organizations/:id/users/:userId',
-      (ctx, p) => {
-        const o = orgOf(ctx, p.id ?? '');
-        ctx.dir.removeOrganizationMember(o.hubId, resolve(ctx.dir.users, p.userId ?? '').hubId, ctx.author);
         return ok();
       },
     ],

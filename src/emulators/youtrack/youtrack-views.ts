@@ -64,8 +64,9 @@ export function youtrackViews(dir: Directory): YouTrackViews {
         key: (o) => o.key,
         name: (o) => o.name,
         description: (o) => o.description,
-        ringId: (o) => o.hubId,
-        iconUrl: (o) => `/api/admin/organizations/${o.ytId}/icon`,
+        // YouTrack 2026.1's Organization (devportal api-entity-Organization): no ringId, no
+        // members; the emulator has no icons (`iconUrl` can be null).
+        iconUrl: () => null,
         projects: () => [],
       },
     },

@@ -146,6 +146,36 @@ if (!adminUrl && process.env.CI) {
       }
     });
 
+    it('shares a 429 with every worker: the rate is halved and a Retry-After pause is stored', async () => {
+      const url = await db.schemaUrl();
+      const [a, b] = workerPools(url);
+      try {
+        await prepareSharedLimits(a);
+        const key = { connection: 'initech', system: 'customcrm' };
+        const opts = { ratePerSecond: 40, burst: 5 };
+        const first = new SharedTokenBucket(a, key, opts, systemClock);
+        await first.acquire();
+        first.feedback({ status: 429, ms: 3, retryAfterMs: 60_000 });
+        const row = async () => {
+          const { rows } = await b.query<{ rate: number; paused: boolean }>(
+            `SELECT rate, paused_until > clock_timestamp() + interval '30 seconds' AS paused
+               FROM tandem_rate_limits WHERE connection = $1 AND system = $2`,
+            [key.connection, key.system],
+          );
+          return rows[0];
+        };
+        // The write is not awaited by feedback(); the next statement on the row sees it.
+        for (let i = 0; i < 50 && (await row())?.rate == null; i++)
+          await new Promise((r) => setTimeout(r, 20));
+        expect(await row()).toEqual({ rate: 20, paused: true });
+        // The other worker waits for the pause: abort shows it did not get a token at once.
+        const other = new SharedTokenBucket(b, key, opts, systemClock);
+        await expect(other.acquire(AbortSignal.timeout(200))).rejects.toThrow();
+      } finally {
+        await Promise.all([a.end(), b.end()]);
+      }
+    });
+
     it('stops waiting for its slot when the caller aborts', async () => {
       const url = await db.schemaUrl();
       const [a, b] = workerPools(url);

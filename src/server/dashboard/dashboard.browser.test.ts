@@ -41,7 +41,8 @@ describe('dashboard in a real browser', () => {
 
   it('opens the overview, finds a contact, decides a conflict and retries a quarantined record', async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    await page.goto(`${f.server.url}/?token=${encodeURIComponent(f.token)}`);
+    await page.goto(f.server.loginLink());
+    expect(new URL(page.url()).pathname).not.toContain('/login');
     expect(new URL(page.url()).search).toBe('');
     await expect.poll(() => page.locator('h1').textContent()).toBe('Connections');
     expect(await page.locator('tr.trouble').innerText()).toContain('stopped by the circuit breaker');

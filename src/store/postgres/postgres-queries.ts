@@ -147,4 +147,8 @@ export const postgresQueries: Queries = {
   writesPerCycle: `SELECT id, started_at, writes FROM
     (SELECT id, started_at, writes FROM cycles
      WHERE finished_at IS NOT NULL AND status <> 'interrupted' ORDER BY id DESC LIMIT $1) AS recent ORDER BY id`,
+
+  claimWebhookEvent: `INSERT INTO webhook_events (connection, event_id, received_at) VALUES ($1, $2, $3)
+    ON CONFLICT DO NOTHING RETURNING event_id`,
+  pruneWebhookEvents: `DELETE FROM webhook_events WHERE received_at < $1`,
 };

@@ -196,4 +196,48 @@ CREATE INDEX cycles_connection ON cycles (connection, id);
 CREATE INDEX cycles_running ON cycles (connection, id) WHERE status = 'running';
 `,
   },
+  // -- issue 15
+  {
+    version: 4,
+    name: 'webhook replay cache',
+    // Webhook event ids already accepted, per connection: a replay is refused after a restart and
+    // by every worker, not only by the process that took the first delivery. Rows older than a day
+    // are pruned as new ones arrive (the receiver refuses deliveries older than its tolerance anyway).
+    sql: `
+CREATE TABLE webhook_events (
+  connection  TEXT NOT NULL,
+  event_id    TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  PRIMARY KEY (connection, event_id)
+);
+CREATE INDEX webhook_events_received ON webhook_events (received_at);
+`,
+  },
+  {
+    // -- issue 14
+    version: 5,
+    name: 'review items',
+    // Doubtful cases a person decides (ambiguous matches, same-side duplicates, changes to
+    // protected accounts). One row per case key and connection: planned again every cycle while
+    // open, it is updated, not repeated. records: JSON {records, candidates, changes}.
+    sql: `
+CREATE TABLE review_items (
+  id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  connection  TEXT NOT NULL,
+  key         TEXT NOT NULL,
+  code        TEXT NOT NULL,
+  flow        TEXT NOT NULL,
+  records     TEXT NOT NULL,
+  message     TEXT NOT NULL,
+  status      TEXT NOT NULL,
+  decision    TEXT,
+  decided_by  TEXT,
+  first_seen  timestamptz NOT NULL,
+  last_seen   timestamptz NOT NULL,
+  decided_at  timestamptz
+);
+CREATE UNIQUE INDEX review_items_key ON review_items (connection, key);
+CREATE INDEX review_items_status ON review_items (connection, status, id);
+`,
+  },
 ];

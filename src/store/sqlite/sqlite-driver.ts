@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import {
   checkNotTooNew,
@@ -22,6 +23,46 @@ export interface SqliteOptions {
   synchronous?: 'full' | 'normal';
   /** How long a transaction waits for another connection's write lock (default 5 s). */
   busyTimeoutMs?: number;
+  /**
+   * Holds the store's process lock (`FILE.lock`) while open: a second process that asks for it is
+   * refused with STORE_LOCKED. The commands that run cycles ask; readers (status, history) do not.
+   */
+  exclusive?: boolean;
+}
+
+/**
+ * The process lock: an exclusive transaction held on a small SQLite file beside the store. The
+ * operating system releases it when the process ends, however it ends, so a crash leaves no
+ * stale lock behind.
+ */
+function acquireProcessLock(path: string): Database.Database {
+  const file = `${path}.lock`;
+  createPrivate(file);
+  const lock = new Database(file, { timeout: 0 });
+  try {
+    lock.pragma('locking_mode = EXCLUSIVE');
+    lock.exec('BEGIN EXCLUSIVE');
+    return lock;
+  } catch (err) {
+    lock.close();
+    if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY'))
+      throw new StoreError(
+        'STORE_LOCKED',
+        `the state store ${path} is in use by another tandem process (run or sync); stop it first, or use PostgreSQL to run several workers`,
+        { cause: err },
+      );
+    throw err;
+  }
+}
+
+/** Creates the file readable by its owner only (0600) when it does not exist yet. */
+function createPrivate(file: string): void {
+  if (file === ':memory:' || file === '') return;
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
 }
 
 interface TxScope {
@@ -45,12 +86,22 @@ export class SqliteDriver implements SqlDriver {
   };
 
   private readonly busyTimeoutMs: number;
+  private readonly lock: Database.Database | null;
 
   constructor(options: SqliteOptions) {
     this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     // SQLite's own busy wait blocks the event loop, and with it a transaction of this process
     // that holds the lock: waiting for the lock is done asynchronously in begin() instead.
-    this.db = new Database(options.path, { timeout: 0 });
+    this.lock = options.exclusive && options.path !== ':memory:' ? acquireProcessLock(options.path) : null;
+    // The store holds record data and the journal: owner-only, like the WAL and -shm files SQLite
+    // creates next to it with the same mode.
+    try {
+      createPrivate(options.path);
+      this.db = new Database(options.path, { timeout: 0 });
+    } catch (err) {
+      this.lock?.close();
+      throw err;
+    }
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     this.db.pragma('foreign_keys = ON');
@@ -138,7 +189,10 @@ export class SqliteDriver implements SqlDriver {
   }
 
   async close(): Promise<void> {
-    await this.mutex.run(async () => this.db.close());
+    await this.mutex.run(async () => {
+      this.db.close();
+      this.lock?.close();
+    });
   }
 
   private prepare(sql: string): Database.Statement {
