@@ -12,6 +12,7 @@ import { ConnectorError } from '../types.ts';
 import type { ChangeBatch, Connector, ConnectorInfo, CreateOptions, UpdateOptions } from '../types.ts';
 import type { ConnectorDeps, CustomcrmConfig } from './config.ts';
 import { createBatch } from './batch.ts';
+import { createBody } from './create-body.ts';
 import { toConnectorError } from './errors.ts';
 import { FALLBACKS, fallbacksOf } from './fallbacks.ts';
 import type { FallbackKey } from './fallbacks.ts';
@@ -26,7 +27,6 @@ import {
   idText,
   isTombstone,
   parseTimestamp,
-  setWireValue,
   toWire,
 } from './mapping.ts';
 import type { Tombstone } from './mapping.ts';
@@ -389,12 +389,8 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
   }
 
   private async createRecord(t: CustomcrmType, props: Props, opts: CreateOptions): Promise<RemoteRecord> {
-    const body = toWire(this.profile, props, t);
-    if (this.profile.externalRefs) body[this.profile.externalRefs] = [opts.externalRef];
-    else this.fallback('externalRefs');
-    if (this.profile.referenceProperty && opts.externalRef.System === 'YouTrack')
-      setWireValue(body, this.profile.referenceProperty, opts.externalRef.Id);
-    Object.assign(body, structuredClone(this.profile.createFields[t]));
+    const body = createBody(this.profile, t, props, opts);
+    if (!this.profile.externalRefs) this.fallback('externalRefs');
     const post = (idempotent: boolean) =>
       this.http.request({
         method: 'POST',
@@ -437,6 +433,8 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
   ): Promise<Array<RemoteRecord | Error> | undefined> {
     const t = this.checkType(type);
     if (this.batchSize() === 0) return undefined;
+    // Associations are set one call each after a create (associations.ts): single creates do it.
+    if (Object.keys(this.profile.associations[t]).length > 0) return undefined;
     if (!this.profile.externalRefs) this.fallback('externalRefs');
     const results = await createBatch(
       { http: this.http, profile: this.profile, path: this.path(t) },

@@ -117,6 +117,8 @@ describe('HubSpot CRM v3 preset, checked against HubSpot’s OpenAPI documents',
   it('is a profile of documented keys that a user can override', () => {
     expect(profile.name).toBe('hubspot-v3');
     expect(profile.paths.contacts).toBe('/crm/v3/objects/contacts');
+    // HubSpot's /batch/create takes { inputs: [...] }, not the contract's batch body.
+    expect(profile.batch).toBe(false);
     const own = loadProfile({
       preset: 'hubspot-v3',
       referenceProperty: 'properties.my_ref',

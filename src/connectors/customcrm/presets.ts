@@ -100,6 +100,8 @@ const hubspotV3 = {
   idempotencyKeys: false,
   externalRefs: false,
   webhooks: false,
+  // HubSpot's batch endpoints take another body ({ inputs }); creates are sent one by one.
+  batch: false,
   filters: { email: false, externalRef: false, reference: false },
   referenceProperty: 'properties.tandem_youtrack_id',
 } as const;
