@@ -18,6 +18,7 @@ interface Def {
   catchall?: z.ZodType;
   innerType?: z.ZodType;
   in?: z.ZodType;
+  out?: z.ZodType;
   element?: z.ZodType;
   options?: z.ZodType[];
   valueType?: z.ZodType;
@@ -56,8 +57,11 @@ export function findUnknownKeys(schema: z.ZodType, value: unknown, path: string[
     case 'catch':
     case 'nonoptional':
       return def.innerType ? findUnknownKeys(def.innerType, value, path) : [];
-    case 'pipe':
-      return def.in ? findUnknownKeys(def.in, value, path) : [];
+    case 'pipe': {
+      // z.preprocess (a transform into a schema, e.g. a profile's preset): the schema is `out`.
+      const through = def.in && defOf(def.in).type === 'transform' ? def.out : def.in;
+      return through ? findUnknownKeys(through, value, path) : [];
+    }
     case 'lazy':
       return def.getter ? findUnknownKeys(def.getter(), value, path) : [];
     case 'array':

@@ -54,8 +54,14 @@ export interface Connector {
   /**
    * Looks for a record this product created before a crash: by external reference where the
    * system stores them, else by the natural key of `props` (unique group name, login, e-mail).
+   * `taken` says which candidates already belong to another link (they are never the answer).
    */
-  findCreated(type: RecordType, props: Props, ref: ExternalRef): Promise<RemoteRecord | null>;
+  findCreated(
+    type: RecordType,
+    props: Props,
+    ref: ExternalRef,
+    opts?: { taken?: (id: string) => Promise<boolean> },
+  ): Promise<RemoteRecord | null>;
 }
 
 export interface ConnectorInfo {

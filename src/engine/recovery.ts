@@ -3,7 +3,7 @@ import type { Logger } from '../log/logger.ts';
 import { baseOfCreate } from '../core/plan-create.ts';
 import type { RefResolver } from '../core/mapping.ts';
 import type { Props, RemoteRecord } from '../core/types.ts';
-import type { StateStore } from '../store/types.ts';
+import type { JournalEntry, StateStore } from '../store/types.ts';
 import type { ConnectionRuntime } from './runtime.ts';
 import { sourceTypeOf } from './executor.ts';
 import { buildRefs } from './refs.ts';
@@ -23,6 +23,17 @@ export function labelOf(props: Props): string {
 /** Where to point a user whose recovery cannot go on by itself. */
 export const RECOVER_HINT =
   'run `tandem recover --list` to see the interrupted writes and `tandem recover --drop ID` to give one up (see docs/customcrm-connector.md, "Recovery")';
+
+async function heldByOther(store: StateStore, entry: JournalEntry, targetId: string): Promise<boolean> {
+  const holder = await store.findLink(
+    entry.targetSystem === 'customcrm'
+      ? { flow: entry.flow, crmId: targetId }
+      : { flow: entry.flow, ytId: targetId },
+  );
+  return (
+    holder !== null && (entry.targetSystem === 'customcrm' ? holder.ytId : holder.crmId) !== entry.sourceId
+  );
+}
 
 /** Lookups of interrupted creates in flight at once. */
 const LOOKUPS = 8;
@@ -58,24 +69,36 @@ export async function recoverPendingWrites(
   const pending = await store.pendingWrites();
   // Looked up LOOKUPS at a time (issue 16: one by one, 64 lookups took 5 of 12 s of a restart);
   // each lookup's failure is kept with its entry, and the entries are linked one by one, in journal order.
+  // A candidate already linked to another record is never this entry's (a twin sharing an e-mail).
+  const lookUp = (entry: JournalEntry): Promise<{ found: RemoteRecord | null } | { error: unknown }> =>
+    (entry.targetSystem === 'youtrack' ? rt.youtrack : rt.customcrm)
+      .findCreated(
+        entry.targetType,
+        entry.payload,
+        {
+          System: entry.sourceSystem === 'youtrack' ? 'YouTrack' : 'Customcrm',
+          Type: sourceTypeOf(entry.flow, entry.sourceSystem),
+          Id: entry.sourceId,
+        },
+        {
+          taken: async (id) => {
+            const holder = await store.findLink(
+              entry.targetSystem === 'customcrm'
+                ? { flow: entry.flow, crmId: id }
+                : { flow: entry.flow, ytId: id },
+            );
+            const other = entry.targetSystem === 'customcrm' ? holder?.ytId : holder?.crmId;
+            return holder !== null && other !== entry.sourceId;
+          },
+        },
+      )
+      .then(
+        (found) => ({ found }),
+        (error: unknown) => ({ error }),
+      );
   const lookups: Array<{ found: RemoteRecord | null } | { error: unknown }> = [];
   for (let i = 0; i < pending.length; i += LOOKUPS)
-    lookups.push(
-      ...(await Promise.all(
-        pending.slice(i, i + LOOKUPS).map((entry) =>
-          (entry.targetSystem === 'youtrack' ? rt.youtrack : rt.customcrm)
-            .findCreated(entry.targetType, entry.payload, {
-              System: entry.sourceSystem === 'youtrack' ? 'YouTrack' : 'Customcrm',
-              Type: sourceTypeOf(entry.flow, entry.sourceSystem),
-              Id: entry.sourceId,
-            })
-            .then(
-              (found) => ({ found }),
-              (error: unknown) => ({ error }),
-            ),
-        ),
-      )),
-    );
+    lookups.push(...(await Promise.all(pending.slice(i, i + LOOKUPS).map(lookUp))));
   for (const [i, entry] of pending.entries()) {
     const sourceType = sourceTypeOf(entry.flow, entry.sourceSystem);
     const quarantine = async (code: string, reason: string): Promise<void> => {
@@ -93,7 +116,11 @@ export async function recoverPendingWrites(
         await tx.completeWrite(entry.id, { status: 'failed', error: reason });
       });
     };
-    const lookup = lookups[i]!;
+    let lookup = lookups[i]!;
+    // Looked up in parallel, two entries may have found one record; the one linked first keeps
+    // it, the other looks again now that the link exists (and is then never given it).
+    if ('found' in lookup && lookup.found && (await heldByOther(store, entry, lookup.found.id)))
+      lookup = await lookUp(entry);
     if ('error' in lookup) {
       const err = lookup.error;
       if (err instanceof ConnectorError && err.code === 'DUPLICATE') {

@@ -31,6 +31,9 @@ describe('check customcrm against real REST servers', () => {
     expect(by('stable order').evidence).toContain('with an edit of');
     expect(by('partial update').status).toBe('passed');
     expect(by('problem+json errors').required).toBe(false);
+    // Express sends weak ETags but json-server ignores If-Match: found, and the advice given.
+    expect(by('ETag/If-Match 412').status).toBe('wrong');
+    expect(by('ETag/If-Match 412').evidence).toContain('does not enforce If-Match');
   });
 
   it('finds a page size the server ignores and a missing id', async () => {

@@ -51,3 +51,50 @@ describe.each([
     expect(stored[w.email]).toBe('stale@example.org'); // a PUT keeps what it did not change
   });
 });
+
+describe('records addressed by a query', () => {
+  it('reads the one item of the list json-server answers to /people?id=N', async () => {
+    const crm = await startJsonServer();
+    try {
+      const row = await crm.create('contacts', { email: 'query@example.org' });
+      await crm.create('contacts', { email: 'other@example.org' });
+      const c = createCustomcrmConnector(
+        customcrmConfigSchema.parse({
+          url: crm.url,
+          profile: { ...crm.profile, recordPath: '{path}?id={id}' },
+        }),
+      );
+      const r = await c.read('Contact', String(row.id));
+      expect(r?.props.Email).toBe('query@example.org');
+      expect(await c.read('Contact', '999')).toBeNull();
+    } finally {
+      await crm.close();
+    }
+  });
+});
+
+describe('records without an id', () => {
+  it('skips one bad record among good ones, and names profile.idProperty when none has an id', async () => {
+    const crm = await startJsonServer();
+    try {
+      await crm.create('contacts', { code: 'c-1', email: 'a@example.org' });
+      await crm.create('contacts', { email: 'no-code@example.org' });
+      await crm.create('contacts', { code: 'c-3', email: 'c@example.org' });
+      const read = async (idProperty: string) => {
+        const c = createCustomcrmConnector(
+          customcrmConfigSchema.parse({
+            url: crm.url,
+            profile: { ...crm.profile, idProperty, idType: 'string' },
+          }),
+        );
+        const out: string[] = [];
+        for await (const r of c.readAll('Contact')) out.push(r.id);
+        return out;
+      };
+      expect(await read('code')).toEqual(['c-1', 'c-3']);
+      await expect(read('uid')).rejects.toThrow(/no id in "uid".*Set profile.idProperty/);
+    } finally {
+      await crm.close();
+    }
+  });
+});

@@ -4,7 +4,8 @@ import { HttpError, codeForStatus } from '../../http/errors.ts';
 import type { CreateOptions } from '../types.ts';
 import { ConnectorError } from '../types.ts';
 import { toConnectorError } from './errors.ts';
-import { fromWire, isTombstone, toWire } from './mapping.ts';
+import { createBody } from './create-body.ts';
+import { fromWire, isTombstone } from './mapping.ts';
 import type { CrmProfile } from './profile.ts';
 
 /** Statuses that say "no batch endpoint here": the connector then writes one by one. */
@@ -39,11 +40,9 @@ export async function createBatch(
 ): Promise<Array<RemoteRecord | Error> | undefined> {
   const { profile } = deps;
   if (!profile.batch) return undefined;
-  const refs = profile.externalRefs;
   const body = {
     items: items.map(({ props, opts }) => {
-      const record = toWire(profile, props);
-      if (refs) record[refs] = [opts.externalRef];
+      const record = createBody(profile, type, props, opts);
       return { ...(profile.idempotencyKeys ? { idempotencyKey: opts.idempotencyKey } : {}), record };
     }),
   };

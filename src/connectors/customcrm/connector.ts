@@ -12,10 +12,13 @@ import { ConnectorError } from '../types.ts';
 import type { ChangeBatch, Connector, ConnectorInfo, CreateOptions, UpdateOptions } from '../types.ts';
 import type { ConnectorDeps, CustomcrmConfig } from './config.ts';
 import { createBatch } from './batch.ts';
+import { createBody } from './create-body.ts';
 import { toConnectorError } from './errors.ts';
 import { FALLBACKS, fallbacksOf } from './fallbacks.ts';
 import type { FallbackKey } from './fallbacks.ts';
+import { associationCalls, associationProps, withAssociations } from './associations.ts';
 import { findCreatedRecord } from './lookup.ts';
+import { deepMerge } from './presets.ts';
 import type { Listed } from './lookup.ts';
 import {
   formatTimestamp,
@@ -85,6 +88,8 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly warned = new Set<FallbackKey>();
+  /** A listed record had an id: a later one without is that record's fault, not the profile's. */
+  private sawId = false;
 
   constructor(
     private readonly config: CustomcrmConfig,
@@ -189,20 +194,31 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
     for await (const page of this.pages(t, {}, opts?.signal))
       for (const item of page.items) {
         const r = this.listed(t, item);
-        if (!isTombstone(r)) yield r;
+        if (r && !isTombstone(r)) yield r;
       }
   }
 
   /** A listed record; one without an id means the profile names the wrong id property. */
-  private listed(type: CustomcrmType, item: Record<string, unknown>): RemoteRecord | Tombstone {
+  private listed(type: CustomcrmType, item: Record<string, unknown>): RemoteRecord | Tombstone | null {
     const r = fromWire(this.profile, type, item);
-    if (r.id === '')
-      throw new ConnectorError(
-        'BAD_RESPONSE',
-        `customcrm: a listed ${type} has no id in "${this.profile.idProperty}" (its properties: ${Object.keys(item).slice(0, 12).join(', ')}). Set profile.idProperty to the CRM's id property.`,
-        { system: 'customcrm', type, property: this.profile.idProperty },
-      );
-    return r;
+    if (r.id !== '') {
+      this.sawId = true;
+      return r;
+    }
+    // One record without an id among others is that record's problem: skipped, said once per
+    // read. Without any id so far it is the profile's: the read fails and names the key.
+    if (this.sawId) {
+      this.logger.warn('customcrm: a listed record has no id; it is skipped', {
+        type,
+        idProperty: this.profile.idProperty,
+      });
+      return null;
+    }
+    throw new ConnectorError(
+      'BAD_RESPONSE',
+      `customcrm: a listed ${type} has no id in "${this.profile.idProperty}" (its properties: ${Object.keys(item).slice(0, 12).join(', ')}). Set profile.idProperty to the CRM's id property.`,
+      { system: 'customcrm', type, property: this.profile.idProperty },
+    );
   }
 
   async *readModifiedSince(
@@ -217,7 +233,10 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
       return;
     }
     for await (const page of this.pages(t, this.incrementalQuery(since)))
-      for (const item of page.items) yield this.listed(t, item);
+      for (const item of page.items) {
+        const r = this.listed(t, item);
+        if (r) yield r;
+      }
   }
 
   private incrementalQuery(since: string | undefined): PageQuery {
@@ -259,6 +278,7 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
         next ??= this.serverTime(page.headers, started);
         for (const item of page.items) {
           const r = this.listed(type, item);
+          if (!r) continue;
           const at = r.updatedAt !== undefined ? { at: r.updatedAt } : {};
           changes.push(
             isTombstone(r)
@@ -273,7 +293,7 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
   async read(type: RecordType, id: string): Promise<RemoteRecord | null> {
     const t = this.checkType(type);
     const res = await this.call({ type: t, id, action: 'read' }, () =>
-      this.http.get(this.path(t, id), undefined, { allowStatus: [404, 410] }),
+      this.http.get(this.path(t, id), this.readQuery(t), { allowStatus: [404, 410] }),
     );
     if (res.status === 404 || res.status === 410) return null;
     const wire = this.singleWire(t, res, id);
@@ -307,10 +327,15 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
     return hit ?? null;
   }
 
+  private readQuery(type: CustomcrmType): PageQuery | undefined {
+    const q = this.profile.readQuery[type];
+    return Object.keys(q).length > 0 ? q : undefined;
+  }
+
   /** The record as the CRM holds it, unmapped (for a PUT of the whole record). */
   private async readWire(type: CustomcrmType, id: string): Promise<Record<string, unknown>> {
     const res = await this.call({ type, id, action: 'read' }, () =>
-      this.http.get(this.path(type, id), undefined, { allowStatus: [404, 410] }),
+      this.http.get(this.path(type, id), this.readQuery(type), { allowStatus: [404, 410] }),
     );
     const wire = res.status === 404 || res.status === 410 ? null : this.singleWire(type, res, id);
     if (!wire)
@@ -355,11 +380,17 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
 
   async create(type: RecordType, props: Props, opts: CreateOptions): Promise<RemoteRecord> {
     const t = this.checkType(type);
-    const body = toWire(this.profile, props, t);
-    if (this.profile.externalRefs) body[this.profile.externalRefs] = [opts.externalRef];
-    else this.fallback('externalRefs');
-    if (this.profile.referenceProperty && opts.externalRef.System === 'YouTrack')
-      body[this.profile.referenceProperty] = opts.externalRef.Id;
+    const created = await this.createRecord(t, props, opts);
+    const linked = associationProps(this.profile, t, props);
+    if (linked.length === 0) return created;
+    const values = Object.fromEntries(linked.map((k) => [k, props[k] ?? null]));
+    await this.associate(t, created.id, values, {});
+    return withAssociations(created, values);
+  }
+
+  private async createRecord(t: CustomcrmType, props: Props, opts: CreateOptions): Promise<RemoteRecord> {
+    const body = createBody(this.profile, t, props, opts);
+    if (!this.profile.externalRefs) this.fallback('externalRefs');
     const post = (idempotent: boolean) =>
       this.http.request({
         method: 'POST',
@@ -402,6 +433,8 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
   ): Promise<Array<RemoteRecord | Error> | undefined> {
     const t = this.checkType(type);
     if (this.batchSize() === 0) return undefined;
+    // Associations are set one call each after a create (associations.ts): single creates do it.
+    if (Object.keys(this.profile.associations[t]).length > 0) return undefined;
     if (!this.profile.externalRefs) this.fallback('externalRefs');
     const results = await createBatch(
       { http: this.http, profile: this.profile, path: this.path(t) },
@@ -424,6 +457,43 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
 
   async update(type: RecordType, id: string, patch: Props, opts?: UpdateOptions): Promise<RemoteRecord> {
     const t = this.checkType(type);
+    const linked = associationProps(this.profile, t, patch);
+    if (linked.length === 0) return this.updateRecord(t, id, patch, opts);
+    const values = Object.fromEntries(linked.map((k) => [k, patch[k] ?? null]));
+    const rest = Object.fromEntries(Object.entries(patch).filter(([k]) => !linked.includes(k)));
+    const before = await this.read(t, id);
+    if (!before)
+      throw new ConnectorError('NOT_FOUND', `customcrm: update ${t} ${id}: not found (deleted?).`, {
+        system: 'customcrm',
+        type: t,
+        record: id,
+      });
+    if (opts?.ifMatch !== undefined && !this.profile.etag && before.version !== opts.ifMatch)
+      throw staleError(t, id, opts.ifMatch, before.version);
+    const after = Object.keys(rest).length > 0 ? await this.updateRecord(t, id, rest, opts) : before;
+    await this.associate(t, id, values, before.props);
+    return withAssociations(after, values);
+  }
+
+  /** The association calls that bring `values` about (see associations.ts). */
+  private async associate(t: CustomcrmType, id: string, values: Props, old: Props): Promise<void> {
+    for (const [prop, value] of Object.entries(values))
+      for (const c of associationCalls(this.profile, t, id, prop, value, old[prop]))
+        await this.call({ type: t, id, action: `set ${prop}` }, () =>
+          this.http.request({
+            method: c.method,
+            path: c.path,
+            ...(c.method === 'DELETE' ? { allowStatus: [404] } : {}),
+          }),
+        );
+  }
+
+  private async updateRecord(
+    t: CustomcrmType,
+    id: string,
+    patch: Props,
+    opts?: UpdateOptions,
+  ): Promise<RemoteRecord> {
     const headers: Record<string, string> = {};
     const method = this.profile.updateMethod;
     let body = toWire(this.profile, patch, t);
@@ -437,7 +507,7 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
         const current = fromWire(this.profile, t, wire);
         if (current.version !== opts.ifMatch) throw staleError(t, id, opts.ifMatch, current.version);
       }
-      if (method === 'PUT') body = { ...wire, ...body };
+      if (method === 'PUT') body = deepMerge(wire, body);
     }
     try {
       const res = await this.http.request({
@@ -478,7 +548,12 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
     );
   }
 
-  async findCreated(type: RecordType, props: Props, ref: ExternalRef): Promise<RemoteRecord | null> {
+  async findCreated(
+    type: RecordType,
+    props: Props,
+    ref: ExternalRef,
+    opts?: { taken?: (id: string) => Promise<boolean> },
+  ): Promise<RemoteRecord | null> {
     const t = this.checkType(type);
     if (!this.profile.externalRefs) this.fallback('externalRefs');
     return findCreatedRecord({
@@ -487,6 +562,7 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
       props,
       ref,
       list: (query) => this.listFiltered(t, query),
+      ...(opts?.taken ? { taken: opts.taken } : {}),
     });
   }
 
@@ -494,7 +570,7 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
     for await (const page of this.pages(type, query))
       for (const item of page.items) {
         const r = this.listed(type, item);
-        if (!isTombstone(r)) yield { record: r, wire: item };
+        if (r && !isTombstone(r)) yield { record: r, wire: item };
       }
   }
 

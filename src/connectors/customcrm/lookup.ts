@@ -16,8 +16,10 @@ export interface Listed {
  * 1. the reference property (`profile.referenceProperty`), where Tandem stored the YouTrack id;
  * 2. the external references, where the CRM stores them;
  * 3. the natural key (`profile.naturalKey`: e-mail for contacts, name for customers by default),
- *    which must match exactly one record that does not carry another record's reference:
- *    two matches throw DUPLICATE, so the caller quarantines rather than guesses.
+ *    which must match exactly one record that neither carries another record's reference nor is
+ *    linked to another record (`taken`). Of several such (twins sharing an e-mail), the one that
+ *    holds every value the create sent; when none does, DUPLICATE is thrown, so the caller
+ *    quarantines rather than guesses.
  *
  * Uses the CRM's filter where the profile names one, else scans the list; every candidate is
  * checked here as well, so a server that ignores a filter costs time, never a wrong match.
@@ -28,6 +30,8 @@ export async function findCreatedRecord(args: {
   props: Props;
   ref: ExternalRef;
   list: (query: PageQuery) => AsyncIterable<Listed>;
+  /** Records already linked to something else: never candidates of the natural key. */
+  taken?: (id: string) => Promise<boolean>;
 }): Promise<RemoteRecord | null> {
   const { profile, type, props, ref, list } = args;
   const refProp = profile.referenceProperty;
@@ -50,7 +54,7 @@ export async function findCreatedRecord(args: {
     );
     if (hit) return hit.record;
   }
-  return byNaturalKey(profile, type, props, ref, list);
+  return byNaturalKey(profile, type, props, ref, list, args.taken);
 }
 
 async function byNaturalKey(
@@ -59,6 +63,7 @@ async function byNaturalKey(
   props: Props,
   ref: ExternalRef,
   list: (query: PageQuery) => AsyncIterable<Listed>,
+  taken?: (id: string) => Promise<boolean>,
 ): Promise<RemoteRecord | null> {
   const key = profile.naturalKey[type];
   const wanted = keyText(props[key]);
@@ -75,15 +80,34 @@ async function byNaturalKey(
     // A record that carries another record's reference is that record's counterpart.
     const theirs = referenceOf(profile, l.wire);
     if (theirs !== undefined && ref.System === 'YouTrack' && theirs !== ref.Id) continue;
+    // One linked to another record already (a twin with the same e-mail) is that record's.
+    if (taken && (await taken(l.record.id))) continue;
     (have === wanted ? exact : alike).push(l.record);
   }
-  const candidates = exact.length > 0 ? exact : alike;
-  if (candidates.length <= 1) return candidates[0] ?? null;
+  // The record holding every value the create sent is this create's; twins sharing the key
+  // (two users with one e-mail) differ in the rest. Identical ones are interchangeable: the
+  // lowest id. Else one record with exactly the key (edited since the create) is it.
+  const same = [...exact, ...alike].filter((r) => holdsPayload(r, props));
+  if (same.length > 0) return same.sort((a, b) => compareIds(a.id, b.id))[0]!;
+  if (exact.length <= 1) return exact[0] ?? null;
+  const candidates = exact;
   throw new ConnectorError(
     'DUPLICATE',
     `customcrm: ${candidates.length} ${type} records (${candidates.map((r) => r.id).join(', ')}) have ${key} (${wireName(profile, key, type)}) "${wanted}"; Tandem cannot tell which one it created. Remove the duplicate in the CRM, or set profile.referenceProperty so Tandem can find its own records.`,
     { system: 'customcrm', type, property: key },
   );
+}
+
+function holdsPayload(r: RemoteRecord, payload: Props): boolean {
+  const text = (v: PropValue | undefined) =>
+    v === null || v === undefined || v === '' ? '' : Array.isArray(v) ? v.join(',') : String(v);
+  return Object.entries(payload).every(([k, v]) => !(k in r.props) || text(r.props[k]) === text(v));
+}
+
+function compareIds(a: string, b: string): number {
+  const [x, y] = [Number(a), Number(b)];
+  if (Number.isFinite(x) && Number.isFinite(y)) return x - y;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function keyText(v: PropValue | undefined): string | undefined {

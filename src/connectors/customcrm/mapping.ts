@@ -98,6 +98,23 @@ export function formatTimestamp(iso: string, format: TimestampFormat): string {
   return new Date(ms).toISOString();
 }
 
+/** A property by its wire name; a dotted name ("properties.email") reaches into nested objects. */
+export function wireValue(wire: Record<string, unknown>, name: string): unknown {
+  return name in wire || !name.includes('.') ? wire[name] : getPath(wire, name);
+}
+
+/** Sets a property by its wire name, creating the nested objects of a dotted name. */
+export function setWireValue(wire: Record<string, unknown>, name: string, value: unknown): void {
+  const keys = name.split('.');
+  let cur = wire;
+  for (const k of keys.slice(0, -1)) {
+    const next = cur[k];
+    if (!next || typeof next !== 'object' || Array.isArray(next)) cur[k] = {};
+    cur = cur[k] as Record<string, unknown>;
+  }
+  cur[keys[keys.length - 1]!] = value;
+}
+
 /** Reads a dotted path ("data", "meta.next"); '' is the value itself. */
 export function getPath(obj: unknown, path: string): unknown {
   if (path === '') return obj;
@@ -158,8 +175,8 @@ export function fromWire(
   etag?: string | null,
 ): RemoteRecord | Tombstone {
   const id = idText(wire[profile.idProperty]) ?? '';
-  const updatedAt = parseTimestamp(wire[wireName(profile, 'UpdatedAt', type)], profile.timestamps);
-  const rawVersion = wire[wireName(profile, 'Version', type)];
+  const updatedAt = parseTimestamp(wireValue(wire, wireName(profile, 'UpdatedAt', type)), profile.timestamps);
+  const rawVersion = wireValue(wire, wireName(profile, 'Version', type));
   // Without ETags, the version is a hash of the whole record as read: the update re-reads and
   // compares it, so any change made meanwhile answers STALE (see fallbacks.ts).
   const version =
@@ -177,10 +194,10 @@ export function fromWire(
     ...(version !== undefined ? { version } : {}),
     ...(externalRefs !== undefined ? { externalRefs } : {}),
   };
-  if (wire[wireName(profile, 'Deleted', type)] === true) return { deleted: true, ...common };
+  if (wireValue(wire, wireName(profile, 'Deleted', type)) === true) return { deleted: true, ...common };
   const props: Record<string, PropValue> = {};
   for (const p of CONTRACT_PROPERTIES[type]) {
-    const raw = wire[wireName(profile, p, type)];
+    const raw = wireValue(wire, wireName(profile, p, type));
     // References and integer-typed properties are compared as text (7 and "7" are one id).
     props[p] =
       wireType(profile, type, p) === 'integer' || (type === 'Contact' && p === 'CustomerId')
@@ -192,7 +209,9 @@ export function fromWire(
 
 /** The reference property's value (the YouTrack id Tandem stored), or undefined. */
 export function referenceOf(profile: CrmProfile, wire: Record<string, unknown>): string | undefined {
-  return profile.referenceProperty ? idText(wire[profile.referenceProperty]) || undefined : undefined;
+  return profile.referenceProperty
+    ? idText(wireValue(wire, profile.referenceProperty)) || undefined
+    : undefined;
 }
 
 /** Contract-named props → a wire body, each value in the CRM's own type. */
@@ -202,7 +221,17 @@ export function toWire(
   type: CustomcrmType = 'Customer',
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(props))
-    out[wireName(profile, k, type)] = toWireValue(wireType(profile, type, k), v);
+  for (const [k, v] of Object.entries(props)) {
+    if (profile.readOnly[type].includes(k) || profile.associations[type][k]) continue;
+    const value = toWireValue(wireType(profile, type, k), v);
+    setWireValue(out, wireName(profile, k, type), profile.stringValues ? asText(value) : value);
+  }
   return out;
+}
+
+/** A value as text, for APIs whose properties are all strings: an empty value is ''. */
+export function asText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (Array.isArray(v)) return v.join(';');
+  return typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean);
 }

@@ -59,3 +59,51 @@ describe('paginate', () => {
     expect((err as ConnectorError).message).toContain('repeated');
   });
 });
+
+describe('paginate: servers that cap or ignore the page size, totals and Link headers', () => {
+  async function walk(profile: unknown, respond: (q: PageQuery) => { body: unknown; headers?: HeadersInit }) {
+    const p = loadProfile(profile);
+    const queries: PageQuery[] = [];
+    const ids: string[] = [];
+    for await (const page of paginate(p.paging, p.listPath, 100, async (q) => {
+      queries.push(q);
+      const r = respond(q);
+      return { body: r.body, headers: new Headers(r.headers) };
+    }))
+      ids.push(...page.items.map((i) => String(i.Id)));
+    return { ids, queries };
+  }
+  const all = Array.from({ length: 25 }, (_, i) => ({ Id: `r${i}` }));
+
+  it('reads on past a page the server shortened (its own cap of 10), to the announced total', async () => {
+    const { ids, queries } = await walk({ paging: { style: 'offset', totalPath: 'total' } }, (q) => ({
+      body: { data: all.slice(Number(q.offset), Number(q.offset) + 10), total: 25 },
+    }));
+    expect(ids).toHaveLength(25);
+    expect(queries.map((q) => q.offset)).toEqual([0, 10, 20]);
+  });
+
+  it('fails when the server ignores the page parameter (the same page twice)', async () => {
+    const err = await walk({ paging: { style: 'page' } }, () => ({ body: { data: all.slice(0, 10) } })).catch(
+      (e: unknown) => e,
+    );
+    expect((err as ConnectorError).message).toMatch(/ignores the paging parameters/);
+  });
+
+  it('follows rel="next" of a Link header, taking only its query', async () => {
+    const { ids, queries } = await walk(
+      { paging: { style: 'link', limitParam: '_limit' }, listPath: '' },
+      (q) => {
+        const page = Number(q._page ?? 1);
+        const next =
+          page < 3 ? `<http://elsewhere.example/people?_page=${page + 1}&_limit=10>; rel="next", ` : '';
+        return {
+          body: all.slice((page - 1) * 10, page * 10),
+          headers: { link: `${next}<http://x/people?_page=1&_limit=10>; rel="first"` },
+        };
+      },
+    );
+    expect(ids).toHaveLength(25);
+    expect(queries).toEqual([{ _limit: 100 }, { _page: '2', _limit: '10' }, { _page: '3', _limit: '10' }]);
+  });
+});

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { deepMerge, PRESET_NAMES, PRESETS } from './presets.ts';
+import type { PresetName } from './presets.ts';
 
 /**
  * How one CRM's API differs from the Customcrm contract: paths, names, paging, timestamps, auth
@@ -86,6 +88,13 @@ function perType<T extends z.ZodType>(value: T) {
     .default({ Customer: {}, Contact: {} } as never);
 }
 
+const call = (placeholder: string) =>
+  z
+    .string()
+    .regex(/^(PUT|POST|PATCH|DELETE) \/\S*$/, { message: 'must be "METHOD /path", e.g. "PUT /things/{id}"' })
+    .refine((t) => t.includes(placeholder), { message: `must contain ${placeholder}` });
+const associationSchema = z.strictObject({ set: call('{value}'), unset: call('{old}').optional() });
+
 const recordPath = z
   .string()
   .min(1)
@@ -93,8 +102,10 @@ const recordPath = z
     message: 'must contain {id}, e.g. "{path}/{id}" or "{path}?id=eq.{id}"',
   });
 
-export const crmProfileSchema = z.strictObject({
+const profileObject = z.strictObject({
   name: name.default('contract'),
+  /** A shipped profile this one starts from (src/connectors/customcrm/presets.ts); keys given here win. */
+  preset: z.enum(PRESET_NAMES).optional(),
   /** Optional base URL; the configuration's `url` wins when both are set. */
   baseUrl: z.url().optional(),
   paths: z
@@ -120,6 +131,36 @@ export const crmProfileSchema = z.strictObject({
   updateMethod: z.enum(['PATCH', 'PUT', 'POST']).default('PATCH'),
   /** Fixed query parameters of every list request (e.g. a stable sort order), shared or per type. */
   listQuery: perType(z.union([z.string(), z.number()]).transform(String)),
+  /** Fixed query parameters of every single-record read (e.g. which properties to return). */
+  readQuery: perType(z.union([z.string(), z.number()]).transform(String)),
+  /** Fixed fields of every create body (e.g. HubSpot's required `associations: []`), per type. */
+  createFields: z
+    .strictObject({
+      Customer: z.record(z.string(), z.unknown()).default({}),
+      Contact: z.record(z.string(), z.unknown()).default({}),
+    })
+    .prefault({}),
+  /**
+   * Every value is sent as text (numbers and booleans as their text, an empty value as ''), for
+   * APIs whose properties are all strings (HubSpot).
+   */
+  stringValues: z.boolean().default(false),
+  /**
+   * References kept as associations with their own endpoints (HubSpot: a contact's company), per
+   * type and contract property: `set` and optional `unset` calls, "METHOD /path" with {id},
+   * {value} (the new reference) and {old} (the previous one). Such a property is never sent in
+   * a create or update body.
+   */
+  associations: z
+    .strictObject({
+      Customer: z.record(z.string(), associationSchema).default({}),
+      Contact: z.record(z.string(), associationSchema).default({}),
+    })
+    .prefault({}),
+  /** Contract properties read but never sent (e.g. a company the API keeps as an association). */
+  readOnly: z
+    .strictObject({ Customer: z.array(name).default([]), Contact: z.array(name).default([]) })
+    .prefault({}),
   /**
    * A property of the CRM's own where Tandem stores the YouTrack id of the records it creates
    * (e.g. youtrack_id): how it finds them after a crash or a lost store. false when none.
@@ -175,7 +216,16 @@ export const crmProfileSchema = z.strictObject({
   ),
 });
 
-export type CrmProfile = z.output<typeof crmProfileSchema>;
+/** The profile with its preset (if any) underneath: what a user gives overrides the preset. */
+export const crmProfileSchema = z.preprocess((input) => {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return input;
+  const preset = (input as { preset?: unknown }).preset;
+  return typeof preset === 'string' && preset in PRESETS
+    ? deepMerge(PRESETS[preset as PresetName], input as Record<string, unknown>)
+    : input;
+}, profileObject);
+
+export type CrmProfile = z.output<typeof profileObject>;
 
 /** The Customcrm contract v1 itself: the default profile. */
 export const contractProfile: CrmProfile = crmProfileSchema.parse({});
