@@ -9,7 +9,7 @@ import { guardStdout } from './output.ts';
 
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 
-const COMMANDS: Record<string, Command> = {
+export const COMMANDS: Record<string, Command> = {
   demo: {
     summary: 'start both emulators with demo data and sync them continuously',
     load: () => import('./commands/demo.ts'),
