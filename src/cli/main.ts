@@ -24,6 +24,10 @@ const COMMANDS: Record<string, Command> = {
     load: () => import('./commands/status.ts'),
   },
   history: { summary: 'per-field history of one record', load: () => import('./commands/history.ts') },
+  review: {
+    summary: 'doubtful cases waiting for a person; `review ID ACTION` decides one',
+    load: () => import('./commands/review.ts'),
+  },
   docs: {
     summary: 'generate the dataflow document from the configuration',
     load: () => import('./commands/docs.ts'),

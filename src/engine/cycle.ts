@@ -149,11 +149,15 @@ export async function runCycle(
     // Quarantined records read again this cycle are released after the writes, unless rejected again.
     const quarantined = await store.listQuarantine({ status: 'quarantined' });
     // People's choices on conflicts are planned like the flows and carried out first.
+    const heldByChoices = new Set<string>();
     const resolutions = await planResolutions(
       rt,
       store,
       logger,
-      new Set(quarantined.map((q) => `${q.system}:${q.recordType}:${q.recordId}`)),
+      new Set(
+        quarantined.filter((q) => !q.retryRequested).map((q) => `${q.system}:${q.recordType}:${q.recordId}`),
+      ),
+      heldByChoices,
     );
     const recovered = quarantinedAndRead(quarantined, input);
     const userType = youtrackTypeOf(rt, 'users');
@@ -192,7 +196,7 @@ export async function runCycle(
       return report('blocked', breaker.message);
     }
 
-    const rejected = new Set<string>();
+    const rejected = new Set<string>(heldByChoices);
     const reviewed = new Set<string>();
     const executor = new PlanExecutor({
       reviewed,
