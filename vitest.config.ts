@@ -16,7 +16,7 @@ export default defineConfig({
     exclude: [
       ...configDefaults.exclude,
       ...(withoutPostgres ? ['test/e2e/postgres.test.ts', 'src/engine/workers/multi-worker.test.ts'] : []),
-      ...(withoutChromium ? ['src/server/dashboard/dashboard.browser.test.ts'] : []),
+      ...(withoutChromium ? ['src/server/dashboard/*.browser.test.ts'] : []),
     ],
     pool: 'forks',
     testTimeout: 60_000,
