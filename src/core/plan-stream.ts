@@ -98,7 +98,7 @@ export class StreamPlanner {
     const duplicates = [...this.ytKeys.values()]
       .filter((k) => k.ids.length > 1)
       .map((k): DuplicateReport => ({ code, system: 'youtrack', ...k }));
-    return [...duplicates, ...this.crmDuplicates].map(duplicateAction);
+    return [...duplicates, ...this.crmDuplicates].map((d) => duplicateAction(this.input.flow, d));
   }
 
   /** The actions of a batch's stored links alone: what the circuit breaker weighs. */

@@ -162,7 +162,7 @@ export type PlanAction =
   /** A person's choice on a conflict was carried out (the unit's writes before it succeeded). */
   | { kind: 'resolved'; conflictId: number; ytId: string; crmId: string };
 
-export type ReviewCode = 'AMBIGUOUS_MATCH' | 'DUPLICATE_NAME' | 'PROTECTED_ACCOUNT';
+export type ReviewCode = 'AMBIGUOUS_MATCH' | 'DUPLICATE_NAME' | 'DUPLICATE_EMAIL' | 'PROTECTED_ACCOUNT';
 
 export interface SystemCounts {
   creates: number;

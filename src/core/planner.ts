@@ -1,4 +1,5 @@
-import { matchRecords, type DuplicateReport } from './linking.ts';
+import { matchRecords, normalizeKey, type DuplicateReport } from './linking.ts';
+import type { FlowMapping } from './mapping.ts';
 import { planCreate, planDeletes } from './plan-create.ts';
 import { planPair } from './plan-pair.ts';
 import type {
@@ -95,13 +96,17 @@ export function planLinked(
   return [...pair.rejects.map(rejectAction), ...pair.actions];
 }
 
-export function duplicateAction(d: DuplicateReport): PlanAction {
+/** Records of one system sharing a criterion: a review item (listed until a person dismisses it). */
+export function duplicateAction(flow: FlowMapping, d: DuplicateReport): PlanAction {
   const what = d.code === 'DUPLICATE_EMAIL' ? 'e-mail' : 'name';
+  const type = d.system === 'youtrack' ? flow.youtrackType : flow.customcrmType;
   return {
-    kind: 'report',
+    kind: 'review',
     code: d.code,
-    system: d.system,
-    ids: d.ids,
+    flow: flow.flow,
+    key: `${d.code === 'DUPLICATE_EMAIL' ? 'email' : 'name'}:${d.system}:${normalizeKey(d.value)}`,
+    records: d.ids.map((id) => ({ system: d.system, type, id, label: d.value })),
+    candidates: [],
     message: `${d.ids.length} ${d.system === 'youtrack' ? 'YouTrack' : 'Customcrm'} records share the ${what} '${d.value}' (ids ${d.ids.join(', ')}); none of them is linked by ${what} until it is unique.`,
   };
 }
@@ -159,7 +164,7 @@ export function planFlow(input: FlowPlanInput): FlowPlan {
     const { pairs, duplicates } = input.match
       ? { pairs: input.match.pairs, duplicates: [] }
       : matchRecords(flow, ytFree, crmFree);
-    actions.push(...duplicates.map(duplicateAction));
+    actions.push(...duplicates.map((d) => duplicateAction(flow, d)));
     for (const { ytId, crmId } of pairs) {
       const yt = ytById.get(ytId);
       const crm = crmById.get(crmId);

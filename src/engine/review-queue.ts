@@ -31,6 +31,7 @@ export interface QueueEntry {
 const KIND: Record<ReviewItem['code'], QueueEntry['kind']> = {
   AMBIGUOUS_MATCH: 'match',
   DUPLICATE_NAME: 'duplicate',
+  DUPLICATE_EMAIL: 'duplicate',
   PROTECTED_ACCOUNT: 'protected-account',
 };
 
@@ -47,7 +48,12 @@ function fromItem(i: ReviewItem): QueueEntry {
     ...(i.changes.length > 0
       ? { values: i.changes.map((c) => ({ property: c.row, youtrack: c.from, customcrm: c.to })) }
       : {}),
-    actions: protectedAccount ? ['approve', 'reject'] : ['link', 'create', 'keep-apart'],
+    actions: protectedAccount
+      ? ['approve', 'reject']
+      : // Users sharing an e-mail are created per the link mode anyway: a person can only dismiss it.
+        i.code === 'DUPLICATE_EMAIL'
+        ? ['keep-apart']
+        : ['link', 'create', 'keep-apart'],
     since: i.firstSeen,
   };
 }
