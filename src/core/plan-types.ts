@@ -117,7 +117,15 @@ export type PlanAction =
       /** 'operator': a person's decision (a conflict resolution), recorded as such in the history. */
       by?: 'operator';
     }
-  | { kind: 'setBase'; linkId: number | null; ytId: string; crmId: string; base: Props }
+  | {
+      kind: 'setBase';
+      linkId: number | null;
+      ytId: string;
+      crmId: string;
+      base: Props;
+      /** The pair's name after this cycle's writes: the link's label and search keys follow renames. */
+      label?: string;
+    }
   | {
       kind: 'conflict';
       linkId: number | null;

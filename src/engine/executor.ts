@@ -334,6 +334,7 @@ export class PlanExecutor {
           if (linkId === undefined) return;
           await tx.updateLink(linkId, {
             base: a.base,
+            ...(a.label !== undefined ? { label: a.label } : {}),
             ...(v.crmVersion !== undefined ? { crmVersion: v.crmVersion } : {}),
             ...(v.ytHash !== undefined ? { ytHash: v.ytHash } : {}),
             ...(v.crmHash !== undefined ? { crmHash: v.crmHash } : {}),

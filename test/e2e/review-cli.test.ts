@@ -134,4 +134,26 @@ describe('tandem review', () => {
     expect((await cli('review', q.id, 'retry')).code).toBe(0);
     expect((await list()).find((i) => i.id === q.id)?.actions).toEqual([]);
   });
+
+  it('tandem status lists open conflicts and quarantined records with record, reason and values', async () => {
+    const link = (await w.store.listLinks({ flow: 'users', limit: 100 }))[1]!;
+    await w.store.addConflict({
+      linkId: link.id,
+      flow: 'users',
+      property: 'fullName',
+      winnerSide: 'youtrack',
+      winnerValue: 'Winning Name',
+      loserSide: 'customcrm',
+      loserValue: 'Losing Name',
+      at: new Date().toISOString(),
+    });
+    const r = await cli('status');
+    expect(r.stdout).toMatch(/Waiting for review \(\d+/);
+    expect(r.stdout).toContain(`customcrm ${link.crmType} ${link.crmId}`);
+    expect(r.stdout).toContain('fullName: YouTrack "Winning Name", Customcrm "Losing Name" (youtrack won)');
+    expect(r.stdout).toMatch(/quarantine\s+\[users\]/);
+    expect(r.stdout).toMatch(/not an e-mail/i);
+    const json = JSON.parse((await cli('status', '--json')).stdout) as Array<{ conflicts: { open: number } }>;
+    expect(json[0]!.conflicts.open).toBeGreaterThan(0);
+  });
 });
