@@ -1,4 +1,4 @@
-import { matchRecords, normalizeKey, type DuplicateReport } from './linking.ts';
+import { matchRecords, normalizeKey, originRef, type DuplicateReport } from './linking.ts';
 import type { FlowMapping } from './mapping.ts';
 import { planCreate, planDeletes } from './plan-create.ts';
 import { planPair } from './plan-pair.ts';
@@ -119,6 +119,16 @@ export function planMatched(input: FlowPlanInput, yt: RemoteRecord, crm: RemoteR
   return [{ kind: 'link', ytId: yt.id, crmId: crm.id, base: {}, label }, ...pair.actions];
 }
 
+/** Free Customcrm records by the YouTrack id they name as their origin (`originRef`). */
+export function originIndex(flow: FlowMapping, crmFree: readonly RemoteRecord[]): Map<string, RemoteRecord> {
+  const out = new Map<string, RemoteRecord>();
+  for (const c of crmFree) {
+    const id = originRef(flow, c);
+    if (id !== undefined && !out.has(id)) out.set(id, c);
+  }
+  return out;
+}
+
 /** Whether unlinked records are matched by the criterion, and whether each side gets creates. */
 export function linkModes(input: FlowPlanInput): { match: boolean; createIn: Record<SystemName, boolean> } {
   const { flow, policy } = input;
@@ -160,17 +170,27 @@ export function planFlow(input: FlowPlanInput): FlowPlan {
   // Records waiting in review count as matched: neither matched again nor created.
   const matched = new Set<string>(input.match?.held);
   const modes = linkModes(input);
+  const pair = (yt: RemoteRecord, crm: RemoteRecord) => {
+    matched.add(`youtrack:${yt.id}`).add(`customcrm:${crm.id}`);
+    actions.push(...planMatched(input, yt, crm));
+  };
+  // A record Tandem created names its origin: relinked to it first (a store that lost its links).
+  const byOrigin = originIndex(flow, crmFree);
+  for (const yt of ytFree) {
+    const crm = byOrigin.get(yt.id);
+    if (crm && !matched.has(`customcrm:${crm.id}`) && !matched.has(`youtrack:${yt.id}`)) pair(yt, crm);
+  }
   if (modes.match) {
+    const candidates = crmFree.filter((c) => !originRef(flow, c));
     const { pairs, duplicates } = input.match
       ? { pairs: input.match.pairs, duplicates: [] }
-      : matchRecords(flow, ytFree, crmFree);
+      : matchRecords(flow, ytFree, candidates);
     actions.push(...duplicates.map((d) => duplicateAction(flow, d)));
     for (const { ytId, crmId } of pairs) {
       const yt = ytById.get(ytId);
       const crm = crmById.get(crmId);
-      if (!yt || !crm) continue;
-      matched.add(`youtrack:${ytId}`).add(`customcrm:${crmId}`);
-      actions.push(...planMatched(input, yt, crm));
+      if (!yt || !crm || matched.has(`youtrack:${ytId}`) || matched.has(`customcrm:${crmId}`)) continue;
+      pair(yt, crm);
     }
   }
 
