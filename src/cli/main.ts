@@ -40,6 +40,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'run the Customcrm reference server',
     load: () => import('./commands/emulate-customcrm.ts'),
   },
+  'store copy': {
+    summary: 'copy a state store between SQLite and PostgreSQL',
+    load: () => import('./commands/store-copy.ts'),
+  },
   'check customcrm': {
     summary: 'check a Customcrm endpoint against the contract',
     load: () => import('./commands/check-customcrm.ts'),
