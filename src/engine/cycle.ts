@@ -23,7 +23,7 @@ import {
   type Watermarks,
 } from './read.ts';
 import { recoverPendingWrites } from './recovery.ts';
-import { buildRefs } from './refs.ts';
+import { buildRefs, withPlannedLinks } from './refs.ts';
 import { planResolutions } from './resolutions.ts';
 import { ReviewState } from './review.ts';
 import { planCompanies } from '../core/plan-companies.ts';
@@ -143,7 +143,7 @@ export async function runCycle(
     const plans: FlowPlan[] = [companies.organizations, companies.groups];
     const customersChange = plans.some((p) => p.actions.some((a) => a.kind !== 'review'));
     if (!streamed) {
-      const users = await planOne(rt, store, input, 'users', decisions);
+      const users = await planOne(rt, store, input, 'users', decisions, dry ? plans : []);
       plans.push(dry ? users : breakerView(users));
     }
     // Quarantined records read again this cycle are released after the writes, unless rejected again.
@@ -267,8 +267,11 @@ async function planOne(
   input: CycleInput,
   flow: FlowName,
   decisions: ReviewState,
+  /** In a dry run: the Customer flows' plans, whose links the users flow would see. */
+  planned: readonly FlowPlan[] = [],
 ): Promise<FlowPlan> {
-  return planFlow(await flowInput(rt, store, input, flow, decisions));
+  const flowIn = await flowInput(rt, store, input, flow, decisions);
+  return planFlow(planned.length > 0 ? { ...flowIn, refs: withPlannedLinks(flowIn.refs, planned) } : flowIn);
 }
 
 async function planCompanyFlows(
