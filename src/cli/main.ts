@@ -24,6 +24,10 @@ const COMMANDS: Record<string, Command> = {
     load: () => import('./commands/status.ts'),
   },
   history: { summary: 'per-field history of one record', load: () => import('./commands/history.ts') },
+  undo: {
+    summary: "revert one cycle's writes on both sides (a field changed since goes to review)",
+    load: () => import('./commands/undo.ts'),
+  },
   review: {
     summary: 'doubtful cases waiting for a person; `review ID ACTION` decides one',
     load: () => import('./commands/review.ts'),

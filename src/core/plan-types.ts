@@ -116,6 +116,8 @@ export type PlanAction =
       changes: RowChange[];
       /** 'operator': a person's decision (a conflict resolution), recorded as such in the history. */
       by?: 'operator';
+      /** Why, in the history (e.g. the undo of a cycle). */
+      note?: string;
     }
   | {
       kind: 'setBase';

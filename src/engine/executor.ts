@@ -306,7 +306,7 @@ export class PlanExecutor {
           versions.crmHash = after.hash;
         } else versions.ytHash = after.hash;
         const source = a.by ?? other(a.target);
-        const note = a.by ? 'a person chose the losing value of a conflict' : null;
+        const note = a.note ?? (a.by ? 'a person chose the losing value of a conflict' : null);
         ops.push((tx) =>
           tx.addHistory(
             a.changes.map((c) =>

@@ -68,7 +68,10 @@ export async function listQueue(store: StateStore): Promise<QueueEntry[]> {
       kind: 'conflict',
       code: 'CONFLICT',
       flow: c.flow,
-      message: `${link?.label ?? `link ${c.linkId}`}: ${c.property} changed on both sides; ${side(c.winnerSide)}'s ${JSON.stringify(c.winnerValue)} won over ${side(c.loserSide)}'s ${JSON.stringify(c.loserValue)}`,
+      message:
+        c.winnerSide === c.loserSide
+          ? `${link?.label ?? `link ${c.linkId}`}: ${c.property} in ${side(c.winnerSide)} changed since the undone cycle to ${JSON.stringify(c.winnerValue)}; keep it (keep-winner) or put back ${JSON.stringify(c.loserValue)} (apply-loser)`
+          : `${link?.label ?? `link ${c.linkId}`}: ${c.property} changed on both sides; ${side(c.winnerSide)}'s ${JSON.stringify(c.winnerValue)} won over ${side(c.loserSide)}'s ${JSON.stringify(c.loserValue)}`,
       records: link
         ? [
             { system: 'youtrack', type: link.ytType, id: link.ytId, label: link.label },
