@@ -310,7 +310,7 @@ export class PlanExecutor {
           versions.crmHash = after.hash;
         } else versions.ytHash = after.hash;
         const source = a.by ?? other(a.target);
-        const note = a.by ? 'a person chose the losing value of a conflict' : null;
+        const note = a.note ?? (a.by ? 'a person chose the losing value of a conflict' : null);
         ops.push((tx) =>
           tx.addHistory(
             a.changes.map((c) =>
@@ -338,6 +338,7 @@ export class PlanExecutor {
           if (linkId === undefined) return;
           await tx.updateLink(linkId, {
             base: a.base,
+            ...(a.label !== undefined ? { label: a.label } : {}),
             ...(v.crmVersion !== undefined ? { crmVersion: v.crmVersion } : {}),
             ...(v.ytHash !== undefined ? { ytHash: v.ytHash } : {}),
             ...(v.crmHash !== undefined ? { crmHash: v.crmHash } : {}),
