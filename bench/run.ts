@@ -4,6 +4,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchDashboard } from './dashboard.ts';
+import { benchFreshness } from './freshness.ts';
 import type { Directory } from './emulators.ts';
 import { table, type Figure } from './measure.ts';
 import { runScenario, type CaseName, type StoreKind } from './scenario.ts';
@@ -26,6 +27,7 @@ const HELP = `npm run bench -- [options]
                       default postgres://tandem:tandem@127.0.0.1:5432/postgres)
   --out DIR           where the JSON and markdown go (default bench/results)
   --cases LIST        only these cases, of first,nochange,edits,limit,floor,latency (all need first)
+  --freshness         only the freshness measurement under \`tandem run\` (defaults, 1,000 users)
   --latency MS        latency added to every emulator answer in the latency case (default 50)
   --node-flags="..."  V8/Node flags for the measured process, e.g. --node-flags="--max-old-space-size=160"
 
@@ -87,6 +89,7 @@ export async function main(argv: string[]): Promise<number> {
       cases: { type: 'string' },
       'node-flags': { type: 'string', default: '' },
       latency: { type: 'string', default: '50' },
+      freshness: { type: 'boolean' },
       child: { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -96,6 +99,10 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (values.child) return child(values.child, values.postgres, Number(values.latency));
+  if (values.freshness) {
+    for (const f of await benchFreshness(values.out)) process.stdout.write(`${JSON.stringify(f)}\n`);
+    return 0;
+  }
   if (!['sqlite', 'postgres', 'both'].includes(values.store)) {
     process.stderr.write(`--store must be sqlite, postgres or both, not '${values.store}'\n`);
     return 2;
@@ -123,6 +130,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(
       `dashboard with 10,000 links: ${pages.map((p) => `${p.page} ${p.medianMs} ms`).join(', ')}\n`,
     );
+    for (const f of await benchFreshness(values.out))
+      process.stdout.write(
+        `freshness under tandem run, ${f.direction}: p50 ${f.p50Seconds} s, max ${f.maxSeconds} s (${f.samples} edits, ${f.missed} not seen in 30 s)\n`,
+      );
   }
   const wrong = figures.filter((f) => f.expectedWrites !== undefined && f.writes !== f.expectedWrites);
   for (const f of wrong)
