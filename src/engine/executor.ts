@@ -13,6 +13,7 @@ import { sendBatches } from './batch-creates.ts';
 const MAX_CONSECUTIVE_TRANSIENT = 8;
 /** Units of work whose store writes are committed together (one transaction, one fsync). */
 const CHUNK = 64;
+const BATCHED_CHUNK = 256;
 /** Remote calls in flight at once; the per-connection rate limiter still paces them. */
 const CONCURRENCY = 8;
 
@@ -156,7 +157,8 @@ export class PlanExecutor {
       for await (const actions of batches) {
         units = units.concat(groupUnits(actions));
         let i = 0;
-        for (; i + CHUNK <= units.length; i += CHUNK) await run(units.slice(i, i + CHUNK));
+        const size = this.chunkSize();
+        for (; i + size <= units.length; i += size) await run(units.slice(i, i + size));
         units = units.slice(i);
         await this.committed();
       }
@@ -441,6 +443,15 @@ export class PlanExecutor {
         this.ctx.logger.warn(a.message, { code: a.code, system: a.system, ids: a.ids, flow });
         return;
     }
+  }
+
+  /**
+   * Units per chunk: with batch writes a chunk is BATCHED_CHUNK units, so its creates go out as
+   * several batch requests at once and a round trip's latency is paid once per many records.
+   */
+  private chunkSize(): number {
+    const { youtrack, customcrm } = this.ctx.connectors;
+    return (youtrack.batchSize?.() ?? 0) > 1 || (customcrm.batchSize?.() ?? 0) > 1 ? BATCHED_CHUNK : CHUNK;
   }
 
   /** The chunk's creates of one target, sent in batch requests where the connector has them. */
