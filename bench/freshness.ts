@@ -137,7 +137,7 @@ export async function benchFreshness(out: string, samples = 15): Promise<Freshne
       await sleep(Math.random() * 2000);
       const fullName = `Fresh Ytedit${i}`;
       const t0 = performance.now();
-      await call(yt.url, YT_TOKEN, 'POST', `/api/users/${String(u['id'])}?fields=fullName`, { fullName });
+      await call(yt.url, YT_TOKEN, 'POST', `/hub/api/rest/users/${String(u['ringId'])}`, { name: fullName });
       toCrm.push(await until(async () => (await contactOf(u))?.['LastName'] === `Ytedit${i}`, t0, 30_000));
     }
     const toYt: Array<number | undefined> = [];

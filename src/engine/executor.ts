@@ -7,13 +7,12 @@ import type { FlowName, Props, RecordType, RemoteRecord, SystemName } from '../c
 import type { JournalEntry, Link, NewHistoryEntry, StateStore } from '../store/types.ts';
 import type { StatsCollector } from './stats.ts';
 import { failpoint } from './failpoints.ts';
-import { sendBatches } from './batch-creates.ts';
+import { BATCH_ITEMS, sendBatches } from './batch-creates.ts';
 
 /** Too many transient failures in a row: the other side is down; stop the cycle instead of hammering it. */
 const MAX_CONSECUTIVE_TRANSIENT = 8;
 /** Units of work whose store writes are committed together (one transaction, one fsync). */
 const CHUNK = 64;
-const BATCHED_CHUNK = 256;
 /** Remote calls in flight at once; the per-connection rate limiter still paces them. */
 const CONCURRENCY = 8;
 
@@ -446,12 +445,13 @@ export class PlanExecutor {
   }
 
   /**
-   * Units per chunk: with batch writes a chunk is BATCHED_CHUNK units, so its creates go out as
-   * several batch requests at once and a round trip's latency is paid once per many records.
+   * Units per chunk: with batch writes a chunk holds CONCURRENCY batch requests (256 units with
+   * batches of 32), sent at once, so a round trip's latency is paid once per many records.
    */
   private chunkSize(): number {
     const { youtrack, customcrm } = this.ctx.connectors;
-    return (youtrack.batchSize?.() ?? 0) > 1 || (customcrm.batchSize?.() ?? 0) > 1 ? BATCHED_CHUNK : CHUNK;
+    const batch = Math.min(BATCH_ITEMS, Math.max(youtrack.batchSize?.() ?? 0, customcrm.batchSize?.() ?? 0));
+    return batch > 1 ? Math.max(CHUNK, batch * CONCURRENCY) : CHUNK;
   }
 
   /** The chunk's creates of one target, sent in batch requests where the connector has them. */
