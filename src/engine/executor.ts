@@ -229,7 +229,8 @@ export class PlanExecutor {
     let aborted: unknown;
     let next = 0;
     const worker = async () => {
-      while (next < units.length && aborted === undefined) {
+      // Creates already sent in a batch are taken in even after a stop: their records exist.
+      while (next < units.length && (aborted === undefined || units[next]!.batched)) {
         const unit = units[next++]!;
         try {
           await this.unit(flow, unit, ops);
@@ -254,8 +255,10 @@ export class PlanExecutor {
   private async unit(flow: FlowName, unit: Unit, ops: StoreOp[]): Promise<void> {
     const versions: { crmVersion?: string; ytHash?: string; crmHash?: string } = {};
     for (const action of unit.actions) {
-      // A journaled create not sent now is closed by the chunk (`sent` is still unset).
-      if (this.ctx.signal?.aborted) throw new CycleAborted('stopped at a safe point');
+      // A journaled create not sent now is closed by the chunk (`sent` is still unset); one sent
+      // in a batch is answered already, and is linked before the stop.
+      const sentInBatch = action === unit.actions[0] && unit.batched !== undefined;
+      if (this.ctx.signal?.aborted && !sentInBatch) throw new CycleAborted('stopped at a safe point');
       try {
         await this.run(flow, action, unit, versions, ops);
         this.consecutiveTransient = 0;
