@@ -79,7 +79,7 @@ export const syncPolicySchema = z
 
 export const scheduleSchema = z
   .object({
-    intervalSeconds: z.number().positive().default(30).describe('how often `tandem run` polls for changes'),
+    intervalSeconds: z.number().positive().default(2).describe('how often `tandem run` polls for changes'),
     reconcileEverySeconds: z
       .number()
       .positive()

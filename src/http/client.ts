@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Pool, errors as undiciErrors } from 'undici';
 import type { Clock } from '../util/clock.ts';
 import { systemClock } from '../util/clock.ts';
@@ -154,6 +155,7 @@ export class HttpClient {
       headers['content-type'] ??= 'application/json';
     }
     const where = { system: this.system, method, url: redact(this.origin + path) };
+    if (req.signal) allowManyListeners(req.signal);
     const timeoutMs = this.opts.timeoutMs ?? 30_000;
 
     for (let attempt = 1; ; attempt++) {
@@ -266,6 +268,17 @@ export class HttpClient {
 }
 
 const pools = new Map<string, Pool>();
+const widened = new WeakSet<AbortSignal>();
+
+/**
+ * A cycle's signal is shared by every request of the cycle and undici listens on it once per
+ * request in flight: more than ten at once is normal here, not the leak Node warns about.
+ */
+function allowManyListeners(signal: AbortSignal): void {
+  if (widened.has(signal)) return;
+  widened.add(signal);
+  setMaxListeners(0, signal);
+}
 
 /**
  * One keep-alive connection pool per origin for the whole process, made for throughput (undici's
