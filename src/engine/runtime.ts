@@ -72,7 +72,7 @@ export function createConnectionRuntime(config: ConnectionConfig, deps: RuntimeD
         connection: config.name,
         system: info.system,
       });
-    if (info.status === undefined || info.status >= 400)
+    if (!info.expected && (info.status === undefined || info.status >= 400))
       deps.metrics?.inc('tandem_api_errors_total', 'Failed API calls per system', {
         connection: config.name,
         system: info.system,

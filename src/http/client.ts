@@ -39,6 +39,8 @@ export interface CallInfo {
   code?: string;
   ms: number;
   attempt: number;
+  /** The caller listed this status as an answer it expects (a probe's 404): not an error. */
+  expected?: boolean;
 }
 
 export interface HttpClientOptions {
@@ -179,7 +181,15 @@ export class HttpClient {
         const status = res.statusCode;
         const resHeaders = new ResponseHeaders(res.headers);
         const ms = this.clock.now() - started;
-        this.opts.onCall?.({ system: this.system, method, path: req.path, status, ms, attempt });
+        this.opts.onCall?.({
+          system: this.system,
+          method,
+          path: req.path,
+          status,
+          ms,
+          attempt,
+          ...(req.allowStatus?.includes(status) ? { expected: true } : {}),
+        });
         this.logger.debug('http', { ...where, status, ms, attempt });
         const contentType = resHeaders.get('content-type');
         const ok = status >= 200 && status < 300;
