@@ -194,3 +194,26 @@ describe.each(SETUPS)('customcrm connector, $shape profile', (setup) => {
     expect((err as ConnectorError).info.property).toBe('Email');
   });
 });
+
+describe('customcrm connector, a CRM that is down', () => {
+  it('says it cannot connect, not that the URL is no Customcrm API (issue 15, finding 14)', async () => {
+    // A port that was just free: nothing listens there.
+    const { createServer } = await import('node:net');
+    const srv = createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as { port: number }).port;
+    await new Promise<void>((r) => srv.close(() => r()));
+    const conn = createCustomcrmConnector(
+      customcrmConfigSchema.parse({
+        url: `http://127.0.0.1:${port}/v1`,
+        token: 'crm-down-token-0123',
+        retry: { maxAttempts: 1 },
+      }),
+    );
+    const err = (await conn.verify().catch((e: unknown) => e)) as ConnectorError;
+    expect(err).toBeInstanceOf(ConnectorError);
+    expect(err.message).toContain(`cannot connect to http://127.0.0.1:${port}/v1`);
+    expect(err.message).toContain('Check that the CRM is running');
+    expect(err.message).not.toContain('does not answer as a Customcrm API');
+  });
+});

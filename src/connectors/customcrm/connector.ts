@@ -5,7 +5,7 @@ import { HttpError } from '../../http/errors.ts';
 import { TokenBucket } from '../../http/rate-limit.ts';
 import { silentLogger } from '../../log/logger.ts';
 import type { Logger } from '../../log/logger.ts';
-import { registerSecret } from '../../log/redact.ts';
+import { redact, registerSecret } from '../../log/redact.ts';
 import { systemClock } from '../../util/clock.ts';
 import type { Clock } from '../../util/clock.ts';
 import { ConnectorError } from '../types.ts';
@@ -168,7 +168,13 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
       const res = await this.http.get(this.path('Customer'), this.firstPageQuery());
       listItems(res.body, this.profile.listPath);
     } catch (err) {
-      if (err instanceof HttpError && (err.code === 'NETWORK' || err.code === 'NOT_FOUND'))
+      if (err instanceof HttpError && (err.code === 'NETWORK' || err.code === 'TIMEOUT'))
+        throw new ConnectorError(
+          'WRONG_URL',
+          `customcrm: cannot connect to ${redact(this.config.url)} (${err.message.replace(/^customcrm: /, '')}). Check that the CRM is running and that customcrm.url is right.`,
+          { system: 'customcrm', cause: err },
+        );
+      if (err instanceof HttpError && err.code === 'NOT_FOUND')
         throw new ConnectorError(
           'WRONG_URL',
           `customcrm: ${this.config.url} does not answer as a Customcrm API (${err.code}${err.status ? ` ${err.status}` : ''}). Check customcrm.url (the contract's root ends with /v1) and profile.paths.`,
