@@ -61,7 +61,10 @@ describe('paginate', () => {
 });
 
 describe('paginate: servers that cap or ignore the page size, totals and Link headers', () => {
-  async function walk(profile: unknown, respond: (q: PageQuery) => { body: unknown; headers?: HeadersInit }) {
+  async function walk(
+    profile: unknown,
+    respond: (q: PageQuery) => { body: unknown; headers?: Record<string, string> },
+  ) {
     const p = loadProfile(profile);
     const queries: PageQuery[] = [];
     const ids: string[] = [];
