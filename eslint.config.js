@@ -2,9 +2,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'test-artifacts/**', 'bench/results/**'] },
+  { ignores: ['node_modules/**', 'test-artifacts/**', 'bench/results/**', 'dist/**'] },
   js.configs.recommended,
-  { files: ['bin/**/*.js'], languageOptions: { globals: { process: 'readonly' } } },
+  { files: ['bin/**/*.js'], languageOptions: { globals: { process: 'readonly', URL: 'readonly' } } },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -23,7 +23,7 @@ const unit = [
 const excluded = [
   ...configDefaults.exclude,
   ...(withoutPostgres ? ['test/e2e/postgres.test.ts', 'src/engine/workers/multi-worker.test.ts'] : []),
-  ...(withoutChromium ? ['src/server/dashboard/dashboard.browser.test.ts'] : []),
+  ...(withoutChromium ? ['src/server/dashboard/*.browser.test.ts'] : []),
 ];
 
 export default defineConfig({

@@ -34,7 +34,7 @@ export interface Directory {
 export const YT_TOKEN = 'perm:bench';
 export const CRM_TOKEN = 'crm-bench';
 
-export function startYouTrack(d: Directory): Promise<Emulator> {
+export function startYouTrack(d: Directory, extra: string[] = []): Promise<Emulator> {
   return startEmulator([
     'youtrack',
     '--users',
@@ -45,10 +45,11 @@ export function startYouTrack(d: Directory): Promise<Emulator> {
     String(d.organizations),
     '--token',
     YT_TOKEN,
+    ...extra,
   ]);
 }
 
-/** An empty Customcrm with its data in `db`. */
-export function startCustomcrm(db: string): Promise<Emulator> {
-  return startEmulator(['customcrm', '--seed', 'empty', '--db', db, '--token', CRM_TOKEN]);
+/** An empty Customcrm with its data in `db`; `extra` e.g. `--faults latency=50-50`. */
+export function startCustomcrm(db: string, extra: string[] = []): Promise<Emulator> {
+  return startEmulator(['customcrm', '--seed', 'empty', '--db', db, '--token', CRM_TOKEN, ...extra]);
 }

@@ -139,7 +139,7 @@ export async function runFloor(o: FloorOptions): Promise<FloorResult> {
         return;
       }
       await inFlight(chunked(items, o.batchSize), async (batch) => {
-        const res = (await crm.send('POST', `${batch[0]!.path}/batch`, {
+        const res = (await crm.send('POST', `${batch[0]!.path}/batch/create`, {
           items: batch.map((it) => ({
             idempotencyKey: randomUUID(),
             record: { ...it.body, ExternalRefs: [it.ref] },

@@ -4,17 +4,20 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchDashboard } from './dashboard.ts';
+import { benchFreshness } from './freshness.ts';
 import type { Directory } from './emulators.ts';
 import { table, type Figure } from './measure.ts';
 import { runScenario, type CaseName, type StoreKind } from './scenario.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const ALL_CASES: readonly CaseName[] = ['first', 'nochange', 'edits', 'limit', 'floor'];
+const ALL_CASES: readonly CaseName[] = ['first', 'nochange', 'edits', 'limit', 'floor', 'latency'];
 
 const HELP = `npm run bench -- [options]
 
   (no options)        10,000 users / 1,000 groups / 200 organizations on SQLite: first sync, no-change
-                      cycles, 1 % edited on each side, the limit loop (a few minutes)
+                      cycles, 1 % edited on each side, the limit loop, the bare floor client (single
+                      and batch writes) beside Tandem with single and batch writes, and the same
+                      with 50 ms added to every answer of both emulators (ten minutes or more)
   --full              issue 7: 100,000 / 5,000 / 1,000 on SQLite and PostgreSQL with every case, then
                       the scaling series 10,000 / 30,000 / 100,000 (first sync and limit, SQLite)
   --users N --groups N --orgs N   directory size of a single run
@@ -23,7 +26,9 @@ const HELP = `npm run bench -- [options]
   --postgres URL      admin URL for the throw-away database (env TANDEM_TEST_POSTGRES,
                       default postgres://tandem:tandem@127.0.0.1:5432/postgres)
   --out DIR           where the JSON and markdown go (default bench/results)
-  --cases LIST        only these cases, of first,nochange,edits,limit,floor (all need first)
+  --cases LIST        only these cases, of first,nochange,edits,limit,floor,latency (all need first)
+  --freshness         only the freshness measurement under \`tandem run\` (defaults, 1,000 users)
+  --latency MS        latency added to every emulator answer in the latency case (default 50)
   --node-flags="..."  V8/Node flags for the measured process, e.g. --node-flags="--max-old-space-size=160"
 
 Every scenario runs in its own child process (with --expose-gc), so one scenario's heap does not
@@ -83,6 +88,8 @@ export async function main(argv: string[]): Promise<number> {
       out: { type: 'string', default: join(ROOT, 'bench', 'results') },
       cases: { type: 'string' },
       'node-flags': { type: 'string', default: '' },
+      latency: { type: 'string', default: '50' },
+      freshness: { type: 'boolean' },
       child: { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -91,7 +98,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  if (values.child) return child(values.child, values.postgres);
+  if (values.child) return child(values.child, values.postgres, Number(values.latency));
+  if (values.freshness) {
+    for (const f of await benchFreshness(values.out)) process.stdout.write(`${JSON.stringify(f)}\n`);
+    return 0;
+  }
   if (!['sqlite', 'postgres', 'both'].includes(values.store)) {
     process.stderr.write(`--store must be sqlite, postgres or both, not '${values.store}'\n`);
     return 2;
@@ -110,7 +121,7 @@ export async function main(argv: string[]): Promise<number> {
   const figures: Figure[] = [];
   // Written after every scenario, so a long run that is stopped still leaves what it measured.
   for (const job of jobs) {
-    figures.push(...(await inChild(job, values.postgres, nodeFlags)));
+    figures.push(...(await inChild(job, values.postgres, nodeFlags, values.latency)));
     write(values.out, label, argv, figures);
   }
   process.stdout.write(`${table(figures)}\nwritten to ${join(values.out, `bench-${label}.json`)}\n`);
@@ -119,6 +130,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(
       `dashboard with 10,000 links: ${pages.map((p) => `${p.page} ${p.medianMs} ms`).join(', ')}\n`,
     );
+    for (const f of await benchFreshness(values.out))
+      process.stdout.write(
+        `freshness under tandem run, ${f.direction}: p50 ${f.p50Seconds} s, max ${f.maxSeconds} s (${f.samples} edits, ${f.missed} not seen in 30 s)\n`,
+      );
   }
   const wrong = figures.filter((f) => f.expectedWrites !== undefined && f.writes !== f.expectedWrites);
   for (const f of wrong)
@@ -145,7 +160,7 @@ function write(out: string, label: string, argv: string[], figures: Figure[]): v
   writeFileSync(join(out, `bench-${label}.md`), table(figures) + '\n');
 }
 
-async function inChild(job: Job, postgres: string, nodeFlags: string[]): Promise<Figure[]> {
+async function inChild(job: Job, postgres: string, nodeFlags: string[], latency: string): Promise<Figure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-bench-job-'));
   const spec = join(dir, 'job.json');
   writeFileSync(spec, JSON.stringify(job));
@@ -153,7 +168,17 @@ async function inChild(job: Job, postgres: string, nodeFlags: string[]): Promise
     const code = await new Promise<number | null>((resolve) => {
       const p = spawn(
         process.execPath,
-        ['--expose-gc', ...nodeFlags, join(ROOT, 'bin', 'bench.js'), '--child', spec, '--postgres', postgres],
+        [
+          '--expose-gc',
+          ...nodeFlags,
+          join(ROOT, 'bin', 'bench.js'),
+          '--child',
+          spec,
+          '--postgres',
+          postgres,
+          '--latency',
+          latency,
+        ],
         { stdio: 'inherit' },
       );
       p.on('exit', resolve);
@@ -165,9 +190,15 @@ async function inChild(job: Job, postgres: string, nodeFlags: string[]): Promise
   }
 }
 
-async function child(spec: string, postgresUrl: string): Promise<number> {
+async function child(spec: string, postgresUrl: string, latencyMs: number): Promise<number> {
   const job = JSON.parse(readFileSync(spec, 'utf8')) as Job;
-  const figures = await runScenario({ ...job, cases: new Set(job.cases), postgresUrl, editShare: 0.01 });
+  const figures = await runScenario({
+    ...job,
+    cases: new Set(job.cases),
+    postgresUrl,
+    editShare: 0.01,
+    latencyMs,
+  });
   writeFileSync(`${spec}.out`, JSON.stringify(figures));
   return 0;
 }

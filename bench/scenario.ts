@@ -9,19 +9,13 @@ import { silentLogger } from '../src/log/logger.ts';
 import { openStore } from '../src/store/index.ts';
 import { TestDatabase } from '../src/store/postgres/test-database.ts';
 import { editShare } from './edits.ts';
-import {
-  CRM_TOKEN,
-  YT_TOKEN,
-  startCustomcrm,
-  startYouTrack,
-  type Directory,
-} from './emulators.ts';
+import { CRM_TOKEN, YT_TOKEN, startCustomcrm, startYouTrack, type Directory } from './emulators.ts';
 import { runFloor } from './floor.ts';
 import { runLimit } from './limit.ts';
 import { apiCalls, round, sampled, type Figure } from './measure.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
-export type CaseName = 'first' | 'nochange' | 'edits' | 'limit' | 'floor';
+export type CaseName = 'first' | 'nochange' | 'edits' | 'limit' | 'floor' | 'latency';
 
 export interface ScenarioOptions {
   directory: Directory;
@@ -30,18 +24,34 @@ export interface ScenarioOptions {
   /** Admin URL of PostgreSQL; a throw-away database is made in it. */
   postgresUrl: string;
   editShare: number;
+  /** Milliseconds added to every answer of both emulators in the latency case. */
+  latencyMs?: number;
 }
 
 const unlimited = { ratePerSecond: 100_000, burst: 1000 };
+/** Items per batch request of the floor client: as many as Tandem's executor puts in one. */
+const FLOOR_BATCH = 32;
 
-function runtime(name: string, yt: string, crm: string, metrics: Metrics, store: string): ConnectionRuntime {
+function runtime(
+  name: string,
+  yt: string,
+  crm: string,
+  metrics: Metrics,
+  store: string,
+  batch = true,
+): ConnectionRuntime {
   const config = parseConfig({
     store,
     connections: [
       {
         name,
         youtrack: { url: yt, token: YT_TOKEN, rateLimit: unlimited },
-        customcrm: { url: `${crm}/v1`, token: CRM_TOKEN, rateLimit: unlimited },
+        customcrm: {
+          url: `${crm}/v1`,
+          token: CRM_TOKEN,
+          rateLimit: unlimited,
+          ...(batch ? {} : { profile: { batch: false } }),
+        },
         sync: { circuitBreaker: { maxDeleteShare: 1, maxChangeShare: 1, minRecords: 0 } },
       },
     ],
@@ -104,6 +114,7 @@ export async function runScenario(o: ScenarioOptions): Promise<Figure[]> {
         base,
         stops,
         first,
+        [],
         async (crm) => {
           const metrics = new Metrics();
           const rt = runtime('limit', yt.url, crm, metrics, 'sqlite:unused.db');
@@ -117,16 +128,68 @@ export async function runScenario(o: ScenarioOptions): Promise<Figure[]> {
       first.ratioToLimit = round(first.wallSeconds / fig.wallSeconds);
       figures.push(fig);
     }
-    if (o.cases.has('floor')) {
-      const fig = await againstEmptyCrm('floor (bare node:http client)', dir, base, stops, first, (crm) =>
+    // A first sync on a fresh store into a fresh, empty Customcrm, so that it can be set beside
+    // the floor's: one with batch writes, one with single writes.
+    const fresh = async (label: string): Promise<string> => {
+      if (o.store === 'sqlite') return `sqlite:${join(dir, `tandem-${label}.db`)}`;
+      const db = new TestDatabase(o.postgresUrl);
+      await db.create();
+      stops.push(() => db.drop());
+      return db.url;
+    };
+    const isolatedFirst = async (name: string, ytUrl: string, faults: string[], batch: boolean) => {
+      const label = name.replace(/\W+/g, '-');
+      const empty = await startCustomcrm(join(dir, `crm-${label}.db`), faults);
+      stops.push(empty.stop);
+      const url = await fresh(label);
+      const st = await openStore(url);
+      try {
+        (globalThis as { gc?: () => void }).gc?.();
+        const metrics = new Metrics();
+        const rt = runtime('bench', ytUrl, empty.url, metrics, url, batch);
+        const { value: report, sample } = await sampled(() =>
+          runCycle(rt, { store: st, logger: silentLogger, metrics }, { kind: 'full' }),
+        );
+        const fig = figureOf(name, base, report, sample, metrics, undefined);
+        process.stderr.write(`${name}: ${JSON.stringify(fig)}\n`);
+        if (report.status !== 'ok')
+          throw new Error(`${name}: cycle ${report.status}: ${report.message ?? ''}`);
+        return fig;
+      } finally {
+        empty.stop();
+        await st.close();
+      }
+    };
+    const floor = (name: string, ytUrl: string, faults: string[], batchSize?: number) =>
+      againstEmptyCrm(name, dir, base, stops, first, faults, (crm) =>
         runFloor({
-          youtrack: { url: yt.url, token: YT_TOKEN },
+          youtrack: { url: ytUrl, token: YT_TOKEN },
           customcrm: { url: `${crm}/v1`, token: CRM_TOKEN },
+          ...(batchSize ? { batchSize } : {}),
         }),
       );
-      first.wallRatioToFloor = round(first.wallSeconds / fig.wallSeconds);
-      first.cpuRatioToFloor = round(first.cpuSeconds / fig.cpuSeconds);
-      figures.push(fig);
+    const versus = (tandem: Figure, bare: Figure) => {
+      tandem.wallRatioToFloor = round(tandem.wallSeconds / bare.wallSeconds);
+      tandem.cpuRatioToFloor = round(tandem.cpuSeconds / bare.cpuSeconds);
+    };
+    /** Tandem with batch and with single writes, each beside the floor doing the same. */
+    const comparison = async (suffix: string, ytUrl: string, faults: string[], batchFirst?: Figure) => {
+      const batched =
+        batchFirst ?? (await isolatedFirst(`first sync${suffix}, batch writes`, ytUrl, faults, true));
+      const single = await isolatedFirst(`first sync${suffix}, single writes`, ytUrl, faults, false);
+      const floorSingle = await floor(`floor${suffix}, single writes`, ytUrl, faults);
+      const floorBatch = await floor(`floor${suffix}, batch writes`, ytUrl, faults, FLOOR_BATCH);
+      versus(batched, floorBatch);
+      versus(single, floorSingle);
+      figures.push(...(batchFirst ? [] : [batched]), single, floorSingle, floorBatch);
+    };
+    if (o.cases.has('floor')) await comparison('', yt.url, [], first);
+    if (o.cases.has('latency')) {
+      const ms = o.latencyMs ?? 50;
+      const faults = ['--faults', `latency=${ms}-${ms}`];
+      const slowYt = await startYouTrack(o.directory, faults);
+      stops.push(slowYt.stop);
+      await comparison(` (${ms} ms latency)`, slowYt.url, faults);
     }
     return figures;
   } finally {
@@ -144,9 +207,10 @@ async function againstEmptyCrm(
   base: { store: StoreKind; users: number },
   stops: Array<() => unknown>,
   first: Figure,
+  faults: string[],
   run: (crmUrl: string) => Promise<{ created: number; calls: Figure['apiCalls'] }>,
 ): Promise<Figure> {
-  const crm = await startCustomcrm(join(dir, `crm-${name.split(' ')[0]}.db`));
+  const crm = await startCustomcrm(join(dir, `crm-${name.replace(/\W+/g, '-')}.db`), faults);
   stops.push(crm.stop);
   (globalThis as { gc?: () => void }).gc?.();
   const { value, sample } = await sampled(() => run(crm.url));

@@ -1,10 +1,18 @@
 #!/usr/bin/env node
-// The CLI runs the TypeScript sources directly through tsx's loader, so a fresh
-// clone needs only `npm ci` (no build step that could go stale).
-import { register } from 'tsx/esm/api';
+// The `tandem` binary. An installed package runs the JavaScript built into dist/ at pack time
+// (`npm pack` runs `npm run build`); a clone, where src/ is present, runs the TypeScript sources
+// through tsx (a development dependency), so `npm ci` is all a contributor needs.
+import { existsSync } from 'node:fs';
 import { favorMemory } from './memory.js';
 
 favorMemory();
-register();
-const { main } = await import('../src/cli/main.ts');
+const source = new URL('../src/cli/main.ts', import.meta.url);
+let main;
+if (existsSync(source)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import(source.href));
+} else {
+  ({ main } = await import('../dist/cli/main.js'));
+}
 process.exitCode = await main(process.argv.slice(2));

@@ -9,7 +9,7 @@ import { guardStdout } from './output.ts';
 
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 
-const COMMANDS: Record<string, Command> = {
+export const COMMANDS: Record<string, Command> = {
   demo: {
     summary: 'start both emulators with demo data and sync them continuously',
     load: () => import('./commands/demo.ts'),
@@ -29,6 +29,14 @@ const COMMANDS: Record<string, Command> = {
     load: () => import('./commands/status.ts'),
   },
   history: { summary: 'per-field history of one record', load: () => import('./commands/history.ts') },
+  undo: {
+    summary: "revert one cycle's writes on both sides (a field changed since goes to review)",
+    load: () => import('./commands/undo.ts'),
+  },
+  review: {
+    summary: 'doubtful cases waiting for a person; `review ID ACTION` decides one',
+    load: () => import('./commands/review.ts'),
+  },
   docs: {
     summary: 'generate the dataflow document from the configuration',
     load: () => import('./commands/docs.ts'),
@@ -44,6 +52,10 @@ const COMMANDS: Record<string, Command> = {
   recover: {
     summary: 'list or drop writes a crash interrupted',
     load: () => import('./commands/recover.ts'),
+  },
+  'store copy': {
+    summary: 'copy a state store between SQLite and PostgreSQL',
+    load: () => import('./commands/store-copy.ts'),
   },
   'check customcrm': {
     summary: 'check a Customcrm endpoint against the contract',

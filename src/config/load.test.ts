@@ -33,7 +33,7 @@ describe('configuration', () => {
       deletes: 'keep',
       createUsersInYouTrack: false,
     });
-    expect(c.connections[0]!.schedule).toEqual({ intervalSeconds: 30, reconcileEverySeconds: 3600 });
+    expect(c.connections[0]!.schedule).toEqual({ intervalSeconds: 2, reconcileEverySeconds: 3600 });
   });
 
   it('names the path and the variable when a secret is missing', () => {

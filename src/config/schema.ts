@@ -37,6 +37,12 @@ export const syncPolicySchema = z
       .describe(
         "YouTrack accounts a CRM edit never bans, renames or re-addresses (besides the token's own user): logins, and members of these groups by name; such a change waits in tandem review",
       ),
+    nameSplit: z
+      .enum(['first-word', 'last-word'])
+      .default('first-word')
+      .describe(
+        'how a full name splits into FirstName/LastName: the first word, or the last word as LastName ("Ingrid Marie / Solberg"); a mapping row may set its own split',
+      ),
     deletes: z
       .enum(['keep', 'deactivate', 'propagate'])
       .default('keep')
@@ -73,7 +79,7 @@ export const syncPolicySchema = z
 
 export const scheduleSchema = z
   .object({
-    intervalSeconds: z.number().positive().default(30).describe('how often `tandem run` polls for changes'),
+    intervalSeconds: z.number().positive().default(2).describe('how often `tandem run` polls for changes'),
     reconcileEverySeconds: z
       .number()
       .positive()

@@ -21,6 +21,16 @@ export interface MatchResult {
   duplicates: DuplicateReport[];
 }
 
+/**
+ * The YouTrack id a Customcrm record names as its origin: the ExternalRef Tandem wrote when it
+ * created the record. A store that lost its links relinks such pairs first, before any criterion
+ * (a renamed record, or one of two Contacts sharing an e-mail, is still found). Issue 13's
+ * reference property is another answer to the same question and slots in here.
+ */
+export function originRef(flow: FlowMapping, crm: RemoteRecord): string | undefined {
+  return crm.externalRefs?.find((x) => x.System === 'YouTrack' && x.Type === flow.youtrackType)?.Id;
+}
+
 /** NFC, trimmed, case-insensitive, runs of white space as one space. */
 export function normalizeKey(s: string): string {
   return s.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();

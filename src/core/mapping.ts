@@ -37,10 +37,14 @@ export const mappingRowSchema = z
       .enum(['exact', 'trim', 'email'], { error: 'must be one of exact, trim, email' })
       .default('exact'),
     validate: validateSchema.optional(),
+    /** splitName only: which word(s) make the LastName ("Ingrid Marie Solberg": Marie Solberg / Solberg). */
+    split: z.enum(['first-word', 'last-word'], { error: 'must be first-word or last-word' }).optional(),
   })
   .strict()
   .superRefine((row, ctx) => {
     const pair = Array.isArray(row.customcrm);
+    if (row.split !== undefined && row.transform !== 'splitName')
+      ctx.addIssue({ code: 'custom', path: ['split'], message: 'split applies to splitName rows only' });
     if (row.transform === 'splitName' && !pair)
       ctx.addIssue({
         code: 'custom',
@@ -229,3 +233,19 @@ export const defaultMapping: MappingConfig = loadMapping({});
 
 export { youtrackValue, customcrmValue, toYouTrackPatch, toCustomcrmPatch, equalValues } from './values.ts';
 export type { RefResolver } from './values.ts';
+
+/** `sync.nameSplit`: the split of every splitName row that does not set its own. */
+export function withNameSplit(m: MappingConfig, split: 'first-word' | 'last-word'): MappingConfig {
+  const flows = Object.fromEntries(
+    Object.entries(m.flows).map(([name, flow]) => [
+      name,
+      {
+        ...flow,
+        rows: flow.rows.map((r) =>
+          r.transform === 'splitName' && r.split === undefined ? { ...r, split } : r,
+        ),
+      },
+    ]),
+  ) as MappingConfig['flows'];
+  return { flows };
+}

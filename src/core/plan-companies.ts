@@ -1,5 +1,5 @@
 import { matchCriterion, matchKey } from './linking.ts';
-import { planFlow, usableCheck } from './planner.ts';
+import { originIndex, planFlow, usableCheck } from './planner.ts';
 import type {
   CompanyMatch,
   FlowPlan,
@@ -63,6 +63,10 @@ export function matchCompanies(inputs: CompanyInputs): {
   for (const flow of ['organizations', 'groups'] as const)
     for (const l of inputs[flow].links)
       out[flow === 'organizations' ? 'groups' : 'organizations'].claimed.add(l.crmId);
+  // Records Tandem created name their origin: relinked to it by the flow's plan, before any name.
+  const { ytPaired, crmPaired } = originPairs(inputs);
+  for (const [crmId, flow] of crmPaired)
+    out[flow === 'organizations' ? 'groups' : 'organizations'].claimed.add(crmId);
   if (flows.length === 0) return out;
 
   const keys = new Map<string, KeyGroup>();
@@ -85,7 +89,7 @@ export function matchCompanies(inputs: CompanyInputs): {
       const raw = criterion.read.youtrack(r);
       const key = matchKey(raw);
       if (key === undefined) continue;
-      if (linkedYt.has(r.id)) at(key, String(raw)).ytLinked.push(r);
+      if (linkedYt.has(r.id) || ytPaired.has(r.id)) at(key, String(raw)).ytLinked.push(r);
       else if (usable(r)) at(key, String(raw)).ytFree.push({ record: r, flow });
     }
   }
@@ -100,7 +104,8 @@ export function matchCompanies(inputs: CompanyInputs): {
       const raw = criterion.read.customcrm(c);
       const key = matchKey(raw);
       if (key === undefined) continue;
-      if (linkedCrm.has(c.id) || input.refs.youtrackForCustomer(c.id)) at(key, String(raw)).crmLinked.push(c);
+      if (linkedCrm.has(c.id) || crmPaired.has(c.id) || input.refs.youtrackForCustomer(c.id))
+        at(key, String(raw)).crmLinked.push(c);
       else if (usable(c)) at(key, String(raw)).crmFree.push(c);
     }
   }
@@ -159,6 +164,33 @@ function hold(out: Matches, g: KeyGroup): void {
     out.organizations.held.add(`customcrm:${c.id}`);
     out.groups.held.add(`customcrm:${c.id}`);
   }
+}
+
+/** The free pairs `originRef` joins, per Customer id the flow that will link it. */
+function originPairs(inputs: CompanyInputs): {
+  ytPaired: Set<string>;
+  crmPaired: Map<string, 'organizations' | 'groups'>;
+} {
+  const linked = new Set<string>();
+  for (const flow of ['organizations', 'groups'] as const)
+    for (const l of inputs[flow].links) linked.add(l.crmId);
+  const customers = new Map<string, RemoteRecord>();
+  for (const flow of ['organizations', 'groups'] as const)
+    for (const c of inputs[flow].customcrm) if (!linked.has(c.id)) customers.set(c.id, c);
+  const ytPaired = new Set<string>();
+  const crmPaired = new Map<string, 'organizations' | 'groups'>();
+  for (const flow of ['organizations', 'groups'] as const) {
+    const input = inputs[flow];
+    const byOrigin = originIndex(input.flow, [...customers.values()]);
+    const linkedYt = new Set(input.links.map((l) => l.ytId));
+    for (const yt of input.youtrack) {
+      const crm = byOrigin.get(yt.id);
+      if (!crm || linkedYt.has(yt.id) || crmPaired.has(crm.id)) continue;
+      ytPaired.add(yt.id);
+      crmPaired.set(crm.id, flow);
+    }
+  }
+  return { ytPaired, crmPaired };
 }
 
 function noMatch(): CompanyMatch & { held: Set<string>; claimed: Set<string> } {

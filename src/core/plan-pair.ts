@@ -2,7 +2,7 @@ import { mergeValue } from './merge.ts';
 import type { MappingRow } from './mapping.ts';
 import type { FlowPlanInput, PlanAction, RowChange } from './plan-types.ts';
 import type { Props, PropValue, RemoteRecord } from './types.ts';
-import { checkWrite, describeRecord, type Rejection } from './validate.ts';
+import { checkWrite, describeRecord, displayName, type Rejection } from './validate.ts';
 import { customcrmValue, isEmpty, toCustomcrmPatch, toYouTrackPatch, youtrackValue } from './values.ts';
 import { decisionFor, guardsRow, isProtected, protectedKey, protectedReview } from './protected.ts';
 
@@ -177,6 +177,9 @@ export function planPair(
   actions.push(...tail);
   if (held.length > 0) actions.push(protectedReview(yt, crm, held));
   if (decision) actions.push({ kind: 'decided', itemId: decision.itemId, action: decision.action });
-  if (!sameBase(newBase, link.base)) actions.push({ kind: 'setBase', ...ids, base: newBase });
+  if (!sameBase(newBase, link.base)) {
+    const after = { ...yt, props: { ...yt.props, ...ytPatch } };
+    actions.push({ kind: 'setBase', ...ids, base: newBase, label: displayName(after) });
+  }
   return { actions, rejects };
 }

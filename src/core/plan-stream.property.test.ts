@@ -156,8 +156,14 @@ describe('StreamPlanner', () => {
     const { actions } = streamed(input, 2);
     expect(actions.filter((a) => a.kind === 'link')).toMatchObject([{ ytId: 'u1', crmId: 'c1' }]);
     expect(actions.flatMap((a) => (a.kind === 'create' ? [a.sourceId] : []))).toEqual(['u0', 'u2']);
-    expect(actions.filter((a) => a.kind === 'report')).toMatchObject([
-      { code: 'DUPLICATE_EMAIL', system: 'youtrack', ids: ['u0', 'u2'] },
+    expect(actions.filter((a) => a.kind === 'review')).toMatchObject([
+      {
+        code: 'DUPLICATE_EMAIL',
+        records: [
+          { system: 'youtrack', id: 'u0' },
+          { system: 'youtrack', id: 'u2' },
+        ],
+      },
     ]);
   });
 });

@@ -1,5 +1,13 @@
-import { keyRecords, matchCriterion, matchKey, type DuplicateReport } from './linking.ts';
-import { createAction, duplicateAction, linkModes, planLinked, planMatched, usableCheck } from './planner.ts';
+import { keyRecords, matchCriterion, matchKey, originRef, type DuplicateReport } from './linking.ts';
+import {
+  createAction,
+  duplicateAction,
+  linkModes,
+  originIndex,
+  planLinked,
+  planMatched,
+  usableCheck,
+} from './planner.ts';
 import type { FlowPlanInput, LinkState, PlanAction } from './plan-types.ts';
 import type { RemoteRecord } from './types.ts';
 
@@ -37,6 +45,8 @@ export class StreamPlanner {
   /** Rejects of free Customcrm records, given with `finish`. */
   private readonly opening: PlanAction[] = [];
   private readonly crmFree: RemoteRecord[];
+  /** Free Customcrm records by the YouTrack id they name as their origin: relinked first. */
+  private readonly byOrigin: Map<string, RemoteRecord>;
   private readonly crmUnique = new Map<string, RemoteRecord>();
   private readonly crmDuplicates: DuplicateReport[] = [];
   private readonly matchedCrm = new Set<string>();
@@ -59,10 +69,12 @@ export class StreamPlanner {
     this.crmFree = input.customcrm.filter(
       (r) => !linkedCrm.has(r.id) && !(r.type === 'Customer' && refs.youtrackForCustomer(r.id)) && usable(r),
     );
+    this.byOrigin = originIndex(input.flow, this.crmFree);
     this.criterion = this.modes.match ? matchCriterion(input.flow) : undefined;
     if (this.criterion) {
       const { read, code } = this.criterion;
-      const keyed = keyRecords(this.crmFree, 'customcrm', read.customcrm, code);
+      const candidates = this.crmFree.filter((c) => !originRef(input.flow, c));
+      const keyed = keyRecords(candidates, 'customcrm', read.customcrm, code);
       for (const [k, r] of keyed.unique) this.crmUnique.set(k, r);
       this.crmDuplicates.push(...keyed.duplicates);
     }
@@ -98,7 +110,7 @@ export class StreamPlanner {
     const duplicates = [...this.ytKeys.values()]
       .filter((k) => k.ids.length > 1)
       .map((k): DuplicateReport => ({ code, system: 'youtrack', ...k }));
-    return [...duplicates, ...this.crmDuplicates].map(duplicateAction);
+    return [...duplicates, ...this.crmDuplicates].map((d) => duplicateAction(this.input.flow, d));
   }
 
   /** The actions of a batch's stored links alone: what the circuit breaker weighs. */
@@ -146,6 +158,13 @@ export class StreamPlanner {
 
   /** An unlinked, usable YouTrack record: linked to the one free Customcrm record with its key, or created. */
   private free(r: RemoteRecord, matches: PlanAction[], creates: PlanAction[]): void {
+    const origin = this.byOrigin.get(r.id);
+    if (origin && !this.matchedCrm.has(origin.id)) {
+      if (!this.known) this.index(r, this.ytKeys);
+      this.matchedCrm.add(origin.id);
+      matches.push(...planMatched(this.input, r, origin));
+      return;
+    }
     const key = this.known ? matchKey(this.criterion?.read.youtrack(r)) : this.index(r, this.ytKeys);
     if (key !== undefined) {
       const crm = this.crmUnique.get(key);

@@ -116,8 +116,18 @@ export type PlanAction =
       changes: RowChange[];
       /** 'operator': a person's decision (a conflict resolution), recorded as such in the history. */
       by?: 'operator';
+      /** Why, in the history (e.g. the undo of a cycle). */
+      note?: string;
     }
-  | { kind: 'setBase'; linkId: number | null; ytId: string; crmId: string; base: Props }
+  | {
+      kind: 'setBase';
+      linkId: number | null;
+      ytId: string;
+      crmId: string;
+      base: Props;
+      /** The pair's name after this cycle's writes: the link's label and search keys follow renames. */
+      label?: string;
+    }
   | {
       kind: 'conflict';
       linkId: number | null;
@@ -162,7 +172,7 @@ export type PlanAction =
   /** A person's choice on a conflict was carried out (the unit's writes before it succeeded). */
   | { kind: 'resolved'; conflictId: number; ytId: string; crmId: string };
 
-export type ReviewCode = 'AMBIGUOUS_MATCH' | 'DUPLICATE_NAME' | 'PROTECTED_ACCOUNT';
+export type ReviewCode = 'AMBIGUOUS_MATCH' | 'DUPLICATE_NAME' | 'DUPLICATE_EMAIL' | 'PROTECTED_ACCOUNT';
 
 export interface SystemCounts {
   creates: number;

@@ -55,9 +55,9 @@ const pairArb = fc.record({
   crmAt: timestamp,
 });
 
-/** Only reports may remain: they describe, they do not write. */
+/** Only reports and review items may remain: they describe, they do not write. */
 function writes(plan: FlowPlan) {
-  return plan.actions.filter((a) => a.kind !== 'report');
+  return plan.actions.filter((a) => a.kind !== 'report' && a.kind !== 'review');
 }
 
 function edit(

@@ -24,10 +24,13 @@ describe('planFlow: linking and creating', () => {
     );
     const plan = w.plan();
     expect(plan.actions.find((a) => a.kind === 'link')).toMatchObject({ ytId: 'u1', crmId: 'c1', base: {} });
-    expect(plan.actions.find((a) => a.kind === 'report')).toMatchObject({
+    expect(plan.actions.find((a) => a.kind === 'review')).toMatchObject({
       code: 'DUPLICATE_EMAIL',
-      system: 'youtrack',
-      ids: ['u2', 'u3'],
+      key: 'email:youtrack:dup@example.com',
+      records: [
+        { system: 'youtrack', id: 'u2' },
+        { system: 'youtrack', id: 'u3' },
+      ],
     });
     const created = plan.actions.filter((a) => a.kind === 'create');
     expect(created.map((a) => a.sourceId)).toEqual(['u2', 'u3']);
@@ -48,7 +51,7 @@ describe('planFlow: linking and creating', () => {
       w
         .apply(plan)
         .plan()
-        .actions.filter((a) => a.kind !== 'report'),
+        .actions.filter((a) => a.kind !== 'review'),
     ).toEqual([]);
   });
 

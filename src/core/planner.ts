@@ -1,4 +1,5 @@
-import { matchRecords, type DuplicateReport } from './linking.ts';
+import { matchRecords, normalizeKey, originRef, type DuplicateReport } from './linking.ts';
+import type { FlowMapping } from './mapping.ts';
 import { planCreate, planDeletes } from './plan-create.ts';
 import { planPair } from './plan-pair.ts';
 import type {
@@ -95,13 +96,17 @@ export function planLinked(
   return [...pair.rejects.map(rejectAction), ...pair.actions];
 }
 
-export function duplicateAction(d: DuplicateReport): PlanAction {
+/** Records of one system sharing a criterion: a review item (listed until a person dismisses it). */
+export function duplicateAction(flow: FlowMapping, d: DuplicateReport): PlanAction {
   const what = d.code === 'DUPLICATE_EMAIL' ? 'e-mail' : 'name';
+  const type = d.system === 'youtrack' ? flow.youtrackType : flow.customcrmType;
   return {
-    kind: 'report',
+    kind: 'review',
     code: d.code,
-    system: d.system,
-    ids: d.ids,
+    flow: flow.flow,
+    key: `${d.code === 'DUPLICATE_EMAIL' ? 'email' : 'name'}:${d.system}:${normalizeKey(d.value)}`,
+    records: d.ids.map((id) => ({ system: d.system, type, id, label: d.value })),
+    candidates: [],
     message: `${d.ids.length} ${d.system === 'youtrack' ? 'YouTrack' : 'Customcrm'} records share the ${what} '${d.value}' (ids ${d.ids.join(', ')}); none of them is linked by ${what} until it is unique.`,
   };
 }
@@ -112,6 +117,16 @@ export function planMatched(input: FlowPlanInput, yt: RemoteRecord, crm: RemoteR
   if (pair.rejects.length > 0) return pair.rejects.map(rejectAction);
   const label = displayName(yt);
   return [{ kind: 'link', ytId: yt.id, crmId: crm.id, base: {}, label }, ...pair.actions];
+}
+
+/** Free Customcrm records by the YouTrack id they name as their origin (`originRef`). */
+export function originIndex(flow: FlowMapping, crmFree: readonly RemoteRecord[]): Map<string, RemoteRecord> {
+  const out = new Map<string, RemoteRecord>();
+  for (const c of crmFree) {
+    const id = originRef(flow, c);
+    if (id !== undefined && !out.has(id)) out.set(id, c);
+  }
+  return out;
 }
 
 /** Whether unlinked records are matched by the criterion, and whether each side gets creates. */
@@ -155,17 +170,27 @@ export function planFlow(input: FlowPlanInput): FlowPlan {
   // Records waiting in review count as matched: neither matched again nor created.
   const matched = new Set<string>(input.match?.held);
   const modes = linkModes(input);
+  const pair = (yt: RemoteRecord, crm: RemoteRecord) => {
+    matched.add(`youtrack:${yt.id}`).add(`customcrm:${crm.id}`);
+    actions.push(...planMatched(input, yt, crm));
+  };
+  // A record Tandem created names its origin: relinked to it first (a store that lost its links).
+  const byOrigin = originIndex(flow, crmFree);
+  for (const yt of ytFree) {
+    const crm = byOrigin.get(yt.id);
+    if (crm && !matched.has(`customcrm:${crm.id}`) && !matched.has(`youtrack:${yt.id}`)) pair(yt, crm);
+  }
   if (modes.match) {
+    const candidates = crmFree.filter((c) => !originRef(flow, c));
     const { pairs, duplicates } = input.match
       ? { pairs: input.match.pairs, duplicates: [] }
-      : matchRecords(flow, ytFree, crmFree);
-    actions.push(...duplicates.map(duplicateAction));
+      : matchRecords(flow, ytFree, candidates);
+    actions.push(...duplicates.map((d) => duplicateAction(flow, d)));
     for (const { ytId, crmId } of pairs) {
       const yt = ytById.get(ytId);
       const crm = crmById.get(crmId);
-      if (!yt || !crm) continue;
-      matched.add(`youtrack:${ytId}`).add(`customcrm:${crmId}`);
-      actions.push(...planMatched(input, yt, crm));
+      if (!yt || !crm || matched.has(`youtrack:${ytId}`) || matched.has(`customcrm:${crmId}`)) continue;
+      pair(yt, crm);
     }
   }
 

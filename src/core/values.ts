@@ -95,17 +95,23 @@ export function customcrmValue(row: MappingRow, record: HasProps): PropValue {
   return raw;
 }
 
-/** First word, then the rest. */
-export function splitName(value: string): [string, string] {
-  const m = /^(\S+)\s*(.*)$/s.exec(normalizeName(value));
-  return m ? [m[1] ?? '', m[2] ?? ''] : ['', ''];
+/**
+ * `first-word` (default): the first word, then the rest ("Ingrid" / "Marie Solberg").
+ * `last-word`: everything but the last word, then the last word ("Ingrid Marie" / "Solberg").
+ * One word is always the first part.
+ */
+export function splitName(value: string, how: 'first-word' | 'last-word' = 'first-word'): [string, string] {
+  const name = normalizeName(value);
+  const m = how === 'last-word' ? /^(.+)\s(\S+)$/s.exec(name) : /^(\S+)\s*(.*)$/s.exec(name);
+  if (m) return [m[1] ?? '', m[2] ?? ''];
+  return [name, ''];
 }
 
 export function toCustomcrmPatch(row: MappingRow, value: PropValue): Props {
   if (Array.isArray(row.customcrm)) {
     const [first, last] = row.customcrm as [string, string];
     if (typeof value !== 'string') return { [first]: null, [last]: null };
-    const [f, l] = splitName(value);
+    const [f, l] = splitName(value, row.split);
     return { [first]: f, [last]: l };
   }
   const prop = row.customcrm as string;

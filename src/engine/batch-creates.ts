@@ -3,7 +3,7 @@ import type { Props, RecordType, RemoteRecord } from '../core/types.ts';
 import { failpoint } from './failpoints.ts';
 
 /** Items per batch request at most, so a chunk's creates still go out as a few requests at once. */
-const BATCH_ITEMS = 32;
+export const BATCH_ITEMS = 32;
 
 export interface BatchCreate {
   type: RecordType;

@@ -23,7 +23,7 @@ import {
   type Watermarks,
 } from './read.ts';
 import { recoverPendingWrites } from './recovery.ts';
-import { buildRefs } from './refs.ts';
+import { buildRefs, withPlannedLinks } from './refs.ts';
 import { planResolutions } from './resolutions.ts';
 import { ReviewState } from './review.ts';
 import { planCompanies } from '../core/plan-companies.ts';
@@ -143,17 +143,21 @@ export async function runCycle(
     const plans: FlowPlan[] = [companies.organizations, companies.groups];
     const customersChange = plans.some((p) => p.actions.some((a) => a.kind !== 'review'));
     if (!streamed) {
-      const users = await planOne(rt, store, input, 'users', decisions);
+      const users = await planOne(rt, store, input, 'users', decisions, dry ? plans : []);
       plans.push(dry ? users : breakerView(users));
     }
     // Quarantined records read again this cycle are released after the writes, unless rejected again.
     const quarantined = await store.listQuarantine({ status: 'quarantined' });
     // People's choices on conflicts are planned like the flows and carried out first.
+    const heldByChoices = new Set<string>();
     const resolutions = await planResolutions(
       rt,
       store,
       logger,
-      new Set(quarantined.map((q) => `${q.system}:${q.recordType}:${q.recordId}`)),
+      new Set(
+        quarantined.filter((q) => !q.retryRequested).map((q) => `${q.system}:${q.recordType}:${q.recordId}`),
+      ),
+      heldByChoices,
     );
     const recovered = quarantinedAndRead(quarantined, input);
     const userType = youtrackTypeOf(rt, 'users');
@@ -192,7 +196,7 @@ export async function runCycle(
       return report('blocked', breaker.message);
     }
 
-    const rejected = new Set<string>();
+    const rejected = new Set<string>(heldByChoices);
     const reviewed = new Set<string>();
     const executor = new PlanExecutor({
       reviewed,
@@ -263,8 +267,11 @@ async function planOne(
   input: CycleInput,
   flow: FlowName,
   decisions: ReviewState,
+  /** In a dry run: the Customer flows' plans, whose links the users flow would see. */
+  planned: readonly FlowPlan[] = [],
 ): Promise<FlowPlan> {
-  return planFlow(await flowInput(rt, store, input, flow, decisions));
+  const flowIn = await flowInput(rt, store, input, flow, decisions);
+  return planFlow(planned.length > 0 ? { ...flowIn, refs: withPlannedLinks(flowIn.refs, planned) } : flowIn);
 }
 
 async function planCompanyFlows(

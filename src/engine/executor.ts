@@ -7,7 +7,7 @@ import type { FlowName, Props, RecordType, RemoteRecord, SystemName } from '../c
 import type { JournalEntry, Link, NewHistoryEntry, StateStore } from '../store/types.ts';
 import type { StatsCollector } from './stats.ts';
 import { failpoint } from './failpoints.ts';
-import { sendBatches } from './batch-creates.ts';
+import { BATCH_ITEMS, sendBatches } from './batch-creates.ts';
 
 /** Too many transient failures in a row: the other side is down; stop the cycle instead of hammering it. */
 const MAX_CONSECUTIVE_TRANSIENT = 8;
@@ -158,7 +158,8 @@ export class PlanExecutor {
       for await (const actions of batches) {
         units = units.concat(groupUnits(actions));
         let i = 0;
-        for (; i + CHUNK <= units.length; i += CHUNK) await run(units.slice(i, i + CHUNK));
+        const size = this.chunkSize();
+        for (; i + size <= units.length; i += size) await run(units.slice(i, i + size));
         units = units.slice(i);
         await this.committed();
       }
@@ -230,7 +231,8 @@ export class PlanExecutor {
     let aborted: unknown;
     let next = 0;
     const worker = async () => {
-      while (next < units.length && aborted === undefined) {
+      // Creates already sent in a batch are taken in even after a stop: their records exist.
+      while (next < units.length && (aborted === undefined || units[next]!.batched)) {
         const unit = units[next++]!;
         try {
           await this.unit(flow, unit, ops);
@@ -255,8 +257,10 @@ export class PlanExecutor {
   private async unit(flow: FlowName, unit: Unit, ops: StoreOp[]): Promise<void> {
     const versions: { crmVersion?: string; ytHash?: string; crmHash?: string } = {};
     for (const action of unit.actions) {
-      // A journaled create not sent now is closed by the chunk (`sent` is still unset).
-      if (this.ctx.signal?.aborted) throw new CycleAborted('stopped at a safe point');
+      // A journaled create not sent now is closed by the chunk (`sent` is still unset); one sent
+      // in a batch is answered already, and is linked before the stop.
+      const sentInBatch = action === unit.actions[0] && unit.batched !== undefined;
+      if (this.ctx.signal?.aborted && !sentInBatch) throw new CycleAborted('stopped at a safe point');
       try {
         await this.run(flow, action, unit, versions, ops);
         this.consecutiveTransient = 0;
@@ -310,7 +314,7 @@ export class PlanExecutor {
           versions.crmHash = after.hash;
         } else versions.ytHash = after.hash;
         const source = a.by ?? other(a.target);
-        const note = a.by ? 'a person chose the losing value of a conflict' : null;
+        const note = a.note ?? (a.by ? 'a person chose the losing value of a conflict' : null);
         ops.push((tx) =>
           tx.addHistory(
             a.changes.map((c) =>
@@ -338,6 +342,7 @@ export class PlanExecutor {
           if (linkId === undefined) return;
           await tx.updateLink(linkId, {
             base: a.base,
+            ...(a.label !== undefined ? { label: a.label } : {}),
             ...(v.crmVersion !== undefined ? { crmVersion: v.crmVersion } : {}),
             ...(v.ytHash !== undefined ? { ytHash: v.ytHash } : {}),
             ...(v.crmHash !== undefined ? { crmHash: v.crmHash } : {}),
@@ -466,6 +471,16 @@ export class PlanExecutor {
         ops.push((tx) => tx.markResolutionApplied(a.conflictId));
         return;
     }
+  }
+
+  /**
+   * Units per chunk: with batch writes a chunk holds CONCURRENCY batch requests (256 units with
+   * batches of 32), sent at once, so a round trip's latency is paid once per many records.
+   */
+  private chunkSize(): number {
+    const { youtrack, customcrm } = this.ctx.connectors;
+    const batch = Math.min(BATCH_ITEMS, Math.max(youtrack.batchSize?.() ?? 0, customcrm.batchSize?.() ?? 0));
+    return batch > 1 ? Math.max(CHUNK, batch * CONCURRENCY) : CHUNK;
   }
 
   /** The chunk's creates of one target, sent in batch requests where the connector has them. */

@@ -38,8 +38,8 @@ async function customerOwners(store: StateStore): Promise<Map<string, FlowName>>
 /**
  * Customers are one datatype in the CRM but belong to two flows: each linked Customer goes to the
  * flow of its link (so it is written back to the datatype it came from); an unlinked one goes to
- * the groups flow (a new Customer creates a group) and, when merging by name is on, to the
- * organizations flow too, which runs first and may claim it.
+ * the groups flow (a new Customer creates a group) and to the organizations flow, which may claim
+ * it (by the origin Tandem wrote on it, or by name when that is on); both are planned together.
  */
 export async function splitCustomers(
   rt: ConnectionRuntime,
@@ -54,8 +54,9 @@ export async function splitCustomers(
     if (flow === 'organizations') organizations.push(c);
     else if (flow === 'groups') groups.push(c);
     else {
+      // Both flows see it: an organization may claim it (by its origin, or by name when that is on).
       groups.push(c);
-      if (rt.policies.organizations.mergeByName) organizations.push(c);
+      organizations.push(c);
     }
   }
   return { organizations, groups };

@@ -16,7 +16,10 @@ export async function planResolutions(
   rt: ConnectionRuntime,
   store: StateStore,
   logger: Logger,
+  /** `system:type:id` of quarantined records no retry was asked for. */
   quarantined: ReadonlySet<string>,
+  /** Receives the quarantined records a pending choice waits on. */
+  held: Set<string>,
 ): Promise<FlowPlan[]> {
   const byFlow = new Map<FlowName, PlanAction[]>();
   const add = (flow: FlowName, actions: PlanAction[]) =>
@@ -34,11 +37,13 @@ export async function planResolutions(
       add(conflict.flow, [close(conflict)]);
       continue;
     }
-    if (
-      quarantined.has(`youtrack:${link.ytType}:${link.ytId}`) ||
-      quarantined.has(`customcrm:${link.crmType}:${link.crmId}`)
-    )
+    const keys = [`youtrack:${link.ytType}:${link.ytId}`, `customcrm:${link.crmType}:${link.crmId}`];
+    const waiting = keys.filter((k) => quarantined.has(k));
+    if (waiting.length > 0) {
+      // Kept in quarantine (not released by being read again) until a person asks for a retry.
+      for (const k of waiting) held.add(k);
       continue;
+    }
     const [yt, crm] = await Promise.all([
       rt.youtrack.read(link.ytType, link.ytId),
       rt.customcrm.read(link.crmType, link.crmId),

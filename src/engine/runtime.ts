@@ -5,7 +5,7 @@ import type { Clock } from '../util/clock.ts';
 import { systemClock } from '../util/clock.ts';
 import { createYouTrackConnector, type YouTrackConnector } from '../connectors/youtrack/index.ts';
 import { createCustomcrmConnector, type CustomcrmConnector } from '../connectors/customcrm/index.ts';
-import { defaultMapping, loadMapping, type MappingConfig } from '../core/mapping.ts';
+import { defaultMapping, loadMapping, withNameSplit, type MappingConfig } from '../core/mapping.ts';
 import type { FlowPolicy } from '../core/planner.ts';
 import type { FlowName, SystemName } from '../core/types.ts';
 import type { ConnectionConfig } from '../config/schema.ts';
@@ -72,7 +72,7 @@ export function createConnectionRuntime(config: ConnectionConfig, deps: RuntimeD
         connection: config.name,
         system: info.system,
       });
-    if (info.status === undefined || info.status >= 400)
+    if (!info.expected && (info.status === undefined || info.status >= 400))
       deps.metrics?.inc('tandem_api_errors_total', 'Failed API calls per system', {
         connection: config.name,
         system: info.system,
@@ -94,7 +94,10 @@ export function createConnectionRuntime(config: ConnectionConfig, deps: RuntimeD
       onCall,
       ...limiter(deps, config, 'customcrm'),
     }),
-    mapping: config.mapping === undefined ? defaultMapping : loadMapping(config.mapping),
+    mapping: withNameSplit(
+      config.mapping === undefined ? defaultMapping : loadMapping(config.mapping),
+      config.sync.nameSplit,
+    ),
     policies: policiesFor(config),
   };
 }

@@ -311,3 +311,22 @@ describe('AimdPace', () => {
     expect(seen).toEqual([429, 200]);
   });
 });
+
+describe('HttpClient and a shared signal', () => {
+  it('lets many requests in flight share one caller signal without a listener warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const srv = await serve((_req, res) => setTimeout(() => res.end('{}'), 20));
+      const client = new HttpClient({ system: 'test', baseUrl: srv.url, retry: fast });
+      const ac = new AbortController();
+      await Promise.all(Array.from({ length: 20 }, () => client.get('/x', undefined, { signal: ac.signal })));
+      await new Promise((r) => setImmediate(r));
+      expect(srv.calls()).toBe(20);
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});

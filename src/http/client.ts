@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Pool, errors as undiciErrors } from 'undici';
 import type { Clock } from '../util/clock.ts';
 import { systemClock } from '../util/clock.ts';
@@ -38,6 +39,8 @@ export interface CallInfo {
   code?: string;
   ms: number;
   attempt: number;
+  /** The caller listed this status as an answer it expects (a probe's 404): not an error. */
+  expected?: boolean;
 }
 
 export interface HttpClientOptions {
@@ -154,6 +157,7 @@ export class HttpClient {
       headers['content-type'] ??= 'application/json';
     }
     const where = { system: this.system, method, url: redact(this.origin + path) };
+    if (req.signal) allowManyListeners(req.signal);
     const timeoutMs = this.opts.timeoutMs ?? 30_000;
 
     for (let attempt = 1; ; attempt++) {
@@ -177,7 +181,15 @@ export class HttpClient {
         const status = res.statusCode;
         const resHeaders = new ResponseHeaders(res.headers);
         const ms = this.clock.now() - started;
-        this.opts.onCall?.({ system: this.system, method, path: req.path, status, ms, attempt });
+        this.opts.onCall?.({
+          system: this.system,
+          method,
+          path: req.path,
+          status,
+          ms,
+          attempt,
+          ...(req.allowStatus?.includes(status) ? { expected: true } : {}),
+        });
         this.logger.debug('http', { ...where, status, ms, attempt });
         const contentType = resHeaders.get('content-type');
         const ok = status >= 200 && status < 300;
@@ -266,6 +278,17 @@ export class HttpClient {
 }
 
 const pools = new Map<string, Pool>();
+const widened = new WeakSet<AbortSignal>();
+
+/**
+ * A cycle's signal is shared by every request of the cycle and undici listens on it once per
+ * request in flight: more than ten at once is normal here, not the leak Node warns about.
+ */
+function allowManyListeners(signal: AbortSignal): void {
+  if (widened.has(signal)) return;
+  widened.add(signal);
+  setMaxListeners(0, signal);
+}
 
 /**
  * One keep-alive connection pool per origin for the whole process, made for throughput (undici's

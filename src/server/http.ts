@@ -174,6 +174,7 @@ function plain(reply: FastifyReply, status: number, text: string): FastifyReply 
   return reply
     .code(status)
     .type('text/plain; charset=utf-8')
+    .header('x-content-type-options', 'nosniff')
     .send(text.endsWith('\n') ? text : `${text}\n`);
 }
 

@@ -1,8 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tandem, writeWorldConfig } from '../helpers/cli.ts';
+import { BIN, tandem, writeWorldConfig } from '../helpers/cli.ts';
 import { World } from '../helpers/world.ts';
 import { startRun, until } from '../reliability/service.ts';
 
@@ -121,5 +123,40 @@ describe('the command line (issue 15, findings 9-14)', () => {
     }
     expect(running.output()).not.toContain('?token=');
     expect(running.output()).toMatch(/log in with http:\/\/127\.0\.0\.1:\d+\/login\//);
+  });
+});
+
+describe('tandem demo under a hostile request (finding 1)', () => {
+  it('answers GET // and keeps running; on SIGTERM it removes its temporary folder', async () => {
+    const child = spawn(process.execPath, [BIN, 'demo', '--interval', '3600', '--log-format', 'json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    try {
+      await until(() => /dashboard\s+http:\/\/127\.0\.0\.1:\d+\/login\//.test(out));
+      expect(out).not.toContain('?token=');
+      const base = /dashboard\s+(http:\/\/127\.0\.0\.1:\d+)\/login\//.exec(out)![1]!;
+      const port = Number(new URL(base).port);
+      const answer = await new Promise<string>((resolve) => {
+        let got = '';
+        const socket = connect(port, '127.0.0.1', () =>
+          socket.write('GET // HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+        );
+        socket.on('data', (d: Buffer) => (got += d.toString()));
+        socket.on('close', () => resolve(got));
+      });
+      expect(answer).toMatch(/^HTTP\/1.1 400/);
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    const store = /state store\s+(\S+)/.exec(out)?.[1];
+    expect(store).toBeTruthy();
+    expect(existsSync(store!)).toBe(false);
   });
 });

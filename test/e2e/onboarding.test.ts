@@ -62,7 +62,8 @@ describe('a company name with more than one candidate (issue 14)', () => {
     const before = await companyNames(w);
     const plan = await w.sync({ dryRun: true });
     const planned = (plan.plans ?? []).flatMap((p) => p.actions);
-    const codes = planned.flatMap((a) => (a.kind === 'review' ? [a.code] : []));
+    // (The demo data's users that share an e-mail are DUPLICATE_EMAIL items of the users flow.)
+    const codes = planned.flatMap((a) => (a.kind === 'review' && a.flow !== 'users' ? [a.code] : []));
     expect(codes.sort()).toEqual(['AMBIGUOUS_MATCH', 'DUPLICATE_NAME']);
     expect((await w.sync()).status).toBe('ok');
     const after = await companyNames(w);
@@ -70,7 +71,7 @@ describe('a company name with more than one candidate (issue 14)', () => {
     expect(after.yt.filter((n) => normalizeKey(n) === 'nordlys shipping as')).toHaveLength(2);
     expect(after.yt.filter((n) => normalizeKey(n).startsWith('acme widgets'))).toEqual([]);
     expect(before.crm.length).toBeLessThan(after.crm.length);
-    const items = await w.store.listReviewItems({ status: 'open' });
+    const items = (await w.store.listReviewItems({ status: 'open' })).filter((i) => i.flow !== 'users');
     expect(items.map((i) => i.code).sort()).toEqual(['AMBIGUOUS_MATCH', 'DUPLICATE_NAME']);
     const nordlys = items.find((i) => i.code === 'AMBIGUOUS_MATCH')!;
     expect(nordlys.records.map((r) => r.type).sort()).toEqual(['Customer', 'Group', 'Organization']);

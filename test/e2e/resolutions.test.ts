@@ -55,9 +55,17 @@ describe('a conflict resolution the CRM rejects', () => {
     expect(conflict?.pending).toBe(true);
   });
 
-  it('does not block the next cycles', async () => {
-    const again = await w.sync();
-    expect(again.status).toBe('ok');
-    expect((await w.sync()).status).toBe('ok');
+  it('does not block the next cycles, and waits in quarantine until a retry is asked for', async () => {
+    for (let i = 0; i < 2; i++) {
+      expect((await w.sync()).status).toBe('ok');
+      const q = await w.store.findQuarantine({
+        system: 'customcrm',
+        recordType: 'Contact',
+        recordId: contactId,
+      });
+      expect(q?.status).toBe('quarantined');
+    }
+    const [conflict] = (await w.store.listConflicts({})).filter((c) => c.id === conflictId);
+    expect(conflict?.pending).toBe(true);
   });
 });

@@ -25,72 +25,72 @@ function counts(r: CycleReport): { created: number; deleted: number; updated: nu
   return out;
 }
 
-describe('a Hub-era instance upgraded to 2026.1', () => {
-  let w: World;
-  let linksBefore: Array<{ flow: string; ytId: string; crmId: string }>;
+describe.each(['restarts with it', 'keeps running'] as const)(
+  'a Hub-era instance upgraded to 2026.1, Tandem %s',
+  (tandem) => {
+    let w: World;
+    let linksBefore: Array<{ flow: string; ytId: string; crmId: string }>;
 
-  beforeAll(async () => {
-    // An empty CRM: the first sync writes only to Customcrm, so the YouTrack seed is the whole
-    // YouTrack state and a restart with the same seed is the same instance.
-    w = await World.start({ customcrm: { seed: 'empty' } });
-    const first = await w.sync();
-    expect(first.status).toBe('ok');
-    expect(first.stats.groups.youtrack.created + first.stats.users.youtrack.created).toBe(0);
-    expect((await w.sync()).writes).toBe(0);
-    linksBefore = await links(w);
-    expect(linksBefore.filter((l) => l.flow === 'organizations')).toHaveLength(3);
+    beforeAll(async () => {
+      // An empty CRM: the first sync writes only to Customcrm, so the YouTrack seed is the whole
+      // YouTrack state and a restart with the same seed is the same instance.
+      w = await World.start({ customcrm: { seed: 'empty' } });
+      const first = await w.sync();
+      expect(first.status).toBe('ok');
+      expect(first.stats.groups.youtrack.created + first.stats.users.youtrack.created).toBe(0);
+      expect((await w.sync()).writes).toBe(0);
+      linksBefore = await links(w);
+      expect(linksBefore.filter((l) => l.flow === 'organizations')).toHaveLength(3);
 
-    const port = w.yt.port;
-    await w.yt.close();
-    const upgraded: YouTrackEmulator = await startYouTrackEmulator({
-      seed: 'demo',
-      token: YT_TOKEN,
-      port,
-      api: '2026',
+      const port = w.yt.port;
+      await w.yt.close();
+      const upgraded: YouTrackEmulator = await startYouTrackEmulator({
+        seed: 'demo',
+        token: YT_TOKEN,
+        port,
+        api: '2026',
+      });
+      (w as { yt: YouTrackEmulator }).yt = upgraded;
+      if (tandem === 'keeps running') return;
+      // Tandem restarts with the instance: the connector detects the API version afresh.
+      const rt: ConnectionRuntime = createConnectionRuntime(w.config.connections[0] as ConnectionConfig, {
+        logger: new JsonLogger(w.logs, 'debug'),
+        metrics: w.metrics,
+      });
+      (w as { rt: ConnectionRuntime }).rt = rt;
     });
-    (w as { yt: YouTrackEmulator }).yt = upgraded;
-    // Tandem restarts with the instance: the connector detects the API version afresh.
-    const rt: ConnectionRuntime = createConnectionRuntime(w.config.connections[0] as ConnectionConfig, {
-      logger: new JsonLogger(w.logs, 'debug'),
-      metrics: w.metrics,
+    afterAll(() => w.close());
+
+    it('finds every link after the upgrade: 0 creates, 0 deletes, 0 writes', async () => {
+      const full = await w.sync();
+      expect(w.rt.youtrack.mode).toBe('2026');
+      expect(full.status).toBe('ok');
+      expect(counts(full)).toEqual({ created: 0, deleted: 0, updated: 0 });
+      expect(full.writes).toBe(0);
+      expect(await links(w)).toEqual(linksBefore);
+
+      const incremental = await w.sync({ kind: 'incremental' });
+      expect(incremental.status).toBe('ok');
+      expect(incremental.writes).toBe(0);
     });
-    (w as { rt: ConnectionRuntime }).rt = rt;
-  });
-  afterAll(() => w.close());
 
-  it('sees the 2026.1 API', async () => {
-    const info = await w.rt.youtrack.verify();
-    expect(info.mode).toBe('2026');
-  });
-
-  it('finds every link after the upgrade: 0 creates, 0 deletes, 0 writes', async () => {
-    const full = await w.sync();
-    expect(full.status).toBe('ok');
-    expect(counts(full)).toEqual({ created: 0, deleted: 0, updated: 0 });
-    expect(full.writes).toBe(0);
-    expect(await links(w)).toEqual(linksBefore);
-
-    const incremental = await w.sync({ kind: 'incremental' });
-    expect(incremental.status).toBe('ok');
-    expect(incremental.writes).toBe(0);
-  });
-
-  it('keeps syncing edits made through the 2026.1 API', async () => {
-    const orgs = await w.ytApi<Array<{ id: string; key: string; name: string }>>(
-      'GET',
-      '/admin/organizations?fields=id,key,name',
-    );
-    const nord = orgs.find((o) => o.key === 'NORD')!;
-    await w.ytApi('POST', `/admin/organizations/${nord.id}`, { description: 'Ferries and freight' });
-    const r = await w.sync({ kind: 'incremental' });
-    expect(r.status).toBe('ok');
-    const link = linksBefore.find(
-      (l) => l.flow === 'organizations' && l.ytId === w.yt.directory.organizationByName(nord.name)?.hubId,
-    )!;
-    const customer = await w.crmApi<{ Description: string | null }>('GET', `/customers/${link.crmId}`);
-    expect(customer.Description).toBe('Ferries and freight');
-  });
-});
+    it('keeps syncing edits made through the 2026.1 API', async () => {
+      const orgs = await w.ytApi<Array<{ id: string; key: string; name: string }>>(
+        'GET',
+        '/admin/organizations?fields=id,key,name',
+      );
+      const nord = orgs.find((o) => o.key === 'NORD')!;
+      await w.ytApi('POST', `/admin/organizations/${nord.id}`, { description: 'Ferries and freight' });
+      const r = await w.sync({ kind: 'incremental' });
+      expect(r.status).toBe('ok');
+      const link = linksBefore.find(
+        (l) => l.flow === 'organizations' && l.ytId === w.yt.directory.organizationByName(nord.name)?.hubId,
+      )!;
+      const customer = await w.crmApi<{ Description: string | null }>('GET', `/customers/${link.crmId}`);
+      expect(customer.Description).toBe('Ferries and freight');
+    });
+  },
+);
 
 async function links(w: World): Promise<Array<{ flow: string; ytId: string; crmId: string }>> {
   const out: Array<{ flow: string; ytId: string; crmId: string }> = [];

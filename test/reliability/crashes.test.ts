@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRM_TOKEN, World, YT_TOKEN } from '../helpers/world.ts';
 import { tandem } from '../helpers/cli.ts';
@@ -60,6 +61,11 @@ describe('crashes: SIGKILL at 30+ points of a first sync of 2,000+ records', () 
       customcrm: { seed: 'empty', customers: 40, randomSeed: 5 },
     });
     cfg = writeFastConfig(w);
+    // Batches of 8 (a chunk of 64 creates, as with single writes), so each run between two kills
+    // still leaves most of the first sync to the next one.
+    const doc = parse(readFileSync(cfg.file, 'utf8')) as { connections: Array<{ customcrm: object }> };
+    doc.connections[0]!.customcrm = { ...doc.connections[0]!.customcrm, profile: { batch: { maxItems: 8 } } };
+    writeFileSync(cfg.file, stringify(doc));
   });
   afterAll(() => w.close());
 

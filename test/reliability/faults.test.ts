@@ -93,7 +93,8 @@ describe('faults: 5xx, 429 with Retry-After, latency, dropped connections and tr
 
     const injected = faultCounts(faulty);
     expect(injected.error5xx).toBeGreaterThan(20);
-    expect(injected.rate429).toBeGreaterThan(10);
+    // Batch writes (issue 16) make far fewer Customcrm calls, so fewer of them draw a 429.
+    expect(injected.rate429).toBeGreaterThan(3);
     expect(injected.drop + injected.truncate).toBeGreaterThan(2);
     const scanned = expectNoSecrets([YT_TOKEN, CRM_TOKEN], {
       logs: faulty.logs.lines.join('\n'),

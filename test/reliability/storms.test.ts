@@ -154,10 +154,16 @@ async function storm(cmds: Cmd[], seed: number): Promise<void> {
     const s = await readBothSides(w);
     const contacts = new Map(s.contacts.map((c) => [c.Id, c]));
     const customers = new Map(s.customers.map((c) => [c.Id, c]));
+    // A CRM edit of a protected account (the token's own user) waits in review instead (issue 14).
+    const held = new Set(
+      (await w.store.listReviewItems({ status: 'open' }))
+        .filter((i) => i.code === 'PROTECTED_ACCOUNT')
+        .map((i) => i.key.replace(/^protected:/, '')),
+    );
     for (const l of await activeLinks('users')) {
       const user = s.users.find((x) => x.id === l.ytId);
       const contact = contacts.get(l.crmId);
-      if (!user || !contact) continue;
+      if (!user || !contact || held.has(l.ytId)) continue;
       expect(`${contact.FirstName ?? ''} ${contact.LastName ?? ''}`.trim(), user.login).toBe(user.name);
     }
     for (const l of await activeLinks('organizations')) {

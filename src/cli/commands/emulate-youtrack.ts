@@ -1,9 +1,14 @@
 import { runCommand, UsageError } from '../args.ts';
 import { parseFaultSpec } from '../../emulators/shared/faults.ts';
-import { startYouTrackEmulator, type YouTrackEmulatorOptions } from '../../emulators/youtrack/index.ts';
+import {
+  parseMembershipEvents,
+  parseQuirks,
+  startYouTrackEmulator,
+  type YouTrackEmulatorOptions,
+} from '../../emulators/youtrack/index.ts';
 
 const USAGE =
-  'tandem emulate youtrack [--port P] [--token T] [--seed demo|empty | --users N --groups N --orgs N] [--api hub|2026] [--faults SPEC] [--seat-limit N]';
+  'tandem emulate youtrack [--port P] [--token T] [--seed demo|empty | --users N --groups N --orgs N] [--api hub|2026] [--faults SPEC] [--seat-limit N] [--membership-events container|member] [--quirks SPEC]';
 
 const SPECS = {
   port: { type: 'string', arg: 'PORT', default: '8111', help: 'port to listen on; 0 picks a free one' },
@@ -28,6 +33,16 @@ const SPECS = {
   },
   faults: { type: 'string', arg: 'SPEC', help: 'fault injection, e.g. 5xx=0.1,429=0.05,truncate=0.01' },
   'seat-limit': { type: 'string', arg: 'N', help: 'licence seats; creating users past it fails' },
+  'membership-events': {
+    type: 'string',
+    arg: 'container|member',
+    help: 'where Hub events log a membership edit (unknown for real Hub; default container)',
+  },
+  quirks: {
+    type: 'string',
+    arg: 'SPEC',
+    help: 'e.g. successor-required=false,deleted-group=other,propagation-lag=60000,hub-orgs=gone',
+  },
 } as const;
 
 function count(name: string, raw: string | undefined): number | undefined {
@@ -42,8 +57,12 @@ export function run(argv: string[]): Promise<number> {
     if (seed !== undefined && seed !== 'demo' && seed !== 'empty')
       throw new UsageError(`--seed is demo or empty, got "${seed}"`);
     if (o.api !== 'hub' && o.api !== '2026') throw new UsageError(`--api is hub or 2026, got "${o.api}"`);
+    let quirks: YouTrackEmulatorOptions['quirks'];
+    let membershipEvents: YouTrackEmulatorOptions['membershipEvents'];
     try {
       parseFaultSpec(o.faults);
+      quirks = parseQuirks(o.quirks);
+      membershipEvents = parseMembershipEvents(o['membership-events']);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
@@ -61,6 +80,8 @@ export function run(argv: string[]): Promise<number> {
     if (o.token) opts.token = o.token;
     if (o['youtrack-only-token']) opts.youtrackOnlyToken = o['youtrack-only-token'];
     if (o.faults) opts.faults = o.faults;
+    if (quirks) opts.quirks = quirks;
+    if (membershipEvents) opts.membershipEvents = membershipEvents;
 
     const emu = await startYouTrackEmulator(opts);
     process.stdout.write(`YouTrack emulator on ${emu.url} — token ${opts.token ?? 'perm:demo'}\n`);

@@ -46,7 +46,7 @@ connections:
         maxChangeShare: 0.5                 # ... or change more than 50 % of them
         minRecords: 20                      # flows with fewer links are not guarded
     schedule:
-      intervalSeconds: 30                   # \`tandem run\` looks for changes this often
+      intervalSeconds: 2                    # \`tandem run\` looks for changes this often
       reconcileEverySeconds: 3600           # and reads everything this often
 `;
 

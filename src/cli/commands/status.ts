@@ -3,6 +3,11 @@ import { configOptions, withContext } from '../context.ts';
 import { printJson } from '../output.ts';
 import { statusDetail, statusExitCode, statusSummary } from '../status-report.ts';
 import { collectAllStatus } from '../../engine/status.ts';
+import { listQueue } from '../../engine/review-queue.ts';
+import { describe } from './review.ts';
+
+/** Items of the review queue printed under one connection's status; the rest are counted. */
+const LISTED = 50;
 
 const options = {
   ...configOptions,
@@ -29,7 +34,21 @@ export function run(argv: string[]): Promise<number> {
         );
         // The JSON shape follows the flags, not the file: adding a connection must not break a script.
         if (opts.json) printJson(opts.connection ? all[0] : all);
-        else process.stdout.write(all.length === 1 ? statusDetail(all[0]!) : statusSummary(all));
+        else if (all.length === 1) {
+          process.stdout.write(statusDetail(all[0]!));
+          // Each open conflict, quarantined record and review item with its records, reason and values.
+          const queue = await listQueue(ctx.store.forConnection(all[0]!.connection));
+          process.stdout.write(
+            queue.length === 0
+              ? 'Nothing waits for review.\n'
+              : `\nWaiting for review (${queue.length}; decide with tandem review ID ACTION):\n\n` +
+                  queue
+                    .slice(0, LISTED)
+                    .map((e) => describe('', e))
+                    .join('') +
+                  (queue.length > LISTED ? `… ${queue.length - LISTED} more: tandem review\n` : ''),
+          );
+        } else process.stdout.write(statusSummary(all));
         return statusExitCode(all);
       });
     },

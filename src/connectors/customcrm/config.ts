@@ -55,7 +55,7 @@ export const customcrmConfigSchema = z
         burst: z.int().min(1),
         adaptive: z.boolean().optional(),
       })
-      .default({ ratePerSecond: 10, burst: 20 }),
+      .default({ ratePerSecond: 50, burst: 20 }),
     retry: retrySchema.optional(),
   })
   .transform((c): CustomcrmConfig => {

@@ -58,7 +58,7 @@ describe('profile', () => {
     expect(c).toMatchObject({
       pageSize: 100,
       timeoutMs: 30_000,
-      rateLimit: { ratePerSecond: 10, burst: 20 },
+      rateLimit: { ratePerSecond: 50, burst: 20 },
     });
     expect(c.profile).toEqual(snakeProfile);
     expect(customcrmConfigSchema.safeParse({ url: 'not a url' }).success).toBe(false);

@@ -19,7 +19,7 @@ import { IdMap } from './ids.ts';
 import { OrganizationPoll } from './org-poll.ts';
 import { changedOnly, idList, namedFields, requireLogin, requireName, userFields } from './props.ts';
 import * as reads from './reads.ts';
-import { detectMode, verifyAccess } from './verify.ts';
+import { detectMode, hubForgotOrganizations, verifyAccess } from './verify.ts';
 import { YT } from './wire.ts';
 import { hubWrites, youtrack2026Writes } from './writes.ts';
 import type { Container, WritePath } from './writes.ts';
@@ -41,6 +41,7 @@ export class YouTrackConnector implements Connector {
   private current: ApiMode;
   private detected: Promise<ApiMode> | undefined;
   private readonly orgPoll = new OrganizationPoll();
+  private tokenUser: string | undefined;
 
   constructor(
     private readonly config: YouTrackConfig,
@@ -95,6 +96,25 @@ export class YouTrackConnector implements Connector {
     return this.detected;
   }
 
+  /**
+   * An instance may be upgraded to 2026.1 while Tandem runs: with apiMode 'auto' every full read
+   * of organizations (the first flow of a full cycle) asks again, one call.
+   */
+  private async redetect(): Promise<void> {
+    if (this.config.apiMode !== 'auto') return;
+    const mode = await detectMode(this.ctx.http);
+    if (mode === this.current) return;
+    this.ctx.logger.info(
+      `youtrack: the server now has the ${mode === '2026' ? '2026.1' : 'pre-2026.1'} API; switching`,
+      {
+        from: this.current,
+        to: mode,
+      },
+    );
+    this.current = mode;
+    this.detected = Promise.resolve(mode);
+  }
+
   private writes(): WritePath {
     return this.current === '2026' ? youtrack2026Writes(this.ctx) : hubWrites(this.ctx);
   }
@@ -109,19 +129,30 @@ export class YouTrackConnector implements Connector {
       fallbacks.push(
         `youtrack.apiMode is '${this.config.apiMode}' but the server has the ${server === '2026' ? '2026.1' : 'pre-2026.1'} API: set apiMode to 'auto'`,
       );
-    if (this.current === '2026')
+    if (this.current === '2026') {
       fallbacks.push(
         "Hub /events has no organization events on 2026.1: organizations are compared by content on every poll, and users' organization memberships are caught by the periodic full read",
       );
+      if (await hubForgotOrganizations(this.ctx))
+        fallbacks.push(
+          'Hub lists no organizations although YouTrack has some: organizations made before the upgrade to 2026.1 cannot be matched to their Hub-era links by key; they are known by their YouTrack ids (set sync.mergeOrganizationsByName to link them by name)',
+        );
+    }
     return { system: 'youtrack', mode: this.current, fallbacks };
   }
 
-  /** The login of the token's own user (`GET /api/users/me`): an account the sync must never lock out. */
+  /**
+   * The login of the token's own user (`GET /api/users/me`): an account the sync must never lock
+   * out. A token belongs to one user for its life, so it is asked once per connector.
+   */
   async tokenUserLogin(): Promise<string | undefined> {
+    if (this.tokenUser !== undefined) return this.tokenUser;
     try {
       const me = await this.ctx.http.get(`${YT}/users/me`, { fields: 'id,login' });
       const login = (me.body as { login?: unknown } | null)?.login;
-      return typeof login === 'string' ? login : undefined;
+      if (typeof login !== 'string') return undefined;
+      this.tokenUser = login;
+      return login;
     } catch (err) {
       throw mapError(err, { action: 'read the token user (GET /api/users/me)' });
     }
@@ -131,6 +162,7 @@ export class YouTrackConnector implements Connector {
     const t = ytType(type);
     await this.ready();
     try {
+      if (t === 'Organization') await this.redetect();
       if (t === 'User') yield* reads.readUsers(this.ctx, opts.signal);
       else if (t === 'Group') yield* reads.readGroups(this.ctx, opts.signal);
       else yield* reads.readOrganizations(this.ctx, opts.signal);

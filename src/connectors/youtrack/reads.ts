@@ -63,8 +63,9 @@ const PROPAGATION_MS = 10 * 60_000;
 
 /**
  * Hub hands new users to YouTrack asynchronously (a public provisioning script waits up to 60 s).
- * A user this connector created in Hub that `/api/users` does not show yet is read from Hub
- * alone, so the full read stays complete and never makes it look deleted.
+ * A user this connector created in Hub, or read from Hub without knowing its YouTrack id, that
+ * `/api/users` does not show yet is read from Hub alone, so the full read stays complete and
+ * never makes it look deleted.
  */
 async function* notYetInYouTrack(ctx: Ctx, seen: Set<string>, signal: Signal): AsyncGenerator<RemoteRecord> {
   const now = ctx.now();
@@ -165,6 +166,8 @@ export async function readUser(ctx: Ctx, id: string): Promise<RemoteRecord | nul
   const hub = await getHubUser(ctx, id);
   if (!hub || hub.guest) return null;
   const ytId = ctx.ids.users.known(hub.id);
+  // Not seen in /api/users yet: it may be on its way from Hub (see notYetInYouTrack).
+  if (!ytId && !ctx.recentUsers.has(hub.id)) ctx.recentUsers.set(hub.id, ctx.now());
   return userRecord(hub, ytId ? { id: ytId, login: hub.login } : undefined, await groupTypes(ctx));
 }
 

@@ -2,7 +2,8 @@ import type { HttpClient } from '../../http/client.ts';
 import { HttpError } from '../../http/errors.ts';
 import { ConnectorError } from '../types.ts';
 import type { ConnectorErrorCode } from '../types.ts';
-import type { ApiMode } from './context.ts';
+import type { ApiMode, Ctx } from './context.ts';
+import { z } from 'zod';
 import { FIX } from './errors.ts';
 import { HUB, YT } from './wire.ts';
 
@@ -101,4 +102,21 @@ export async function detectMode(http: HttpClient): Promise<ApiMode> {
     { allowStatus: [403, 404] },
   );
   return res.status === 200 ? '2026' : 'hub';
+}
+
+/**
+ * On 2026.1: whether Hub's `/organizations` lists none while YouTrack has some, so organizations
+ * made before the upgrade cannot keep their Hub-era ids.
+ */
+export async function hubForgotOrganizations(ctx: Ctx): Promise<boolean> {
+  const total = z.looseObject({ total: z.number().optional() });
+  const hub = await ctx.http.get(
+    `${HUB}/organizations`,
+    { fields: 'total', $top: 0 },
+    { allowStatus: [403, 404] },
+  );
+  const hubTotal = hub.status === 200 ? (total.safeParse(hub.body).data?.total ?? 0) : 0;
+  if (hubTotal > 0) return false;
+  const yt = await ctx.http.get(`${YT}/admin/organizations`, { fields: 'id', $top: 1 });
+  return Array.isArray(yt.body) && yt.body.length > 0;
 }

@@ -40,8 +40,9 @@ export const BAN_REASON = 'Banned by Tandem: the linked CRM contact is inactive'
 
 const created = z.looseObject({ id: z.string(), ringId: z.string().nullish() });
 const enc = encodeURIComponent;
-const hubIds = (key: string) =>
-  z.looseObject({ [key]: z.array(z.looseObject({ id: z.string() })).optional() });
+const allUsersPage = z.looseObject({
+  usergroups: z.array(z.looseObject({ id: z.string(), allUsers: z.boolean().nullish() })).optional(),
+});
 
 /**
  * Deleting a user or a group takes a `successor` that inherits what it owned (reported as
@@ -50,14 +51,19 @@ const hubIds = (key: string) =>
  */
 async function successors(ctx: Ctx): Promise<{ user: string; group: string }> {
   if (ctx.successors) return ctx.successors;
-  const first = async (path: string, key: string, query: string) => {
-    const res = await ctx.http.get(path, { fields: `${key}(id)`, query, $top: 1 });
-    return hubIds(key).safeParse(res.body).data?.[key]?.[0]?.id;
-  };
-  const guest = await first(`${HUB}/users`, 'users', 'is: guest');
-  const me = guest ? undefined : await ctx.http.get(`${HUB}/users/me`, { fields: 'id' });
-  const user = guest ?? created.parse(me?.body).id;
-  const group = await first(`${HUB}/usergroups`, 'usergroups', 'is: allUsers');
+  // Hub documents `GET /users/guest` ("Get Guest"); without a guest, the token's owner.
+  const guest = await ctx.http.get(`${HUB}/users/guest`, { fields: 'id' }, { allowStatus: [404] });
+  const me = guest.status === 404 ? await ctx.http.get(`${HUB}/users/me`, { fields: 'id' }) : guest;
+  const user = created.parse(me.body).id;
+  const res = await ctx.http.get(
+    `${HUB}/usergroups`,
+    { fields: 'usergroups(id,allUsers)', query: 'is: allUsers', $top: 10 },
+    { allowStatus: [400] },
+  );
+  const listed = res.status === 200 ? (allUsersPage.safeParse(res.body).data?.usergroups ?? []) : [];
+  const group =
+    listed.find((g) => g.allUsers)?.id ??
+    [...ctx.groupTypes].find(([, type]) => type === 'AllUsersGroup')?.[0];
   if (!group)
     throw new ConnectorError(
       'UNAVAILABLE',

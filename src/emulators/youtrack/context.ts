@@ -1,32 +1,7 @@
 import type { Directory } from './directory.ts';
 import type { Author } from './model.ts';
+import type { Quirks } from './quirks.ts';
 import { ApiFailure, type Reply } from './reply.ts';
-
-/**
- * Behaviours of real instances that are reported or plausible but not documented, each behind
- * an option (docs/youtrack-emulator.md lists their sources).
- */
-export interface Quirks {
-  /** Deleting a user or group over the API needs `?successor=` (reported for 2026.2); default true. */
-  successorRequired: boolean;
-  /** Hub `GET /usergroups/{id of a deleted group}` answers 200 with another group (observed). */
-  deletedGroupAnswersOther: boolean;
-  /** A user created in Hub shows in YouTrack's `/api/users` this long after (ms). */
-  propagationLagMs: number;
-  /**
-   * With `api: '2026'`: Hub's `/organizations` still lists the organizations made before the
-   * upgrade (`kept`) or lists none (`gone`). Public material says only that they no longer
-   * return YouTrack data.
-   */
-  hubOrganizationsAfterUpgrade: 'kept' | 'gone';
-}
-
-export const defaultQuirks: Quirks = {
-  successorRequired: true,
-  deletedGroupAnswersOther: false,
-  propagationLagMs: 0,
-  hubOrganizationsAfterUpgrade: 'kept',
-};
 
 /** What a route sees of one API call. */
 export interface RouteContext {

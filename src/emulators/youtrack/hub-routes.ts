@@ -1,5 +1,6 @@
 import { defined, hubGroupBody, hubUserBody, memberBody, organizationBody, parseBody } from './bodies.ts';
-import type { Quirks, Route, RouteContext } from './context.ts';
+import type { Route, RouteContext } from './context.ts';
+import type { Quirks } from './quirks.ts';
 import type { Directory } from './directory.ts';
 import { hubViews, type HubViews } from './hub-views.ts';
 import type { DirectoryEvent, Group, Organization, User } from './model.ts';
@@ -50,7 +51,13 @@ function afterUpdate<T>(ctx: RouteContext, view: View<T>, entity: T): Reply {
   return ctx.query.has('fields') ? one(ctx, view, entity) : ok();
 }
 
+/** `me` is the token's owner; `guest` the guest account (Hub REST "Get Me", "Get Guest"). */
 function userOf(ctx: RouteContext, id: string): User {
+  if (id === 'guest') {
+    const guest = ctx.dir.users.all.find((u) => u.guest);
+    if (!guest) throw notFound(id);
+    return guest;
+  }
   return ctx.dir.requireUser(id === 'me' ? ctx.author.id : id);
 }
 

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../util/clock.ts';
 import { FaultInjector, applyFault, handleFaultAdmin } from '../shared/faults.ts';
-import { defaultQuirks, dispatch, type Quirks, type Route, type RouteContext } from './context.ts';
+import { dispatch, type Route, type RouteContext } from './context.ts';
+import { defaultQuirks, type Quirks } from './quirks.ts';
 import { Directory } from './directory.ts';
 import type { MembershipEvents } from './model.ts';
 import { hubRoutes } from './hub-routes.ts';
@@ -12,7 +13,8 @@ import { youtrackRoutes } from './youtrack-routes.ts';
 
 export { Directory } from './directory.ts';
 export { DirectoryError } from './model.ts';
-export type { Quirks } from './context.ts';
+export type { Quirks } from './quirks.ts';
+export { parseMembershipEvents, parseQuirks } from './quirks.ts';
 export type { DirectoryEvent, Group, MembershipEvents, Organization, User } from './model.ts';
 
 export interface YouTrackEmulatorOptions {

@@ -1,17 +1,7 @@
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDashboardFixture, type DashboardFixture } from './test-fixtures.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { launchChromium, startDashboardFixture, type DashboardFixture } from './test-fixtures.ts';
 
 describe('dashboard in a real browser', () => {
   let f: DashboardFixture;
@@ -25,7 +15,7 @@ describe('dashboard in a real browser', () => {
       f.clock.advance(60_000);
       await f.store.finishCycle(id, { status: 'ok', writes, stats: {} });
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

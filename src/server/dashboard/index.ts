@@ -9,6 +9,8 @@ import { html, layout, redirect, sendHtml, type Html } from './html.ts';
 import { overviewPage } from './overview.ts';
 import { quarantinePage } from './quarantine.ts';
 import { connectionLink, recordPage, searchPage } from './records.ts';
+import { decideFromForm, reviewPage } from './review.ts';
+import { ReviewRefusal } from '../../engine/review-queue.ts';
 
 export type { DashboardConnection, DashboardDeps, DashboardRunner } from './context.ts';
 export { escapeHtml } from './html.ts';
@@ -60,6 +62,7 @@ function action(p: ConnectionPage, act: (form: URLSearchParams, id: number) => P
       redirect(res, await act(form, Number(ctx.params[1])));
     } catch (err) {
       if (err instanceof Refusal) return refuse(res, err.status, err.message, `${p.base}/`);
+      if (err instanceof ReviewRefusal) return refuse(res, 409, err.message, `${p.base}/review`);
       if (err instanceof StoreError && (err.code === 'NOT_FOUND' || err.code === 'CONFLICT_NOT_OPEN'))
         return refuse(res, 409, err.message, `${p.base}/`);
       throw err;
@@ -111,6 +114,17 @@ const PAGES: readonly PageRoute[] = [
         return `${p.base}/conflicts?decided=${id}`;
       }),
   ],
+  ['GET', '/review', (p) => page(p, (url) => reviewPage(p, url))],
+  [
+    'POST',
+    '/review/decide',
+    (p) =>
+      action(p, async (form) => {
+        const back = await decideFromForm(p, form);
+        wake(p);
+        return back;
+      }),
+  ],
   ['GET', '/quarantine', (p) => page(p, (url) => quarantinePage(p, url))],
   [
     'POST',
@@ -137,7 +151,7 @@ function decoded(segment: string): string {
 }
 
 /** The paths from before there were several connections; with one, they still lead to its pages. */
-const LEGACY = /^\/(?:records|records\/\d+|conflicts|quarantine)$/;
+const LEGACY = /^\/(?:records|records\/\d+|conflicts|quarantine|review)$/;
 
 /**
  * The dashboard's pages (issue 6): `/` lists the connections, `/c/NAME/...` are one connection's

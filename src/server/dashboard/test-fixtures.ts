@@ -206,3 +206,20 @@ export async function startDashboardFixture(
     },
   };
 }
+
+/** Chromium as the developers' guide runs it in tests (headless, nothing fetched from the network). */
+export function launchChromium(): Promise<import('playwright-core').Browser> {
+  return import('playwright-core').then(({ chromium }) =>
+    chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    }),
+  );
+}
