@@ -46,11 +46,11 @@ const LOOKUPS = 8;
  * `tandem status`, history and the dashboard would show them as running forever.
  *
  * Creates that were sent but whose link was never recorded (the process died in between). Each is
- * looked up on the target (Customcrm: reference property, then external references, then the
- * natural key, which must be unique): found → linked now, with the base of the values the create
- * sent (`baseOfCreate`), so that an edit made to either side since is merged like any other
- * change; not found → the create never happened, and the planner creates it again with a new
- * journal entry.
+ * looked up on the target (Customcrm: reference property, then external references, or where the
+ * CRM has neither, the natural key, which must be unique): found → linked now, with the base of
+ * the values the create sent (`baseOfCreate`), so that an edit made to either side since is
+ * merged like any other change; not found → the create never happened, and the planner creates it
+ * again with a new journal entry.
  *
  * No entry can jam the connection: a found record that is already linked to another record is
  * never linked twice, and a lookup that finds several candidates links none; in both cases the

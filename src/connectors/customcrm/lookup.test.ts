@@ -5,7 +5,7 @@ import { fromWire, isTombstone } from './mapping.ts';
 import type { PageQuery } from './paging.ts';
 import { loadProfile } from './profile.ts';
 
-const profile = loadProfile({
+const base = {
   idProperty: 'id',
   idType: 'integer',
   properties: {
@@ -13,8 +13,10 @@ const profile = loadProfile({
     Customer: { Name: 'name' },
   },
   externalRefs: false,
-  referenceProperty: 'yt',
-});
+} as const;
+const withReference = loadProfile({ ...base, referenceProperty: 'yt' });
+/** No reference property, no external references: the natural key is all there is. */
+const keyOnly = loadProfile(base);
 const rows = [
   { id: 1, email: 'ann@x.org', first: 'Ann', login: 'ann' },
   { id: 2, email: 'Twin@x.org', first: 'One', login: 'one' },
@@ -24,7 +26,13 @@ const rows = [
   { id: 6, email: 'twin@x.org', first: 'Three', login: 'three' },
 ];
 
-function find(props: Record<string, unknown>, ytId: string, taken: number[] = [], queries: PageQuery[] = []) {
+function find(
+  props: Record<string, unknown>,
+  ytId: string,
+  taken: number[] = [],
+  queries: PageQuery[] = [],
+  profile = keyOnly,
+) {
   return findCreatedRecord({
     profile,
     type: 'Contact',
@@ -41,11 +49,15 @@ function find(props: Record<string, unknown>, ytId: string, taken: number[] = []
   });
 }
 
-describe('findCreatedRecord: reference, then natural key with a uniqueness check', () => {
+describe('findCreatedRecord: reference, else natural key with a uniqueness check', () => {
   it('finds by the reference property first (a user without an e-mail too), filtering by it', async () => {
     const queries: PageQuery[] = [];
-    expect((await find({ FirstName: 'Nomail' }, 'yt-5', [], queries))?.id).toBe('5');
+    expect((await find({ FirstName: 'Nomail' }, 'yt-5', [], queries, withReference))?.id).toBe('5');
     expect(queries[0]).toEqual({ yt: 'yt-5' });
+    // Every record Tandem creates carries the reference: none found is none created, even when
+    // a record with the same e-mail exists (made in the CRM by someone).
+    expect(await find({ Email: 'ann@x.org', FirstName: 'Ann' }, 'yt-new', [], [], withReference)).toBeNull();
+    expect((await find({ Email: 'ann@x.org', FirstName: 'Ann' }, 'yt-new'))?.id).toBe('1');
   });
 
   it('prefers the exact e-mail, and skips records linked to someone else', async () => {

@@ -15,7 +15,8 @@ export interface Listed {
  *
  * 1. the reference property (`profile.referenceProperty`), where Tandem stored the YouTrack id;
  * 2. the external references, where the CRM stores them;
- * 3. the natural key (`profile.naturalKey`: e-mail for contacts, name for customers by default),
+ * 3. only where the CRM has neither: the natural key (`profile.naturalKey`: e-mail for contacts,
+ *    name for customers by default),
  *    which must match exactly one record that neither carries another record's reference nor is
  *    linked to another record (`taken`). Of several such (twins sharing an e-mail), the one that
  *    holds every value the create sent; when none does, DUPLICATE is thrown, so the caller
@@ -54,6 +55,9 @@ export async function findCreatedRecord(args: {
     );
     if (hit) return hit.record;
   }
+  // Where every record Tandem creates carries a reference, not finding it means it was not
+  // created: a natural-key match would be someone else's record (a person made in the CRM).
+  if ((refProp && ref.System === 'YouTrack') || profile.externalRefs) return null;
   return byNaturalKey(profile, type, props, ref, list, args.taken);
 }
 
