@@ -109,4 +109,30 @@ describe('planCompanies: company names across organizations and groups (issue 14
     expect(kinds(created.organizations.actions).sort()).toEqual(['create', 'decided']);
     expect(kinds(created.groups.actions)).toEqual(['create', 'create']);
   });
+
+  it('a read of changes holds records waiting in review and a link whose pair it cannot see', () => {
+    const partial = (i: CompanyInputs, waiting: string[]): CompanyInputs => {
+      const f = (x: FlowPlanInput): FlowPlanInput => ({
+        ...x,
+        youtrackComplete: false,
+        customcrmComplete: false,
+        waiting: new Set(waiting),
+      });
+      return { organizations: f(i.organizations), groups: f(i.groups) };
+    };
+    // Only the Customer was read (it changed); its namesake organization waits with it in review.
+    const held = planCompanies(
+      partial(inputs([], [customer('C1', 'Acme')]), ['customcrm:C1', 'youtrack:o1']),
+    );
+    expect([...held.organizations.actions, ...held.groups.actions]).toEqual([]);
+    const decision: PlannedDecision = {
+      itemId: 7,
+      key: 'name:acme',
+      action: 'link',
+      ytId: 'o1',
+      crmId: 'C1',
+    };
+    const waits = planCompanies(partial(inputs([], [customer('C1', 'Acme')], { decisions: [decision] }), []));
+    expect([...waits.organizations.actions, ...waits.groups.actions]).toEqual([]);
+  });
 });

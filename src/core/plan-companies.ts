@@ -90,7 +90,8 @@ export function matchCompanies(inputs: CompanyInputs): {
       const key = matchKey(raw);
       if (key === undefined) continue;
       if (linkedYt.has(r.id) || ytPaired.has(r.id)) at(key, String(raw)).ytLinked.push(r);
-      else if (usable(r)) at(key, String(raw)).ytFree.push({ record: r, flow });
+      else if (usable(r) && !input.waiting?.has(`youtrack:${r.id}`))
+        at(key, String(raw)).ytFree.push({ record: r, flow });
     }
   }
   for (const flow of flows) {
@@ -106,10 +107,11 @@ export function matchCompanies(inputs: CompanyInputs): {
       if (key === undefined) continue;
       if (linkedCrm.has(c.id) || crmPaired.has(c.id) || input.refs.youtrackForCustomer(c.id))
         at(key, String(raw)).crmLinked.push(c);
-      else if (usable(c)) at(key, String(raw)).crmFree.push(c);
+      else if (usable(c) && !input.waiting?.has(`customcrm:${c.id}`)) at(key, String(raw)).crmFree.push(c);
     }
   }
 
+  const complete = inputs.organizations.youtrackComplete && inputs.organizations.customcrmComplete;
   const decided = new Map<string, PlannedDecision>();
   for (const flow of ['organizations', 'groups'] as const)
     for (const d of inputs[flow].decisions ?? []) decided.set(d.key, d);
@@ -117,17 +119,20 @@ export function matchCompanies(inputs: CompanyInputs): {
   for (const [key, g] of keys) {
     const free = g.ytFree.length + g.crmFree.length;
     const decision = decided.get(`name:${key}`);
-    if (decision && decision.action !== 'keep-apart')
-      out.reviews.push({ kind: 'decided', itemId: decision.itemId, action: decision.action });
-    if (free === 0) continue;
-    if (decision?.action === 'create') continue;
+    const close = () =>
+      decision && out.reviews.push({ kind: 'decided', itemId: decision.itemId, action: decision.action });
     if (decision?.action === 'keep-apart') {
       hold(out, g);
+      continue;
+    }
+    if (decision?.action === 'create') {
+      close();
       continue;
     }
     const chosenYt = g.ytFree.find((c) => c.record.id === decision?.ytId);
     const chosenCrm = g.crmFree.find((c) => c.id === decision?.crmId);
     if (decision?.action === 'link' && chosenYt && chosenCrm) {
+      close();
       hold(out, g);
       out[chosenYt.flow].held.delete(`youtrack:${chosenYt.record.id}`);
       out.organizations.held.delete(`customcrm:${chosenCrm.id}`);
@@ -135,6 +140,16 @@ export function matchCompanies(inputs: CompanyInputs): {
       pair(out, chosenYt, chosenCrm);
       continue;
     }
+    if (decision?.action === 'link') {
+      // The chosen pair is not both here: a read of changes waits for a complete one; a complete
+      // read closes the decision (the records went or were linked since) and plans the name afresh.
+      if (!complete) {
+        hold(out, g);
+        continue;
+      }
+      close();
+    }
+    if (free === 0) continue;
     const taken = g.ytLinked.length + g.crmLinked.length;
     const [yt] = g.ytFree;
     const [crm] = g.crmFree;

@@ -48,6 +48,11 @@ export interface FlowPlanInput {
    * configured list of logins, members of configured groups): such a change becomes a review item.
    */
   protectedUsers?: ProtectedUsers;
+  /**
+   * 'system:id' of records waiting in an open review item, held in a cycle that reads only changes
+   * (it cannot see the namesakes that made them doubtful); a complete read plans them afresh.
+   */
+  waiting?: ReadonlySet<string>;
   /** Decisions a person made on review items of this flow, carried out by this plan. */
   decisions?: readonly PlannedDecision[];
   /** Name matches decided across both Customer flows (`plan-companies.ts`); replaces the flow's own matching. */

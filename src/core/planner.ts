@@ -168,7 +168,7 @@ export function planFlow(input: FlowPlanInput): FlowPlan {
   );
 
   // Records waiting in review count as matched: neither matched again nor created.
-  const matched = new Set<string>(input.match?.held);
+  const matched = new Set<string>([...(input.match?.held ?? []), ...(input.waiting ?? [])]);
   const modes = linkModes(input);
   const pair = (yt: RemoteRecord, crm: RemoteRecord) => {
     matched.add(`youtrack:${yt.id}`).add(`customcrm:${crm.id}`);

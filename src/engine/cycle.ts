@@ -136,6 +136,7 @@ export async function runCycle(
       rt,
       store,
       input.youtrackComplete ? input.youtrack.groups : undefined,
+      input.youtrackComplete && input.customcrmComplete,
     );
     // Organizations and groups are planned together (one company name, one Customer) and carried
     // out as planned; the users flow is re-planned after them, as it refers to their Customers.

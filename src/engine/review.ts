@@ -12,11 +12,23 @@ import type { ConnectionRuntime } from './runtime.ts';
 export class ReviewState {
   private readonly byFlow = new Map<FlowName, PlannedDecision[]>();
 
+  /** Records of open company items, per flow (held by cycles that read only changes). */
+  private readonly waiting = new Map<FlowName, Set<string>>();
+
   constructor(
     items: readonly ReviewItem[],
     private readonly protectedUsers?: ProtectedUsers,
+    /** The cycle reads everything: doubtful records are planned afresh instead of held. */
+    private readonly complete = true,
   ) {
     for (const item of items) {
+      if (item.status === 'open' && (item.code === 'AMBIGUOUS_MATCH' || item.code === 'DUPLICATE_NAME'))
+        for (const flow of ['organizations', 'groups'] as const)
+          for (const r of item.records) {
+            const set = this.waiting.get(flow) ?? new Set<string>();
+            set.add(`${r.system}:${r.id}`);
+            this.waiting.set(flow, set);
+          }
       if (item.status !== 'decided' || !item.decision) continue;
       const d: PlannedDecision = {
         itemId: item.id,
@@ -33,15 +45,25 @@ export class ReviewState {
     rt: ConnectionRuntime,
     store: StateStore,
     groups: readonly RemoteRecord[] | undefined,
+    complete: boolean,
   ): Promise<ReviewState> {
-    const items = await store.listReviewItems({ status: 'decided' });
-    return new ReviewState(items, await protectedUsers(rt, groups));
+    const items = [
+      ...(await store.listReviewItems({ status: 'decided' })),
+      ...(complete ? [] : await store.listReviewItems({ status: 'open' })),
+    ];
+    return new ReviewState(items, await protectedUsers(rt, groups), complete);
   }
 
-  forFlow(flow: FlowName): { decisions?: PlannedDecision[]; protectedUsers?: ProtectedUsers } {
+  forFlow(flow: FlowName): {
+    decisions?: PlannedDecision[];
+    protectedUsers?: ProtectedUsers;
+    waiting?: ReadonlySet<string>;
+  } {
     const d = this.byFlow.get(flow);
+    const waiting = this.complete ? undefined : this.waiting.get(flow);
     return {
       ...(d ? { decisions: d } : {}),
+      ...(waiting ? { waiting } : {}),
       ...(flow === 'users' && this.protectedUsers ? { protectedUsers: this.protectedUsers } : {}),
     };
   }

@@ -77,3 +77,29 @@ describe('a company name with more than one candidate (issue 14)', () => {
     expect(nordlys.records.map((r) => r.type).sort()).toEqual(['Customer', 'Group', 'Organization']);
   });
 });
+
+describe('onboarding a generated directory whose companies partly exist in the CRM (issue 14)', () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await World.start({
+      youtrack: { seed: 'empty', users: 40, groups: 5, orgs: 6, randomSeed: 14 },
+      customcrm: { seed: 'empty' },
+    });
+    // Every other organization and group already has its Customer, typed differently.
+    const orgs = await w.hubAll<HubGroup>('organizations', 'id,name');
+    const groups = (await w.hubAll<HubGroup>('usergroups', 'id,name,allUsers,registeredUsers')).filter(
+      (g) => !g.allUsers && !g.registeredUsers && !g.id.endsWith('_team'),
+    );
+    for (const [i, g] of [...orgs, ...groups].entries())
+      if (i % 2 === 0) await w.crmApi('POST', '/customers', { Name: `  ${g.name.toUpperCase()} ` });
+  });
+  afterAll(() => w.close());
+
+  it('makes no company name appear twice on either side, and a second cycle writes nothing', async () => {
+    expect((await w.sync()).status).toBe('ok');
+    const { crm, yt } = await companyNames(w);
+    expect(twice(crm)).toEqual([]);
+    expect(twice(yt)).toEqual([]);
+    expect((await w.sync()).writes).toBe(0);
+  });
+});

@@ -17,11 +17,13 @@ describe('tandem review', () => {
     expect(r.code, r.stderr).toBe(0);
     return (JSON.parse(r.stdout) as { connections: Array<{ items: QueueEntry[] }> }).connections[0]!.items;
   };
-  const sync = async () => expect((await cli('sync', '--json')).code).toBe(0);
+  // Syncs run in-process on the same store and settings; the review commands are the real binary.
+  const sync = async () => expect((await w.sync()).status).toBe('ok');
 
   beforeAll(async () => {
-    w = await World.start();
-    cfg = writeWorldConfig(w, { sync: { protectedAccounts: { logins: ['knut.johannessen'] } } });
+    const settings = { sync: { protectedAccounts: { logins: ['knut.johannessen'] } } };
+    w = await World.start({ connection: settings });
+    cfg = writeWorldConfig(w, settings);
     await w.hub('POST', '/usergroups?fields=id,name', { name: 'Nordlys Shipping AS' });
     await w.crmApi('POST', '/customers', { Name: 'ACME Widgets Ltd' });
     await sync();
