@@ -108,7 +108,15 @@ describe.each([
     it('resumes after every kill with 0 duplicates and 0 stuck writes', async () => {
       const w = rig.crm.wire;
       const users = await rig.users();
-      for (const u of users.filter((x, i) => emailOf(x) && i % 10 === 3))
+      // People already in the CRM, for users whose e-mail is theirs alone: a shared e-mail links
+      // nobody by e-mail (it goes to review, docs/how-sync-decides.md), so its contact would stay apart.
+      const count = new Map<string, number>();
+      for (const u of users) {
+        const e = emailOf(u)?.toLowerCase();
+        if (e) count.set(e, (count.get(e) ?? 0) + 1);
+      }
+      const unique = (u: (typeof users)[number]) => count.get(emailOf(u)?.toLowerCase() ?? '') === 1;
+      for (const u of users.filter((x, i) => unique(x) && i % 10 === 3))
         await rig.crm.create('contacts', { [w.email]: emailOf(u), [w.lastName]: 'Pre-existing' });
       const kills: string[] = [];
       for (const point of [
