@@ -38,7 +38,7 @@ describe('review page in a real browser', () => {
     });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    await page.goto(`${f.server.url}/?token=${encodeURIComponent(f.token)}`);
+    await page.goto(f.server.loginLink());
     await page.getByRole('link', { name: 'Review' }).click();
   });
   afterAll(async () => {
