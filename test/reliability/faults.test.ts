@@ -5,7 +5,9 @@ import { CRM_TOKEN, World, YT_TOKEN } from '../helpers/world.ts';
 import { expectNoSecrets, faultCounts, recordFigures } from './figures.ts';
 import { checkLinks, readBothSides, recordCount, snapshot, type HubUser } from './invariants.ts';
 
-const FAULTS = '5xx=0.1,429=0.05,retry-after=0,latency=0-4,drop=0.01,truncate=0.01,seed=7';
+// Drops and truncations at 3 % each: with batch writes (issue 16) a run makes few enough calls that
+// 1 % left some runs with only two of them, and the test is meant to exercise every kind.
+const FAULTS = '5xx=0.1,429=0.05,retry-after=0,latency=0-4,drop=0.03,truncate=0.03,seed=7';
 const MAX_CYCLES = 12;
 /** Errors that escaped a cycle (a fault outlasting every retry); printed with the figures. */
 const thrown: string[] = [];
@@ -92,7 +94,8 @@ describe('faults: 5xx, 429 with Retry-After, latency, dropped connections and tr
     expect(duplicates).toBe(0);
 
     const injected = faultCounts(faulty);
-    expect(injected.error5xx).toBeGreaterThan(20);
+    // About 250 faulty-world requests: 5xx at 10 % averages 25; the bounds sit 3 deviations below.
+    expect(injected.error5xx).toBeGreaterThan(10);
     // Batch writes (issue 16) make far fewer Customcrm calls, so fewer of them draw a 429.
     expect(injected.rate429).toBeGreaterThan(3);
     expect(injected.drop + injected.truncate).toBeGreaterThan(2);
