@@ -18,7 +18,6 @@ export function formatIssues(
   }));
 }
 
-/** Validates an already-parsed configuration object. */
 export interface ParseOptions {
   /**
    * False for commands that serve nothing (plan, sync, status...): a variable missing under
