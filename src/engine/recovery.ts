@@ -81,15 +81,7 @@ export async function recoverPendingWrites(
           Id: entry.sourceId,
         },
         {
-          taken: async (id) => {
-            const holder = await store.findLink(
-              entry.targetSystem === 'customcrm'
-                ? { flow: entry.flow, crmId: id }
-                : { flow: entry.flow, ytId: id },
-            );
-            const other = entry.targetSystem === 'customcrm' ? holder?.ytId : holder?.crmId;
-            return holder !== null && other !== entry.sourceId;
-          },
+          taken: (id) => heldByOther(store, entry, id),
         },
       )
       .then(

@@ -55,8 +55,6 @@ export interface HttpClientOptions {
   logger?: Logger;
   clock?: Clock;
   random?: () => number;
-  /** Sockets kept open to the system (keep-alive), shared by every client of the same origin. */
-  connections?: number;
   /** Called after every attempt; feeds metrics. */
   onCall?: (info: CallInfo) => void;
 }
@@ -108,17 +106,11 @@ export class HttpClient {
     const base = new URL(this.baseUrl);
     this.origin = base.origin;
     this.prefix = base.pathname.replace(/\/+$/, '');
-    this.pool = poolFor(this.origin, opts.connections);
+    this.pool = poolFor(this.origin);
     const auth = opts.auth;
     if (auth?.kind === 'bearer') registerSecret(auth.token);
     if (auth?.kind === 'header') registerSecret(auth.value);
     if (auth?.kind === 'basic') registerSecret(auth.password);
-  }
-
-  url(path: string, query?: RequestOptions['query']): string {
-    const u = new URL(this.baseUrl + (path.startsWith('/') ? path : '/' + path));
-    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v));
-    return u.toString();
   }
 
   /** The request target (path and query) under the base URL's path, as the pool sends it. */
@@ -295,10 +287,10 @@ function allowManyListeners(signal: AbortSignal): void {
  * `Pool`, the engine under Node's fetch, without fetch's per-request streams and signals). Idle
  * sockets do not keep the process alive.
  */
-function poolFor(origin: string, connections = 32): Pool {
+function poolFor(origin: string): Pool {
   let pool = pools.get(origin);
   if (!pool || pool.destroyed || pool.closed) {
-    pool = new Pool(origin, { connections, keepAliveTimeout: 10_000, pipelining: 1 });
+    pool = new Pool(origin, { connections: 32, keepAliveTimeout: 10_000, pipelining: 1 });
     pools.set(origin, pool);
   }
   return pool;

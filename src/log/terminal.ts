@@ -29,8 +29,3 @@ export function stripControl(text: string, { keepNewline = true, keepTab = true 
   }
   return out;
 }
-
-/** A stream whose writes pass through `stripControl`: for output that shows remote data. */
-export function safeWriter(stream: NodeJS.WritableStream): (text: string) => void {
-  return (text) => void stream.write(stripControl(text));
-}

@@ -9,7 +9,7 @@ import { fromWire, isTombstone } from './mapping.ts';
 import type { CrmProfile } from './profile.ts';
 
 /** Statuses that say "no batch endpoint here": the connector then writes one by one. */
-const NO_BATCH = new Set([404, 405, 501]);
+export const NO_BATCH: ReadonlySet<number> = new Set([404, 405, 501]);
 
 export interface BatchDeps {
   http: HttpClient;

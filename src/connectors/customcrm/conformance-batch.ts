@@ -1,5 +1,6 @@
 import type { CheckStatus } from './conformance.ts';
-import { toWire } from './mapping.ts';
+import { NO_BATCH as ABSENT } from './batch.ts';
+import { createBody } from './create-body.ts';
 import type { CrmProfile } from './profile.ts';
 import { evidence, type Probe } from './probe.ts';
 
@@ -13,9 +14,6 @@ export interface BatchCheck {
   keep: (id: string | undefined) => void;
   idOf: (r: Record<string, unknown> | undefined) => string | undefined;
 }
-
-/** No batch endpoint: the connector then creates one record per request. */
-const ABSENT = new Set([404, 405, 501]);
 
 /**
  * Batch create (issue 16): with --write, a batch of one record must answer 200 with one result
@@ -33,9 +31,16 @@ export async function checkBatch(c: BatchCheck): Promise<void> {
       return c.set(name, 'passed', `${path} refuses an empty batch as the contract says: ${evidence(res)}`);
     return c.set(name, 'wrong', `${path} answered an empty batch with ${evidence(res)}; expected 400`);
   }
-  const record = toWire(c.profile, { Name: `${c.marker}-batch`, Description: 'created by tandem check' });
-  if (c.profile.externalRefs)
-    record[c.profile.externalRefs] = [{ System: 'tandem-check', Type: 'Customer', Id: `${c.marker}-batch` }];
+  // The body the connector itself would send (create fields, per-type names, external references).
+  const record = createBody(
+    c.profile,
+    'Customer',
+    { Name: `${c.marker}-batch`, Description: 'created by tandem check' },
+    {
+      idempotencyKey: `${c.marker}-batch`,
+      externalRef: { System: 'tandem-check', Type: 'Customer', Id: `${c.marker}-batch` },
+    },
+  );
   const res = await c.probe.request('POST', path, {
     body: { items: [{ idempotencyKey: `${c.marker}-batch`, record }] },
   });

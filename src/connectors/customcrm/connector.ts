@@ -474,9 +474,17 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
         type: t,
         record: id,
       });
-    if (opts?.ifMatch !== undefined && !this.profile.etag && before.version !== opts.ifMatch)
-      throw staleError(t, id, opts.ifMatch, before.version);
-    const after = Object.keys(rest).length > 0 ? await this.updateRecord(t, id, rest, opts) : before;
+    // Without ETags the record just read is the comparison; updateRecord need not read it again.
+    const ifMatch = this.profile.etag ? undefined : opts?.ifMatch;
+    const checked = ifMatch !== undefined;
+    if (checked) {
+      this.fallback('etag');
+      if (before.version !== ifMatch) throw staleError(t, id, ifMatch, before.version);
+    }
+    const after =
+      Object.keys(rest).length > 0
+        ? await this.updateRecord(t, id, rest, checked ? undefined : opts)
+        : before;
     await this.associate(t, id, values, before.props);
     return withAssociations(after, values);
   }

@@ -131,7 +131,7 @@ export class YouTrackConnector implements Connector {
       );
     if (this.current === '2026') {
       fallbacks.push(
-        "Hub /events has no organization events on 2026.1: organizations are compared by content on every poll, and users' organization memberships are caught by the periodic full read",
+        "Hub /events has no organization events on 2026.1: organizations are compared by content on every poll; users' organization memberships are read from Hub and cannot be written through the 2026.1 API",
       );
       if (await hubForgotOrganizations(this.ctx))
         fallbacks.push(
