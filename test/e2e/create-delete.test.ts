@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { World } from '../helpers/world.ts';
-
-type Named = { id: string; name: string };
-type HubUser = { id: string; login: string };
-type Contact = { Id: string; FirstName: string | null; LastName: string | null; Email: string | null };
+import type { Contact, HubUser, Named } from '../helpers/wire.ts';
 
 describe('records created in Customcrm (issue 4, behaviour 5)', () => {
   let w: World;

@@ -1,29 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { World } from '../helpers/world.ts';
-
-type HubUser = {
-  id: string;
-  login: string;
-  name: string;
-  banned?: boolean;
-  profile?: { email?: { email?: string } };
-};
-type Named = { id: string; name: string; description?: string };
-type Contact = {
-  Id: string;
-  FirstName: string | null;
-  LastName: string | null;
-  Email: string | null;
-  Active: boolean;
-  Phone: string | null;
-};
-type Customer = {
-  Id: string;
-  Name: string;
-  Description: string | null;
-  Phone: string | null;
-  Version: number;
-};
+import type { Contact, Customer, HubUser, Named } from '../helpers/wire.ts';
 
 async function linked(w: World, flow: 'organizations' | 'groups' | 'users', ytId: string): Promise<string> {
   const link = await w.store.findLink({ flow, ytId });
