@@ -10,7 +10,7 @@ export type HubUser = {
   banned?: boolean;
   profile?: { email?: { email?: string } };
 };
-export type Named = { id: string; name: string; description?: string };
+export type Named = { id: string; name: string; description?: string | null };
 export type HubGroup = Named & { allUsers?: boolean; registeredUsers?: boolean };
 export type Contact = {
   Id: string;
