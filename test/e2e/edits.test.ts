@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { World } from '../helpers/world.ts';
+import { syncedWorld } from '../helpers/synced-world.ts';
 import type { Contact, Customer, HubUser, Named } from '../helpers/wire.ts';
 
 async function linked(w: World, flow: 'organizations' | 'groups' | 'users', ytId: string): Promise<string> {
@@ -140,12 +141,7 @@ describe('edits travel both ways, and nothing echoes (issue 4, behaviours 3 and 
 });
 
 describe('concurrent edits (issue 4, behaviour 4)', () => {
-  let w: World;
-  beforeAll(async () => {
-    w = await World.start();
-    await w.sync();
-  });
-  afterAll(() => w.close());
+  const w = syncedWorld();
 
   it('keeps both edits when different properties changed on the two sides', async () => {
     const users = await w.hubAll<HubUser>('users', 'id,login');
