@@ -6,10 +6,10 @@ import type { SqlDriver, Migration } from './driver.ts';
 import type { SqlStateStore } from './sql-store.ts';
 import { link } from './store-suite.ts';
 import { SqliteDriver } from './sqlite/sqlite-driver.ts';
-import { sqliteMigrations } from './sqlite/sqlite-schema.ts';
+import { sqliteMigrations } from './sqlite/sqlite-dialect.ts';
 import { createSqliteStore } from './sqlite/sqlite-store.ts';
 import { PostgresDriver } from './postgres/postgres-driver.ts';
-import { postgresMigrations } from './postgres/postgres-schema.ts';
+import { postgresMigrations } from './postgres/postgres-dialect.ts';
 import { createPostgresStore } from './postgres/postgres-store.ts';
 import { TestDatabase } from './postgres/test-database.ts';
 

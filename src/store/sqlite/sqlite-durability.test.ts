@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../index.ts';
 import { StoreError } from '../errors.ts';
 import { link } from '../store-suite.ts';
-import { sqliteMigrations } from './sqlite-schema.ts';
+import { sqliteMigrations } from './sqlite-dialect.ts';
 import { SqliteDriver } from './sqlite-driver.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tandem-sqlite-durability-'));
