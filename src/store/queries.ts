@@ -119,4 +119,17 @@ export interface Queries {
   claimWebhookEvent: string;
   /** older than: forgets ids past the replay window */
   pruneWebhookEvents: string;
+
+  /** key, code, flow, records, message, now, connection: a case seen again is updated; a done one reopens. */
+  upsertReviewItem: string;
+  /** id, connection */
+  getReviewItem: string;
+  /** connection */
+  listReviewItems: string;
+  /** connection, status */
+  listReviewItemsByStatus: string;
+  /** id, decision, by, now, connection: only while open */
+  decideReviewItem: string;
+  /** id, connection */
+  closeReviewItem: string;
 }

@@ -7,6 +7,8 @@ const CONFLICT = `id, link_id, flow, property, winner_side, winner_value, loser_
   status, pending, at, resolved_at, resolved_by`;
 const JOURNAL = `id, key, flow, op, target_system, target_type, source_system, source_id, payload,
   status, target_id, error, created_at, completed_at`;
+const REVIEW_ITEM = `id, key, code, flow, records, message, status, decision, decided_by, first_seen,
+  last_seen, decided_at`;
 const HISTORY = `id, at, cycle_id, link_id, flow, system, record_id, property, old_value,
   new_value, source, action, note`;
 /** The bound of a page that starts at the newest row: above every id either database makes. */
@@ -20,7 +22,13 @@ export function defineQueries(d: SqlDialect): Queries {
 }
 
 function neutralQueries(d: SqlDialect): Queries {
-  return { ...linkQueries(d), ...recordQueries(d), ...batchQueries(d), ...cycleQueries() };
+  return {
+    ...linkQueries(d),
+    ...recordQueries(d),
+    ...batchQueries(d),
+    ...cycleQueries(),
+    ...reviewQueries(),
+  };
 }
 
 function linkQueries(d: SqlDialect) {
@@ -201,5 +209,25 @@ function cycleQueries() {
     claimWebhookEvent: `INSERT INTO webhook_events (connection, event_id, received_at) VALUES (?1, ?2, ?3)
     ON CONFLICT DO NOTHING RETURNING event_id`,
     pruneWebhookEvents: `DELETE FROM webhook_events WHERE received_at < ?1`,
+  };
+}
+
+function reviewQueries() {
+  return {
+    upsertReviewItem: `INSERT INTO review_items (key, code, flow, records, message, status, first_seen,
+    last_seen, connection) VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?6, ?7)
+    ON CONFLICT (connection, key) DO UPDATE SET
+      code = excluded.code, flow = excluded.flow, records = excluded.records, message = excluded.message,
+      last_seen = excluded.last_seen,
+      decision = CASE WHEN review_items.status = 'done' THEN NULL ELSE review_items.decision END,
+      decided_by = CASE WHEN review_items.status = 'done' THEN NULL ELSE review_items.decided_by END,
+      status = CASE WHEN review_items.status = 'done' THEN 'open' ELSE review_items.status END`,
+    getReviewItem: `SELECT ${REVIEW_ITEM} FROM review_items WHERE id = ?1 AND connection = ?2`,
+    listReviewItems: `SELECT ${REVIEW_ITEM} FROM review_items WHERE connection = ?1 ORDER BY id`,
+    listReviewItemsByStatus: `SELECT ${REVIEW_ITEM} FROM review_items
+    WHERE connection = ?1 AND status = ?2 ORDER BY id`,
+    decideReviewItem: `UPDATE review_items SET status = 'decided', decision = ?2, decided_by = ?3,
+    decided_at = ?4 WHERE id = ?1 AND connection = ?5 AND status = 'open'`,
+    closeReviewItem: `UPDATE review_items SET status = 'done' WHERE id = ?1 AND connection = ?2`,
   };
 }
