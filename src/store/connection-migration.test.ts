@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlDriver, Migration } from './driver.ts';
 import type { SqlStateStore } from './sql-store.ts';
-import { link } from './store-suite.ts';
+import { link } from '../../test/support/store/suite.ts';
 import { SqliteDriver } from './sqlite/sqlite-driver.ts';
 import { sqliteMigrations } from './sqlite/sqlite-dialect.ts';
 import { createSqliteStore } from './sqlite/sqlite-store.ts';
 import { PostgresDriver } from './postgres/postgres-driver.ts';
 import { postgresMigrations } from './postgres/postgres-dialect.ts';
 import { createPostgresStore } from './postgres/postgres-store.ts';
-import { TestDatabase } from './postgres/test-database.ts';
+import { TestDatabase } from '../../test/support/store/test-database.ts';
 
 const adminUrl = process.env.TANDEM_TEST_POSTGRES;
 

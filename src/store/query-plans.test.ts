@@ -9,7 +9,7 @@ import { SqliteDriver } from './sqlite/sqlite-driver.ts';
 import { sqliteMigrations, sqliteQueries } from './sqlite/sqlite-dialect.ts';
 import { PostgresDriver } from './postgres/postgres-driver.ts';
 import { postgresMigrations, postgresQueries } from './postgres/postgres-dialect.ts';
-import { TestDatabase } from './postgres/test-database.ts';
+import { TestDatabase } from '../../test/support/store/test-database.ts';
 
 const adminUrl = process.env.TANDEM_TEST_POSTGRES;
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../index.ts';
 import { StoreError } from '../errors.ts';
-import { defineStoreSuite, link } from '../store-suite.ts';
+import { defineStoreSuite, link } from '../../../test/support/store/suite.ts';
 import { PostgresDriver } from './postgres-driver.ts';
 import { createPostgresStore } from './postgres-store.ts';
-import { TestDatabase } from './test-database.ts';
+import { TestDatabase } from '../../../test/support/store/test-database.ts';
 import { parseStoreUrl } from '../url.ts';
 
 const adminUrl = process.env.TANDEM_TEST_POSTGRES;
