@@ -19,6 +19,7 @@ const unit = [
   'src/cli/progress.test.ts',
   'src/cli/status-report.test.ts',
   'src/connectors/*/{config,errors,events,mapping,paging,profile,props,records}.test.ts',
+  'src/store/dialect.test.ts',
 ];
 
 const excluded = [

@@ -7,7 +7,7 @@ import { Metrics } from '../src/engine/metrics.ts';
 import { createConnectionRuntime, type ConnectionRuntime } from '../src/engine/runtime.ts';
 import { silentLogger } from '../src/log/logger.ts';
 import { openStore } from '../src/store/index.ts';
-import { TestDatabase } from '../src/store/postgres/test-database.ts';
+import { TestDatabase } from '../test/support/store/test-database.ts';
 import { editShare } from './edits.ts';
 import { CRM_TOKEN, YT_TOKEN, startCustomcrm, startYouTrack, type Directory } from './emulators.ts';
 import { runFloor } from './floor.ts';

@@ -5,7 +5,7 @@ import { HttpError } from '../http/errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { redact } from '../log/redact.ts';
 import { ListenError } from '../server/http.ts';
-import { openStore } from '../store/index.ts';
+import { openStore, StoreError } from '../store/index.ts';
 import type { StateStore } from '../store/types.ts';
 import { createConnectionRuntime, type ConnectionRuntime } from '../engine/runtime.ts';
 import { Metrics } from '../engine/metrics.ts';
@@ -128,7 +128,7 @@ export function reportError(err: unknown): number {
     );
     return EXIT.CONNECTIVITY;
   }
-  if (err instanceof Error && (err.name === 'StoreError' || /store/i.test(err.name))) {
+  if (err instanceof StoreError) {
     process.stderr.write(`tandem: ${redact(err.message)}\n`);
     return EXIT.CONFIG;
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestDatabase } from '../../src/store/postgres/test-database.ts';
+import { TestDatabase } from '../support/store/test-database.ts';
 import { World } from '../helpers/world.ts';
 import type { Contact, HubUser, Named } from '../helpers/wire.ts';
 

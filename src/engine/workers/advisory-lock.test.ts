@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TestDatabase } from '../../store/postgres/test-database.ts';
+import { TestDatabase } from '../../../test/support/store/test-database.ts';
 import { tryConnectionLock, type HeldLock } from './advisory-lock.ts';
 
 const adminUrl = process.env.TANDEM_TEST_POSTGRES;

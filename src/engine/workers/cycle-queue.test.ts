@@ -1,7 +1,7 @@
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestDatabase } from '../../store/postgres/test-database.ts';
+import { TestDatabase } from '../../../test/support/store/test-database.ts';
 import { cycleQueueName, ensureCycleQueue } from './cycle-queue.ts';
 
 const adminUrl = process.env.TANDEM_TEST_POSTGRES;

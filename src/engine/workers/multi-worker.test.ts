@@ -13,7 +13,7 @@ import { JsonLogger, MemorySink } from '../../log/logger.ts';
 import { openStore } from '../../store/index.ts';
 import { runCycle } from '../cycle.ts';
 import { createConnectionRuntime } from '../runtime.ts';
-import { TestDatabase } from '../../store/postgres/test-database.ts';
+import { TestDatabase } from '../../../test/support/store/test-database.ts';
 
 const adminUrl = process.env.TANDEM_TEST_POSTGRES;
 const BIN = join(import.meta.dirname, '..', '..', '..', 'bin', 'tandem.js');

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../util/clock.ts';
-import { TestDatabase } from '../../store/postgres/test-database.ts';
+import { TestDatabase } from '../../../test/support/store/test-database.ts';
 import { prepareSharedLimits, SharedTokenBucket } from './shared-limiter.ts';
 
 const adminUrl = process.env.TANDEM_TEST_POSTGRES;
