@@ -47,6 +47,12 @@ export const syncPolicySchema = z
       .enum(['keep', 'deactivate', 'propagate'])
       .default('keep')
       .describe('what a delete on one side does to the counterpart'),
+    approveDeletes: z
+      .boolean()
+      .default(true)
+      .describe(
+        'with deletes: propagate, each delete waits in tandem review for approve/reject; false deletes at once',
+      ),
     includeGroups: z
       .object({
         allUsers: z.boolean().default(false),

@@ -41,6 +41,7 @@ connections:
         logins: []
         groups: []                          # e.g. [Administrators]
       deletes: keep                         # keep | deactivate | propagate
+      approveDeletes: true                  # propagate: each delete waits in tandem review (approve/reject)
       circuitBreaker:
         maxDeleteShare: 0.2                 # stop a cycle that would delete more than 20 % of a flow's links
         maxChangeShare: 0.5                 # ... or change more than 50 % of them
