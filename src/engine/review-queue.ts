@@ -22,8 +22,18 @@ export interface QueueEntry {
   records: ReviewRecord[];
   /** Records already linked that share the name, for context. */
   candidates?: ReviewRecord[];
-  /** Per property: the values on each side (a conflict's winner and loser, a protected account's change). */
-  values?: Array<{ property: string; youtrack?: PropValue; customcrm?: PropValue; winner?: string }>;
+  /**
+   * Per property: the values on each side (a conflict's winner and loser, a protected account's
+   * change). An undo's conflict has both of its values on one side: today's under the side's
+   * name, and in `before` the value before the undone cycle (what `apply-loser` puts back).
+   */
+  values?: Array<{
+    property: string;
+    youtrack?: PropValue;
+    customcrm?: PropValue;
+    winner?: string;
+    before?: PropValue;
+  }>;
   actions: QueueAction[];
   since: string;
 }
@@ -80,12 +90,19 @@ export async function listQueue(store: StateStore): Promise<QueueEntry[]> {
           ]
         : [],
       values: [
-        {
-          property: c.property,
-          [c.winnerSide]: c.winnerValue,
-          [c.loserSide]: c.loserValue,
-          winner: c.winnerSide,
-        },
+        c.winnerSide === c.loserSide
+          ? {
+              property: c.property,
+              [c.winnerSide]: c.winnerValue,
+              winner: c.winnerSide,
+              before: c.loserValue,
+            }
+          : {
+              property: c.property,
+              [c.winnerSide]: c.winnerValue,
+              [c.loserSide]: c.loserValue,
+              winner: c.winnerSide,
+            },
       ],
       actions: ['keep-winner', 'apply-loser'],
       since: c.at,

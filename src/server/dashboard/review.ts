@@ -37,11 +37,14 @@ function records(e: QueueEntry, choose: boolean): Html {
 
 function values(e: QueueEntry): Html {
   if (!e.values?.length) return html``;
+  // An undo's conflict: today's value and the one before the undone cycle, on the same side.
+  const undo = e.values.some((v) => v.before !== undefined);
   return html`<table>
     <tr>
       <th>Property</th>
-      <th>YouTrack</th>
-      <th>Customcrm</th>
+      <th>YouTrack${undo ? ' (now)' : ''}</th>
+      <th>Customcrm${undo ? ' (now)' : ''}</th>
+      ${undo ? html`<th>Before the undone cycle</th>` : ''}
     </tr>
     ${e.values.map(
       (v) =>
@@ -49,6 +52,7 @@ function values(e: QueueEntry): Html {
           <td>${v.property}</td>
           <td>${showValue(v.youtrack)}</td>
           <td>${showValue(v.customcrm)}</td>
+          ${undo ? html`<td>${showValue(v.before)}</td>` : ''}
         </tr>`,
     )}
   </table>`;
