@@ -35,7 +35,7 @@ export const syncPolicySchema = z
       })
       .prefault({})
       .describe(
-        "YouTrack accounts a CRM edit never bans, renames or re-addresses (besides the token's own user): logins, and members of these groups by name; such a change waits in tandem review",
+        "YouTrack accounts a CRM edit never bans, renames or re-addresses (besides the token's own user and Hub's System Admins): logins, and members of these groups by name; such a change waits in tandem review",
       ),
     nameSplit: z
       .enum(['first-word', 'last-word'])

@@ -37,7 +37,7 @@ connections:
       mergeOrganizationsByName: true        # link Organizations to existing Customers by name
       mergeGroupsByName: true               # link groups to existing Customers by name
                                             # (a name with several candidates waits in tandem review)
-      protectedAccounts:                    # never banned/renamed/re-addressed by a CRM edit (besides the token's user)
+      protectedAccounts:                    # never banned/renamed/re-addressed by a CRM edit (besides the token's user and administrators)
         logins: []
         groups: []                          # e.g. [Administrators]
       deletes: keep                         # keep | deactivate | propagate
