@@ -35,7 +35,7 @@ export const syncPolicySchema = z
       })
       .prefault({})
       .describe(
-        "YouTrack accounts a CRM edit never bans, renames or re-addresses (besides the token's own user): logins, and members of these groups by name; such a change waits in tandem review",
+        "YouTrack accounts a CRM edit never bans, renames or re-addresses (besides the token's own user and Hub's System Admins): logins, and members of these groups by name; such a change waits in tandem review",
       ),
     nameSplit: z
       .enum(['first-word', 'last-word'])
@@ -47,6 +47,12 @@ export const syncPolicySchema = z
       .enum(['keep', 'deactivate', 'propagate'])
       .default('keep')
       .describe('what a delete on one side does to the counterpart'),
+    approveDeletes: z
+      .boolean()
+      .default(true)
+      .describe(
+        'with deletes: propagate, each delete waits in tandem review for approve/reject; false deletes at once',
+      ),
     includeGroups: z
       .object({
         allUsers: z.boolean().default(false),

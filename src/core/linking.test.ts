@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchRecords, normalizeKey } from './linking.ts';
+import { matchRecords, normalizeKey, originRef } from './linking.ts';
 import { defaultMapping } from './mapping.ts';
 import { contact, crmRecord, ytRecord, ytUser } from './testing.ts';
 
@@ -42,5 +42,19 @@ describe('matchRecords', () => {
       [crmRecord('Customer', 'c1', { Name: 'cafe\u0301 société sarl' })],
     );
     expect(r.pairs).toEqual([{ ytId: 'o1', crmId: 'c1' }]);
+  });
+});
+
+describe('originRef', () => {
+  const users = defaultMapping.flows.users;
+  it('takes the ExternalRef of the flow type first, else the reference property', () => {
+    const both = {
+      ...contact('c1', {}),
+      externalRefs: [{ System: 'YouTrack', Type: 'User', Id: 'u-ref' }],
+      originId: 'u-prop',
+    };
+    expect(originRef(users, both)).toBe('u-ref');
+    expect(originRef(users, { ...contact('c2', {}), originId: 'u-prop' })).toBe('u-prop');
+    expect(originRef(users, contact('c3', {}))).toBeUndefined();
   });
 });

@@ -23,12 +23,16 @@ export interface MatchResult {
 
 /**
  * The YouTrack id a Customcrm record names as its origin: the ExternalRef Tandem wrote when it
- * created the record. A store that lost its links relinks such pairs first, before any criterion
- * (a renamed record, or one of two Contacts sharing an e-mail, is still found). Issue 13's
- * reference property is another answer to the same question and slots in here.
+ * created the record, else the id in the CRM's reference property (`originId`, for CRMs without
+ * ExternalRefs). A store that lost its links relinks such pairs first, before any criterion (a
+ * renamed record, or one of two Contacts sharing an e-mail, is still found). The reference property
+ * holds an id without its type: Hub ids are unique across users, groups and organizations, so it
+ * can only join the record it names.
  */
 export function originRef(flow: FlowMapping, crm: RemoteRecord): string | undefined {
-  return crm.externalRefs?.find((x) => x.System === 'YouTrack' && x.Type === flow.youtrackType)?.Id;
+  return (
+    crm.externalRefs?.find((x) => x.System === 'YouTrack' && x.Type === flow.youtrackType)?.Id ?? crm.originId
+  );
 }
 
 /** NFC, trimmed, case-insensitive, runs of white space as one space. */

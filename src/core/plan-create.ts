@@ -1,3 +1,4 @@
+import { deleteAwaitingApproval } from './plan-delete-review.ts';
 import type { FlowPlanInput, LinkState, PlanAction } from './plan-types.ts';
 import type { FlowMapping } from './mapping.ts';
 import type { RefResolver } from './values.ts';
@@ -64,17 +65,18 @@ export function baseOfCreate(
 
 /**
  * A linked record that a complete read no longer returns was deleted. By default only the link is
- * marked; `deactivate` sets a Contact inactive; `propagate` deletes the counterpart. Both sides of
- * a link are marked in order, so an executor that stops a link at its first failure retries next cycle.
+ * marked; `deactivate` sets a Contact inactive; `propagate` deletes the counterpart once a person
+ * approves it (`plan-delete-review.ts`). Both sides of a link are marked in order, so an executor
+ * that stops a link at its first failure retries next cycle.
  */
 export function planDeletes(
   input: FlowPlanInput,
   link: LinkState,
-  ytSeen: boolean,
-  crmSeen: boolean,
+  yt: RemoteRecord | undefined,
+  crm: RemoteRecord | undefined,
 ): PlanAction[] {
-  const ytGone = !ytSeen && input.youtrackComplete;
-  const crmGone = !crmSeen && input.customcrmComplete;
+  const ytGone = !yt && input.youtrackComplete;
+  const crmGone = !crm && input.customcrmComplete;
   const linkId = link.id;
   if (ytGone && crmGone)
     return [
@@ -89,11 +91,11 @@ export function planDeletes(
   if (deletes === 'propagate') {
     const type = survivor === 'customcrm' ? input.flow.customcrmType : input.flow.youtrackType;
     const id = survivor === 'customcrm' ? link.crmId : link.ytId;
-    return [
+    return deleteAwaitingApproval(input, link, gone, yt ?? crm, [
       { kind: 'delete', target: survivor, type, id, linkId },
       mark,
       { kind: 'markDeleted', linkId, side: survivor },
-    ];
+    ]);
   }
   if (deletes === 'deactivate' && survivor === 'customcrm' && input.flow.customcrmType === 'Contact')
     return [{ kind: 'deactivate', target: 'customcrm', type: 'Contact', id: link.crmId, linkId }, mark];

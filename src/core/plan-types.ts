@@ -25,6 +25,8 @@ export interface FlowPolicy {
   /** Organizations/Groups ⇄ Customers by normalized name. Users always match by e-mail. */
   mergeByName: boolean;
   deletes: 'keep' | 'deactivate' | 'propagate';
+  /** With `propagate`: a delete waits in review for a person's approval (absent = true); false deletes at once. */
+  approveDeletes?: boolean;
   priority: SystemName;
   includeGroups: { allUsers: boolean; registeredUsers: boolean; projectTeams: boolean };
 }
@@ -177,7 +179,8 @@ export type PlanAction =
   /** A person's choice on a conflict was carried out (the unit's writes before it succeeded). */
   | { kind: 'resolved'; conflictId: number; ytId: string; crmId: string };
 
-export type ReviewCode = 'AMBIGUOUS_MATCH' | 'DUPLICATE_NAME' | 'DUPLICATE_EMAIL' | 'PROTECTED_ACCOUNT';
+export type ReviewCode =
+  'AMBIGUOUS_MATCH' | 'DUPLICATE_NAME' | 'DUPLICATE_EMAIL' | 'PROTECTED_ACCOUNT' | 'DELETE_PENDING';
 
 export interface SystemCounts {
   creates: number;

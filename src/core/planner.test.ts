@@ -309,12 +309,41 @@ describe('planFlow: deletes', () => {
     const d = withLink('deactivate').plan().actions;
     expect(kinds(d)).toEqual(['deactivate', 'markDeleted']);
     const w = withLink('propagate');
+    w.policy = { ...w.policy, approveDeletes: false };
     const p = w.plan();
     expect(p.actions[0]).toMatchObject({ kind: 'delete', target: 'customcrm', type: 'Contact', id: 'c1' });
     expect(p.counts.customcrm.deletes).toBe(1);
     w.apply(p);
     expect(w.links[0]!.status).toBe('both-deleted');
     expect(w.plan().actions).toEqual([]);
+  });
+
+  it('propagate: the delete waits in review until a person approves or rejects it', () => {
+    const w = withLink('propagate');
+    const linkId = w.links[0]!.id;
+    const pending = w.plan();
+    expect(kinds(pending.actions)).toEqual(['review']);
+    expect(pending.actions[0]).toMatchObject({
+      code: 'DELETE_PENDING',
+      key: `delete:${linkId}`,
+      records: [
+        { system: 'youtrack', id: 'u1' },
+        { system: 'customcrm', type: 'Contact', id: 'c1' },
+      ],
+    });
+    expect(pending.counts.customcrm.deletes).toBe(0);
+    const decide = (action: 'approve' | 'reject') =>
+      w.plan({ decisions: [{ itemId: 7, key: `delete:${linkId}`, action }] }).actions;
+    expect(decide('approve')).toEqual([
+      { kind: 'delete', target: 'customcrm', type: 'Contact', id: 'c1', linkId },
+      { kind: 'markDeleted', linkId, side: 'youtrack' },
+      { kind: 'markDeleted', linkId, side: 'customcrm' },
+      { kind: 'decided', itemId: 7, action: 'approve' },
+    ]);
+    expect(decide('reject')).toEqual([
+      { kind: 'markDeleted', linkId, side: 'youtrack' },
+      { kind: 'decided', itemId: 7, action: 'reject' },
+    ]);
   });
 
   it('marks a link whose Customcrm record vanished and does not recreate it', () => {

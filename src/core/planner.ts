@@ -89,7 +89,7 @@ export function planLinked(
   usable: (r: RemoteRecord) => boolean,
 ): PlanAction[] {
   if (link.status !== 'active') return [];
-  if (!yt || !crm) return planDeletes(input, link, yt !== undefined, crm !== undefined);
+  if (!yt || !crm) return planDeletes(input, link, yt, crm);
   const ytOk = usable(yt);
   if (!(usable(crm) && ytOk)) return [];
   const pair = planPair(input, yt, crm, { linkId: link.id, base: link.base });

@@ -42,6 +42,11 @@ export interface RemoteRecord {
   /** Other ids the record is known by, e.g. `{ youtrackId: '1-6' }`. */
   aliases?: Readonly<Record<string, string>>;
   externalRefs?: readonly ExternalRef[];
+  /**
+   * Customcrm: the YouTrack id the CRM's reference property holds (`profile.referenceProperty`,
+   * written by Tandem when it created the record), for CRMs without ExternalRefs.
+   */
+  originId?: string;
 }
 
 /** A change seen on one side since a watermark. */

@@ -6,7 +6,7 @@ import type { ReviewAction, ReviewItem, StateStore } from '../store/types.ts';
 /**
  * The review queue as people see it (CLI and dashboard alike): every doubtful case of a
  * connection with its records and the actions allowed on it. Three sources, one list: review
- * items (ambiguous matches, same-side duplicates, protected accounts), open conflicts, and
+ * items (ambiguous matches, same-side duplicates, protected accounts, deletes awaiting approval), open conflicts, and
  * quarantined records. Ids carry their source: `r12`, `c5`, `q3`. Deciding only records the
  * choice; the next cycle plans it and the executor carries it out like any other write.
  */
@@ -15,15 +15,25 @@ export type QueueAction = ReviewAction | 'keep-winner' | 'apply-loser' | 'retry'
 
 export interface QueueEntry {
   id: string;
-  kind: 'match' | 'duplicate' | 'protected-account' | 'conflict' | 'quarantine';
+  kind: 'match' | 'duplicate' | 'protected-account' | 'delete' | 'conflict' | 'quarantine';
   code: string;
   flow: FlowName;
   message: string;
   records: ReviewRecord[];
   /** Records already linked that share the name, for context. */
   candidates?: ReviewRecord[];
-  /** Per property: the values on each side (a conflict's winner and loser, a protected account's change). */
-  values?: Array<{ property: string; youtrack?: PropValue; customcrm?: PropValue; winner?: string }>;
+  /**
+   * Per property: the values on each side (a conflict's winner and loser, a protected account's
+   * change). An undo's conflict has both of its values on one side: today's under the side's
+   * name, and in `before` the value before the undone cycle (what `apply-loser` puts back).
+   */
+  values?: Array<{
+    property: string;
+    youtrack?: PropValue;
+    customcrm?: PropValue;
+    winner?: string;
+    before?: PropValue;
+  }>;
   actions: QueueAction[];
   since: string;
 }
@@ -33,10 +43,11 @@ const KIND: Record<ReviewItem['code'], QueueEntry['kind']> = {
   DUPLICATE_NAME: 'duplicate',
   DUPLICATE_EMAIL: 'duplicate',
   PROTECTED_ACCOUNT: 'protected-account',
+  DELETE_PENDING: 'delete',
 };
 
 function fromItem(i: ReviewItem): QueueEntry {
-  const protectedAccount = i.code === 'PROTECTED_ACCOUNT';
+  const approval = i.code === 'PROTECTED_ACCOUNT' || i.code === 'DELETE_PENDING';
   return {
     id: `r${i.id}`,
     kind: KIND[i.code],
@@ -48,7 +59,7 @@ function fromItem(i: ReviewItem): QueueEntry {
     ...(i.changes.length > 0
       ? { values: i.changes.map((c) => ({ property: c.row, youtrack: c.from, customcrm: c.to })) }
       : {}),
-    actions: protectedAccount
+    actions: approval
       ? ['approve', 'reject']
       : // Users sharing an e-mail are created per the link mode anyway: a person can only dismiss it.
         i.code === 'DUPLICATE_EMAIL'
@@ -79,12 +90,19 @@ export async function listQueue(store: StateStore): Promise<QueueEntry[]> {
           ]
         : [],
       values: [
-        {
-          property: c.property,
-          [c.winnerSide]: c.winnerValue,
-          [c.loserSide]: c.loserValue,
-          winner: c.winnerSide,
-        },
+        c.winnerSide === c.loserSide
+          ? {
+              property: c.property,
+              [c.winnerSide]: c.winnerValue,
+              winner: c.winnerSide,
+              before: c.loserValue,
+            }
+          : {
+              property: c.property,
+              [c.winnerSide]: c.winnerValue,
+              [c.loserSide]: c.loserValue,
+              winner: c.winnerSide,
+            },
       ],
       actions: ['keep-winner', 'apply-loser'],
       since: c.at,

@@ -70,8 +70,8 @@ export class ReviewState {
 }
 
 /**
- * The token's own user (locking it out would stop the sync itself), the configured logins, and the
- * direct members of the configured groups (by name; `groups` when the cycle read them all).
+ * The token's own user (locking it out would stop the sync itself), YouTrack's administrators
+ * (holders of Hub's System Admin role), the configured logins, and the direct members of the configured groups (by name; `groups` when the cycle read them all).
  */
 async function protectedUsers(
   rt: ConnectionRuntime,
@@ -79,6 +79,8 @@ async function protectedUsers(
 ): Promise<ProtectedUsers> {
   const { logins, groups: names } = rt.config.sync.protectedAccounts;
   const me = await rt.youtrack.tokenUserLogin();
+  // Administrators are read again by a cycle that reads everything, and kept between.
+  const admins = (await rt.youtrack.administratorLogins({ refresh: groups !== undefined })) ?? [];
   const wanted = new Set(names.map((n) => n.trim().toLowerCase()));
   const all = wanted.size === 0 ? [] : (groups ?? (await collect(rt.youtrack.readAll('Group'))));
   const groupIds = new Set(
@@ -92,5 +94,5 @@ async function protectedUsers(
       )
       .map((g) => g.id),
   );
-  return { logins: new Set([...logins, ...(me ? [me] : [])]), groupIds };
+  return { logins: new Set([...logins, ...admins, ...(me ? [me] : [])]), groupIds };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '../log/logger.ts';
 import type { Clock } from '../util/clock.ts';
 import { systemClock } from '../util/clock.ts';
+import { Mutex } from '../store/mutex.ts';
 import type { StateStore } from '../store/types.ts';
 import { runCycle, type CycleReport } from './cycle.ts';
 import type { Metrics } from './metrics.ts';
@@ -20,6 +21,8 @@ interface Loop {
   lastFull: number;
   nextAt: number;
   running: boolean;
+  /** A cycle and other work on the connection (an undo from the dashboard) run one at a time. */
+  turn: Mutex;
 }
 
 /**
@@ -49,6 +52,7 @@ export class SyncRunner {
         lastFull: -Infinity,
         nextAt: 0,
         running: false,
+        turn: new Mutex(),
       };
       loop.done = this.loop(loop);
       this.loops.set(rt.name, loop);
@@ -69,6 +73,12 @@ export class SyncRunner {
     }));
   }
 
+  /** Runs `work` between the connection's cycles, never during one (e.g. an undo from the dashboard). */
+  exclusive<T>(connection: string, work: () => Promise<T>): Promise<T> {
+    const loop = this.loops.get(connection);
+    return loop ? loop.turn.run(work) : work();
+  }
+
   async stop(): Promise<void> {
     this.stopping.abort(new Error('stopping'));
     for (const l of this.loops.values()) l.wake.abort();
@@ -83,10 +93,9 @@ export class SyncRunner {
       const full = now - loop.lastFull >= sched.reconcileEverySeconds * 1000;
       loop.running = true;
       try {
-        const report = await runCycle(rt, this.deps, {
-          kind: full ? 'full' : 'incremental',
-          signal: this.stopping.signal,
-        });
+        const report = await loop.turn.run(() =>
+          runCycle(rt, this.deps, { kind: full ? 'full' : 'incremental', signal: this.stopping.signal }),
+        );
         if (report.kind === 'full' && report.status === 'ok') loop.lastFull = now;
         this.onCycle(report);
       } catch (err) {

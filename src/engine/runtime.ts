@@ -33,7 +33,12 @@ export interface RuntimeDeps {
 
 export function policiesFor(config: ConnectionConfig): Record<FlowName, FlowPolicy> {
   const s = config.sync;
-  const common = { deletes: s.deletes, priority: s.priority, includeGroups: s.includeGroups };
+  const common = {
+    deletes: s.deletes,
+    approveDeletes: s.approveDeletes,
+    priority: s.priority,
+    includeGroups: s.includeGroups,
+  };
   return {
     organizations: {
       ...common,

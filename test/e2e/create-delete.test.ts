@@ -68,6 +68,7 @@ describe('deletes (issue 4, behaviour 7)', () => {
       connection: {
         sync: {
           deletes: 'propagate',
+          approveDeletes: false,
           circuitBreaker: { maxDeleteShare: 0.3, maxChangeShare: 1, minRecords: 3 },
         },
       },

@@ -7,7 +7,8 @@ import { World } from '../helpers/world.ts';
  * Issue 14, point 2: `tandem plan` shows exactly what the next `tandem sync` does on the same data.
  * Random edits on both sides of a synced demo world (renames, e-mails, bans, new companies whose
  * names may collide, company moves, concurrent edits, invalid values); then the dry run's counts
- * are compared with what the sync did, per flow and system.
+ * are compared with what the sync did, per flow and system, and its rejects with the records the
+ * sync quarantined.
  */
 
 type Edit =
@@ -115,6 +116,30 @@ function done(r: CycleReport, linked: Record<string, number>): Tally {
   return t;
 }
 
+/** `system:type:id` of the records the dry run rejects. */
+function plannedRejects(r: CycleReport): string[] {
+  const out = new Set<string>();
+  for (const p of r.plans ?? [])
+    for (const a of p.actions) if (a.kind === 'reject') out.add(`${a.system}:${a.type}:${a.id}`);
+  return [...out].sort();
+}
+
+/** Each quarantine entry with what shows it was (re)quarantined: attempts and when last seen. */
+async function quarantineState(w: World): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const q of await w.store.listQuarantine({ status: 'quarantined', limit: 10_000 }))
+    out.set(`${q.system}:${q.recordType}:${q.recordId}`, `${q.attempts}|${q.lastSeen}`);
+  return out;
+}
+
+/** The records the sync rejected: newly quarantined, or quarantined again. */
+function syncRejects(before: Map<string, string>, after: Map<string, string>): string[] {
+  return [...after]
+    .filter(([k, v]) => before.get(k) !== v)
+    .map(([k]) => k)
+    .sort();
+}
+
 async function merged(w: World): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const flow of ['organizations', 'groups', 'users'] as const)
@@ -125,6 +150,7 @@ async function merged(w: World): Promise<Record<string, number>> {
 
 describe('plan = sync', () => {
   it('the dry run counts what the sync then does, over random edits', async () => {
+    let rejects = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 6 }), async (edits) => {
         const w = await World.start();
@@ -133,15 +159,21 @@ describe('plan = sync', () => {
           for (const e of edits) await apply(w, e);
           const before = await merged(w);
           const plan = await w.sync({ dryRun: true });
+          const quarantined = await quarantineState(w);
           const sync = await w.sync();
           const after = await merged(w);
           const linked = Object.fromEntries(Object.entries(after).map(([f, n]) => [f, n - (before[f] ?? 0)]));
           expect(done(sync, linked)).toEqual(planned(plan));
+          // The plan lists the records the sync rejects (and quarantines), no more and no fewer.
+          expect(syncRejects(quarantined, await quarantineState(w))).toEqual(plannedRejects(plan));
+          rejects += plannedRejects(plan).length;
         } finally {
           await w.close();
         }
       }),
       { numRuns: 15, seed: 1414, endOnFailure: true },
     );
+    // The runs include invalid values, so the comparison of rejects is not vacuous.
+    expect(rejects).toBeGreaterThan(0);
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listQueue } from '../../src/engine/review-queue.ts';
 import { undoCycle } from '../../src/engine/undo.ts';
 import { JsonLogger } from '../../src/log/logger.ts';
 import { World } from '../helpers/world.ts';
@@ -72,6 +73,13 @@ describe('tandem undo', () => {
       'fullName',
       'Chen Wei-Ling Zhang',
       'Chen Wei',
+    ]);
+    // The review item shows both values: today's and the one before the undone cycle.
+    const item = (await listQueue(w.store)).find(
+      (e) => e.kind === 'conflict' && e.values?.[0]?.property === 'fullName',
+    )!;
+    expect(item.values).toEqual([
+      { property: 'fullName', customcrm: 'Chen Wei-Ling Zhang', winner: 'customcrm', before: 'Chen Wei' },
     ]);
   });
 });

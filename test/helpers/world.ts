@@ -28,6 +28,8 @@ export interface WorldOptions {
   customcrm?: CustomcrmServerOptions;
   /** Overrides of the connection's sync policy, schedule or mapping. */
   connection?: Record<string, unknown>;
+  /** The Customcrm connector's profile (docs/customcrm-connector.md). */
+  customcrmProfile?: Record<string, unknown>;
   store?: string;
 }
 
@@ -71,6 +73,7 @@ export class World {
           customcrm: {
             url: `${crm.url}/v1`,
             token: CRM_TOKEN,
+            ...(opts.customcrmProfile ? { profile: opts.customcrmProfile } : {}),
             retry: { baseDelayMs: 1, maxDelayMs: 20 },
             rateLimit: { ratePerSecond: 10_000, burst: 10_000 },
           },

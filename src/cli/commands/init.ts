@@ -37,10 +37,11 @@ connections:
       mergeOrganizationsByName: true        # link Organizations to existing Customers by name
       mergeGroupsByName: true               # link groups to existing Customers by name
                                             # (a name with several candidates waits in tandem review)
-      protectedAccounts:                    # never banned/renamed/re-addressed by a CRM edit (besides the token's user)
+      protectedAccounts:                    # never banned/renamed/re-addressed by a CRM edit (besides the token's user and administrators)
         logins: []
         groups: []                          # e.g. [Administrators]
       deletes: keep                         # keep | deactivate | propagate
+      approveDeletes: true                  # propagate: each delete waits in tandem review (approve/reject)
       circuitBreaker:
         maxDeleteShare: 0.2                 # stop a cycle that would delete more than 20 % of a flow's links
         maxChangeShare: 0.5                 # ... or change more than 50 % of them

@@ -69,7 +69,9 @@ export function describe(prefix: string, e: QueueEntry): string {
     lines.push(`  ~ already linked: ${r.system} ${r.type} ${r.id}  ${r.label}`);
   for (const v of e.values ?? [])
     lines.push(
-      `  ${v.property}: YouTrack ${JSON.stringify(v.youtrack ?? null)}, Customcrm ${JSON.stringify(v.customcrm ?? null)}${v.winner ? ` (${v.winner} won)` : ''}`,
+      v.before !== undefined
+        ? `  ${v.property} in ${v.winner === 'youtrack' ? 'YouTrack' : 'Customcrm'}: now ${JSON.stringify(v[v.winner === 'youtrack' ? 'youtrack' : 'customcrm'] ?? null)}, before the undone cycle ${JSON.stringify(v.before)}`
+        : `  ${v.property}: YouTrack ${JSON.stringify(v.youtrack ?? null)}, Customcrm ${JSON.stringify(v.customcrm ?? null)}${v.winner ? ` (${v.winner} won)` : ''}`,
     );
   lines.push(`  actions: ${e.actions.join(', ') || 'none (waiting for the next cycle)'}`);
   return lines.join('\n') + '\n\n';

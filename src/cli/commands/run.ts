@@ -2,6 +2,8 @@ import { intOption, portOption, runCommand } from '../args.ts';
 import { configOptions, openContext, reportError } from '../context.ts';
 import { startService, untilSignal } from '../service.ts';
 import { dashboardRoutes } from '../../server/dashboard/index.ts';
+import { SyncRunner } from '../../engine/runner.ts';
+import { undoCycle } from '../../engine/undo.ts';
 import { DEFAULT_WORKER_OPTIONS } from '../../engine/workers/worker-pool.ts';
 
 const options = {
@@ -44,7 +46,19 @@ export function run(argv: string[]): Promise<number> {
     try {
       const service = await startService(ctx, {
         extraRoutes: (c, runner) =>
-          dashboardRoutes({ store: c.store, metrics: c.metrics, runner, connections: c.runtimes }),
+          dashboardRoutes({
+            store: c.store,
+            metrics: c.metrics,
+            runner,
+            connections: c.runtimes,
+            // The dashboard's undo is `tandem undo`, run between the connection's cycles (SQLite:
+            // this process runs them all; PostgreSQL workers may run one meanwhile, as with the CLI).
+            undo: (name, cycle, o) => {
+              const rt = c.runtimes.find((r) => r.name === name)!;
+              const work = () => undoCycle(rt, { store: c.store, logger: c.logger }, cycle, o);
+              return runner instanceof SyncRunner ? runner.exclusive(name, work) : work();
+            },
+          }),
         ...(port !== undefined ? { port } : {}),
         workers,
         onCycle: (r) =>

@@ -186,6 +186,7 @@ export function fromWire(
       ? undefined
       : 'h:' + createHash('sha256').update(canonicalJson(wire)).digest('hex').slice(0, 32));
   const externalRefs = profile.externalRefs ? readRefs(wire[profile.externalRefs]) : undefined;
+  const originId = referenceOf(profile, wire);
   const common = {
     system: 'customcrm' as const,
     type,
@@ -193,6 +194,7 @@ export function fromWire(
     ...(updatedAt !== undefined ? { updatedAt } : {}),
     ...(version !== undefined ? { version } : {}),
     ...(externalRefs !== undefined ? { externalRefs } : {}),
+    ...(originId !== undefined ? { originId } : {}),
   };
   if (wireValue(wire, wireName(profile, 'Deleted', type)) === true) return { deleted: true, ...common };
   const props: Record<string, PropValue> = {};

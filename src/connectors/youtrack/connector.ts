@@ -11,6 +11,7 @@ import type { Clock } from '../../util/clock.ts';
 import { systemClock } from '../../util/clock.ts';
 import { ConnectorError } from '../types.ts';
 import type { ChangeBatch, Connector, ConnectorInfo, CreateOptions, UpdateOptions } from '../types.ts';
+import { readAdministrators } from './admins.ts';
 import { changesSince } from './changes.ts';
 import type { YouTrackConfig } from './config.ts';
 import type { ApiMode, Ctx } from './context.ts';
@@ -42,6 +43,8 @@ export class YouTrackConnector implements Connector {
   private detected: Promise<ApiMode> | undefined;
   private readonly orgPoll = new OrganizationPoll();
   private tokenUser: string | undefined;
+  private admins: string[] | undefined;
+  private adminsWarned = false;
 
   constructor(
     private readonly config: YouTrackConfig,
@@ -156,6 +159,26 @@ export class YouTrackConnector implements Connector {
     } catch (err) {
       throw mapError(err, { action: 'read the token user (GET /api/users/me)' });
     }
+  }
+
+  /**
+   * Logins holding Hub's System Admin role (`admins.ts`), read again when `refresh` (a full cycle)
+   * and kept between; undefined while the server cannot tell, which is warned once.
+   */
+  async administratorLogins(opts: { refresh?: boolean } = {}): Promise<string[] | undefined> {
+    if (this.admins !== undefined && !opts.refresh) return this.admins;
+    await this.ready();
+    const found = await readAdministrators(this.ctx).catch((err: unknown) => {
+      throw mapError(err, { action: 'read the administrators (GET /hub/api/rest/roles)' });
+    });
+    if (found.logins) return (this.admins = found.logins);
+    if (!this.adminsWarned)
+      this.ctx.logger.warn(
+        `YouTrack administrators cannot be told apart: ${found.problem ?? 'unknown'}; only the token's user and sync.protectedAccounts are protected`,
+        { code: 'ADMINS_UNKNOWN' },
+      );
+    this.adminsWarned = true;
+    return this.admins;
   }
 
   async *readAll(type: RecordType, opts: { signal?: AbortSignal } = {}): AsyncIterable<RemoteRecord> {

@@ -170,6 +170,45 @@ describe('Hub REST', () => {
     expect((await call(emu, 'DELETE', `${HUB}/users/no-such-id?successor=x`)).status).toBe(404);
   });
 
+  it('lists roles and answers access(with: role) for holders, directly or through a group', async () => {
+    const roles = asObject(await call(emu, 'GET', `${HUB}/roles?fields=roles(id,key,name)`));
+    expect(roles.roles).toContainEqual({
+      type: 'role',
+      id: 'system-admin',
+      key: 'system-admin',
+      name: 'System Admin',
+    });
+    const admins = async () => {
+      const q = encodeURIComponent('access(with: {System Admin})');
+      const page = asObject(await call(emu, 'GET', `${HUB}/users?fields=users(login)&query=${q}`));
+      return ((page.users ?? []) as Array<{ login: string }>).map((u) => u.login).sort();
+    };
+    expect(await admins()).toEqual(['admin']);
+    const dir = emu.directory;
+    const ops = dir.createGroup({ name: 'Ops' });
+    dir.addMember(ops.hubId, dir.userByLogin('knut.johannessen')!.hubId);
+    const granted = await call(emu, 'POST', `${HUB}/usergroups/${ops.hubId}/projectroles`, {
+      role: { id: 'system-admin' },
+      project: { id: '0' },
+    });
+    expect(granted.status).toBe(200);
+    expect(await admins()).toEqual(['admin', 'knut.johannessen']);
+    const inGlobal = encodeURIComponent('access(project: Global, with: {System Admin})');
+    const page = asObject(await call(emu, 'GET', `${HUB}/users?fields=total&query=${inGlobal}`));
+    expect(page.total).toBe(2);
+  });
+
+  it('answers 403 to role reads when the token may not read roles', async () => {
+    const closed = await startYouTrackEmulator({ seed: 'demo', rolesReadable: false });
+    try {
+      expect((await call(closed, 'GET', `${HUB}/roles`)).status).toBe(403);
+      const q = encodeURIComponent('access(with: {System Admin})');
+      expect((await call(closed, 'GET', `${HUB}/users?query=${q}`)).status).toBe(403);
+    } finally {
+      await closed.close();
+    }
+  });
+
   it('rejects the YouTrack-only token and missing tokens', async () => {
     const yo = await call(emu, 'GET', `${HUB}/users`, undefined, 'perm:youtrack-only');
     expect(yo.status).toBe(403);

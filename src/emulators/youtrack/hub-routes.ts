@@ -17,6 +17,7 @@ import {
   userSortKeys,
 } from './query.ts';
 import { ApiFailure, badRequest, fieldsOf, notFound, ok, paging, slice, type Reply } from './reply.ts';
+import { roleRoutes } from './roles.ts';
 import { successorOf } from './youtrack-routes.ts';
 
 /** Hub pages hold 100 entities when `$top` is absent (observed, not documented). */
@@ -348,6 +349,7 @@ export function hubRoutes(dir: Directory, api: RouteContext['api'], quirks: Quir
   return [
     ...userRoutes(v),
     ...groupRoutes(v),
+    ...roleRoutes(list),
     ...(api === '2026' ? detachedOrganizationRoutes(v, quirks) : organizationRoutes(v)),
     ['GET', '/events', (ctx) => events(ctx, v)],
   ];

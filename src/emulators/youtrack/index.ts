@@ -8,6 +8,7 @@ import { Directory } from './directory.ts';
 import type { MembershipEvents } from './model.ts';
 import { hubRoutes } from './hub-routes.ts';
 import { badRequest, errorBody, failureReply, type Reply } from './reply.ts';
+import { rolesOf } from './roles.ts';
 import { seedDemo, seedGenerated } from './seed.ts';
 import { youtrackRoutes } from './youtrack-routes.ts';
 
@@ -47,6 +48,8 @@ export interface YouTrackEmulatorOptions {
    * organization (`container`, default) or on the user (`member`).
    */
   membershipEvents?: MembershipEvents;
+  /** Whether the full-scope token's owner may read roles (Hub "Read Role"); false answers 403. Default true. */
+  rolesReadable?: boolean;
   /** Undocumented behaviours of real instances, each off or at its default unless set. */
   quirks?: Partial<Quirks>;
 }
@@ -80,6 +83,7 @@ export function createDirectory(opts: YouTrackEmulatorOptions = {}): Directory {
       opts.randomSeed ?? 1,
     );
   else if ((opts.seed ?? 'demo') === 'demo') seedDemo(dir);
+  rolesOf(dir).readable = opts.rolesReadable ?? true;
   return dir;
 }
 

@@ -1,6 +1,7 @@
 import type { Directory } from './directory.ts';
 import type { Group, Organization, User } from './model.ts';
 import { badRequest } from './reply.ts';
+import { accessPredicate } from './roles.ts';
 
 /**
  * Hub's `query` parameter, the subset a directory sync needs: clauses `key: value` joined by
@@ -17,6 +18,9 @@ export function parseQuery(text: string | null): Query {
   if (text === null || !text.trim()) return [];
   return splitOutside(text, 'or').map((alt) =>
     splitOutside(alt, 'and').map((clause) => {
+      // Hub's `access(project: P, with: role)` (Hub REST "Get All Users"): one clause, kept whole.
+      const access = /^\s*access\s*\((.*)\)\s*$/s.exec(clause);
+      if (access) return { key: 'access()', value: access[1] ?? '' };
       const m = /^\s*([A-Za-z][\w-]*)\s*:\s*(.*?)\s*$/s.exec(clause);
       const [key, raw] = m ? [m[1] ?? '', m[2] ?? ''] : ['', clause.trim()];
       return { key, value: unwrap(raw) };
@@ -60,8 +64,9 @@ const ci = (a: string | null, b: string) => a !== null && a.toLowerCase() === b.
 const contains = (a: string | null, b: string) => a !== null && a.toLowerCase().includes(b.toLowerCase());
 const starts = (a: string, b: string) => a.toLowerCase().startsWith(b.toLowerCase());
 
-function userPredicates(): Record<string, Predicate<User>> {
+function userPredicates(dir: Directory): Record<string, Predicate<User>> {
   return {
+    'access()': (v) => accessPredicate(dir, v),
     '': (v) => (u) => contains(u.login, v) || contains(u.name, v) || contains(u.email, v),
     login: (v) => (u) => ci(u.login, v),
     name: (v) => (u) => ci(u.name, v),
@@ -135,7 +140,7 @@ function compile<T>(query: Query, preds: Record<string, Predicate<T>>, what: str
  */
 export function findUsers(dir: Directory, query: Query): readonly User[] {
   if (query.length === 0) return dir.users.all;
-  const test = compile(query, userPredicates(), 'users');
+  const test = compile(query, userPredicates(dir), 'users');
   const keys = query.map((clauses) => clauses.find((c) => c.key === 'login' || c.key === 'email'));
   if (keys.every((c) => c !== undefined)) {
     const candidates = new Set<User>();

@@ -1,5 +1,6 @@
 import type { MappingConfig } from '../../core/mapping.ts';
 import type { Metrics } from '../../engine/metrics.ts';
+import type { UndoReport } from '../../engine/undo.ts';
 import type { StateStore } from '../../store/types.ts';
 import type { CsrfGuard } from './csrf.ts';
 
@@ -24,6 +25,8 @@ export interface DashboardDeps {
   metrics: Metrics;
   runner: DashboardRunner;
   now?: () => number;
+  /** `tandem undo` of a connection's cycle (dry run or for real); absent, the cycles page offers no undo. */
+  undo?: ((connection: string, cycle: number, opts: { dryRun: boolean }) => Promise<UndoReport>) | undefined;
 }
 
 export interface PageContext {

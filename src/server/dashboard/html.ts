@@ -131,7 +131,8 @@ export function layout(title: string, body: Html, connection?: { name: string; b
   const nav = c
     ? html`<a href="/">All connections</a><span class="conn">${c.name}</span><a href="${c.base}/">Overview</a>
         <a href="${c.base}/records">Records</a><a href="${c.base}/conflicts">Conflicts</a>
-        <a href="${c.base}/quarantine">Quarantine</a><a href="${c.base}/review">Review</a>`
+        <a href="${c.base}/quarantine">Quarantine</a><a href="${c.base}/review">Review</a>
+        <a href="${c.base}/cycles">Cycles</a>`
     : html`<a href="/">All connections</a>`;
   return html`<!doctype html>
     <html lang="en">

@@ -9,6 +9,7 @@ import { html, layout, redirect, sendHtml, type Html } from './html.ts';
 import { overviewPage } from './overview.ts';
 import { quarantinePage } from './quarantine.ts';
 import { connectionLink, recordPage, searchPage } from './records.ts';
+import { cyclesPage, UndoUnavailable, undoFromForm, undoPreviewPage } from './cycles.ts';
 import { decideFromForm, reviewPage } from './review.ts';
 import { ReviewRefusal } from '../../engine/review-queue.ts';
 
@@ -63,6 +64,7 @@ function action(p: ConnectionPage, act: (form: URLSearchParams, id: number) => P
     } catch (err) {
       if (err instanceof Refusal) return refuse(res, err.status, err.message, `${p.base}/`);
       if (err instanceof ReviewRefusal) return refuse(res, 409, err.message, `${p.base}/review`);
+      if (err instanceof UndoUnavailable) return refuse(res, 409, err.message, `${p.base}/cycles`);
       if (err instanceof StoreError && (err.code === 'NOT_FOUND' || err.code === 'CONFLICT_NOT_OPEN'))
         return refuse(res, 409, err.message, `${p.base}/`);
       throw err;
@@ -125,6 +127,20 @@ const PAGES: readonly PageRoute[] = [
         return back;
       }),
   ],
+  ['GET', '/cycles', (p) => page(p, (url) => cyclesPage(p, url))],
+  [
+    'GET',
+    '/cycles/(\\d+)/undo',
+    (p) => async (req, res, ctx) => {
+      try {
+        await page(p, () => undoPreviewPage(p, Number(ctx.params[1])))(req, res, ctx);
+      } catch (err) {
+        if (err instanceof UndoUnavailable) return refuse(res, 409, err.message, `${p.base}/cycles`);
+        throw err;
+      }
+    },
+  ],
+  ['POST', '/cycles/(\\d+)/undo', (p) => action(p, (_form, id) => undoFromForm(p, id))],
   ['GET', '/quarantine', (p) => page(p, (url) => quarantinePage(p, url))],
   [
     'POST',
@@ -151,7 +167,7 @@ function decoded(segment: string): string {
 }
 
 /** The paths from before there were several connections; with one, they still lead to its pages. */
-const LEGACY = /^\/(?:records|records\/\d+|conflicts|quarantine|review)$/;
+const LEGACY = /^\/(?:records|records\/\d+|conflicts|quarantine|review|cycles)$/;
 
 /**
  * The dashboard's pages (issue 6): `/` lists the connections, `/c/NAME/...` are one connection's

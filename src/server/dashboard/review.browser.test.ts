@@ -55,6 +55,23 @@ describe('review page in a real browser', () => {
     expect(await item(`q${f.seeded.quarantineId}`).innerText()).toContain('not an e-mail address');
   });
 
+  it("shows an undo's conflict with both values: today's and the one before the undone cycle", async () => {
+    const c = await f.store.addConflict({
+      linkId: f.seeded.ada.id,
+      flow: 'users',
+      property: 'email',
+      winnerSide: 'customcrm',
+      winnerValue: 'ada@today.example',
+      loserSide: 'customcrm',
+      loserValue: 'ada@before.example',
+      at: '2024-06-01T11:45:00Z',
+    });
+    await page.reload();
+    const text = await item(`c${c.id}`).innerText();
+    expect(text).toContain('Before the undone cycle');
+    expect(text).toMatch(/email\s+—\s+"ada@today\.example"\s+"ada@before\.example"/);
+  });
+
   it('refuses a link without the pair, then links the chosen one', async () => {
     const [match] = await f.store.listReviewItems({ status: 'open' });
     const section = item(`r${match!.id}`);

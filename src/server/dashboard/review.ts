@@ -37,10 +37,20 @@ function records(e: QueueEntry, choose: boolean): Html {
 
 function values(e: QueueEntry): Html {
   if (!e.values?.length) return html``;
-  return table(['Property', 'YouTrack', 'Customcrm'], e.values, (v) => [
+  // An undo's conflict: today's value and the one before the undone cycle, on the same side.
+  const undo = e.values.some((v) => v.before !== undefined);
+  const now = undo ? ' (now)' : '';
+  const headings = [
+    'Property',
+    `YouTrack${now}`,
+    `Customcrm${now}`,
+    ...(undo ? ['Before the undone cycle'] : []),
+  ];
+  return table(headings, e.values, (v) => [
     v.property,
     showValue(v.youtrack),
     showValue(v.customcrm),
+    ...(undo ? [showValue(v.before)] : []),
   ]);
 }
 
