@@ -141,14 +141,14 @@ export interface StateStore {
   closeReviewItem(id: number): Promise<void>;
 }
 
-import type { NewReviewItem, ReviewDecision, ReviewItem, ReviewStatus } from './review-items.ts';
+import type { NewReviewItem, ReviewDecision, ReviewItem, ReviewStatus } from './review-types.ts';
 export type {
   NewReviewItem,
   ReviewAction,
   ReviewDecision,
   ReviewItem,
   ReviewStatus,
-} from './review-items.ts';
+} from './review-types.ts';
 
 export type LinkStatus = 'active' | 'youtrack-deleted' | 'customcrm-deleted' | 'both-deleted';
 export type LinkOrigin = 'merged' | 'created-in-customcrm' | 'created-in-youtrack';

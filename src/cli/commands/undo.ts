@@ -2,7 +2,7 @@ import { runCommand, UsageError } from '../args.ts';
 import { configOptions, withContext } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
-import { describe } from './plan.ts';
+import { describeAction as describe } from '../../core/describe-action.ts';
 import { undoCycle } from '../../engine/undo.ts';
 
 const options = {

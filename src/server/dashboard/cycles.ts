@@ -1,4 +1,4 @@
-import { describe } from '../../cli/commands/plan.ts';
+import { describeAction as describe } from '../../core/describe-action.ts';
 import type { UndoReport } from '../../engine/undo.ts';
 import type { ConnectionPage } from './context.ts';
 import { cycleStatus } from './overview.ts';

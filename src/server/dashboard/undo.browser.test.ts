@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describe as describeAction } from '../../cli/commands/plan.ts';
+import { describeAction } from '../../core/describe-action.ts';
 import { undoCycle } from '../../engine/undo.ts';
 import { JsonLogger, MemorySink } from '../../log/logger.ts';
 import { World } from '../../../test/helpers/world.ts';
