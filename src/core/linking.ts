@@ -1,6 +1,7 @@
 import type { FlowMapping, MappingRow } from './mapping.ts';
 import type { RemoteRecord, SystemName } from './types.ts';
 import { customcrmValue, youtrackValue } from './values.ts';
+import { SYSTEMS } from './systems.ts';
 
 /**
  * Links unlinked records by a criterion: Users ⇄ Contacts by e-mail, Organizations/Groups ⇄
@@ -28,7 +29,8 @@ export interface MatchResult {
  * reference property is another answer to the same question and slots in here.
  */
 export function originRef(flow: FlowMapping, crm: RemoteRecord): string | undefined {
-  return crm.externalRefs?.find((x) => x.System === 'YouTrack' && x.Type === flow.youtrackType)?.Id;
+  const { refName } = SYSTEMS.youtrack;
+  return crm.externalRefs?.find((x) => x.System === refName && x.Type === flow.youtrackType)?.Id;
 }
 
 /** NFC, trimmed, case-insensitive, runs of white space as one space. */

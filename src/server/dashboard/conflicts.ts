@@ -1,11 +1,10 @@
 import type { Conflict, Link } from '../../store/types.ts';
 import type { ConnectionPage } from './context.ts';
 import { html, layout, showTime, showValue, type Html } from './html.ts';
+import { labelOf } from '../../core/systems.ts';
 
 /** More open conflicts than this are decided page by page: each decision removes one. */
 const SHOWN = 200;
-
-const SIDE = { youtrack: 'YouTrack', customcrm: 'Customcrm' } as const;
 
 function decisionForm(p: ConnectionPage, c: Conflict): Html {
   const button = (resolution: string, label: string) =>
@@ -57,8 +56,8 @@ export async function conflictsPage(p: ConnectionPage, url: URL): Promise<Html> 
                 html`<tr>
                   <td>${name(c)} <span class="muted">${c.flow}</span></td>
                   <td>${c.property}</td>
-                  <td>${SIDE[c.winnerSide]}: ${showValue(c.winnerValue)}</td>
-                  <td>${SIDE[c.loserSide]}: ${showValue(c.loserValue)}</td>
+                  <td>${labelOf(c.winnerSide)}: ${showValue(c.winnerValue)}</td>
+                  <td>${labelOf(c.loserSide)}: ${showValue(c.loserValue)}</td>
                   <td>${showTime(c.at, p.now())}</td>
                   <td>${decisionForm(p, c)}</td>
                 </tr>`,
@@ -83,7 +82,7 @@ export async function conflictsPage(p: ConnectionPage, url: URL): Promise<Html> 
                   <td>${name(c)}</td>
                   <td>${c.property}</td>
                   <td>
-                    ${c.status === 'applied-loser' ? html`apply ${showValue(c.loserValue)} (from ${SIDE[c.loserSide]}) on both sides` : 'keep the winner'}
+                    ${c.status === 'applied-loser' ? html`apply ${showValue(c.loserValue)} (from ${labelOf(c.loserSide)}) on both sides` : 'keep the winner'}
                   </td>
                   <td>${c.resolvedBy ?? ''}</td>
                   <td>${showTime(c.resolvedAt, p.now())}</td>
