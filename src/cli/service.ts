@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWebhookReceiver } from '../connectors/customcrm/index.ts';
+import { subscribesWebhooks } from '../connectors/types.ts';
 import type { CycleReport } from '../engine/cycle.ts';
 import { SyncRunner } from '../engine/runner.ts';
 import { DEFAULT_WORKER_OPTIONS, WorkerPool, type WorkerPoolOptions } from '../engine/workers/worker-pool.ts';
@@ -78,7 +79,7 @@ export async function startService(
       await rt.youtrack.verify();
       const info = await rt.customcrm.verify();
       for (const f of info.fallbacks) ctx.logger.warn(f, { connection: rt.name });
-      if (!receivers.has(rt.name)) continue;
+      if (!receivers.has(rt.name) || !subscribesWebhooks(rt.customcrm)) continue;
       try {
         await rt.customcrm.subscribeWebhooks(`${publicUrl}/webhooks/customcrm/${rt.name}`);
       } catch (err) {
