@@ -259,7 +259,11 @@ if (!adminUrl && process.env.CI) {
         for (const c of unfinished) expect(cut).toContain(c.connection);
         // The next cycle of a connection closes the one the kill cut (if its row was written yet).
         const interrupted = cycles.filter((c) => c.status === 'interrupted').map((c) => c.connection);
-        for (const c of interrupted) expect(cut).toContain(c);
+        for (const c of interrupted)
+          expect(
+            cut,
+            `${c} was interrupted; the killed worker said ${JSON.stringify(victim.lines.filter((l) => l.connection === c))}`,
+          ).toContain(c);
         expect(new Set(interrupted).size).toBe(interrupted.length);
         for (const name of names) {
           const mine = cycles.filter((c) => c.connection === name);
