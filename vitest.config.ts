@@ -15,9 +15,11 @@ if (withoutChromium)
 const unit = [
   'src/core/**/*.test.ts',
   'src/config/**/*.test.ts',
+  'src/cli/args.test.ts',
   'src/cli/progress.test.ts',
   'src/cli/status-report.test.ts',
   'src/connectors/*/{config,errors,events,mapping,paging,profile,props,records}.test.ts',
+  'src/store/dialect.test.ts',
 ];
 
 const excluded = [

@@ -8,7 +8,7 @@ import type { ConnectionRuntime } from '../src/engine/runtime.ts';
 import { buildApp } from '../src/app/app.ts';
 import { silentLogger } from '../src/log/logger.ts';
 import { openStore, type StateStore } from '../src/store/index.ts';
-import { TestDatabase } from '../src/store/postgres/test-database.ts';
+import { TestDatabase } from '../test/support/store/test-database.ts';
 import { editShare } from './edits.ts';
 import { CRM_TOKEN, YT_TOKEN, startCustomcrm, startYouTrack, type Directory } from './emulators.ts';
 import { runFloor } from './floor.ts';

@@ -24,13 +24,31 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/**
+ * A whole-number option (digits only) from `min` to `max`: undefined when it was not given, a
+ * UsageError naming the option, the range and the value when it is anything else. Every command's
+ * numbers go through here, so that `--port 1e3`, `--limit -1` and `--drop 2.5` are refused alike.
+ */
+export function intOption(
+  name: string,
+  value: string | undefined,
+  range: { min?: number; max?: number; what?: string; also?: string } = {},
+): number | undefined {
+  if (value === undefined) return undefined;
+  const { min = 0, max = Number.MAX_SAFE_INTEGER, what = 'a whole number' } = range;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    const bound = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+    throw new UsageError(
+      `--${name}${range.also ? ` (or ${range.also})` : ''} needs ${what} ${bound}, got "${value}"`,
+    );
+  }
+  return n;
+}
+
 /** A port option's value: a whole number from 0 (any free port) to 65535, or a UsageError. */
 export function portOption(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d{1,5}$/.test(value) || n > 65535)
-    throw new UsageError(`--${name} needs a port number from 0 to 65535, got "${value}"`);
-  return n;
+  return intOption(name, value, { max: 65535, what: 'a port number' });
 }
 
 export function parseOptions<S extends OptionSpecs>(

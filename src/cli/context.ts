@@ -4,6 +4,7 @@ import { HttpError } from '../http/errors.ts';
 import { redact } from '../log/redact.ts';
 import { ListenError } from '../server/http.ts';
 import { openApp, type OpenApp } from '../app/app.ts';
+import { StoreError } from '../store/index.ts';
 import { cliLogger } from './output.ts';
 import { EXIT } from './exit-codes.ts';
 import type { OptionSpecs } from './args.ts';
@@ -119,7 +120,7 @@ export function reportError(err: unknown): number {
     );
     return EXIT.CONNECTIVITY;
   }
-  if (err instanceof Error && (err.name === 'StoreError' || /store/i.test(err.name))) {
+  if (err instanceof StoreError) {
     process.stderr.write(`tandem: ${redact(err.message)}\n`);
     return EXIT.CONFIG;
   }

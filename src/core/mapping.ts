@@ -243,9 +243,6 @@ export function loadMapping(input: unknown): MappingConfig {
 /** The default mapping of the dataflow table. */
 export const defaultMapping: MappingConfig = loadMapping({});
 
-export { youtrackValue, customcrmValue, toYouTrackPatch, toCustomcrmPatch, equalValues } from './values.ts';
-export type { RefResolver } from './values.ts';
-
 /** `sync.nameSplit`: the split of every splitName row that does not set its own. */
 export function withNameSplit(m: MappingConfig, split: 'first-word' | 'last-word'): MappingConfig {
   const flows = Object.fromEntries(

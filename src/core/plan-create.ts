@@ -1,5 +1,6 @@
 import type { FlowPlanInput, LinkState, PlanAction } from './plan-types.ts';
-import type { FlowMapping, RefResolver } from './mapping.ts';
+import type { FlowMapping } from './mapping.ts';
+import type { RefResolver } from './values.ts';
 import type { Props, PropValue, RemoteRecord, SystemName } from './types.ts';
 import { checkWrite, displayName, type Rejection } from './validate.ts';
 import { customcrmValue, isEmpty, toCustomcrmPatch, toYouTrackPatch, youtrackValue } from './values.ts';

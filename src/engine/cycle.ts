@@ -10,7 +10,7 @@ import {
   type FlowPlanInput,
   type LinkState,
 } from '../core/planner.ts';
-import type { RefResolver } from '../core/mapping.ts';
+import type { RefResolver } from '../core/values.ts';
 import type { FlowName, RecordType, RemoteRecord, SystemName } from '../core/types.ts';
 import type { QuarantineEntry, StateStore } from '../store/types.ts';
 import { CycleAborted, PlanExecutor } from './executor.ts';

@@ -1,7 +1,7 @@
 import { ConnectorError } from '../connectors/types.ts';
 import type { Logger } from '../log/logger.ts';
 import { baseOfCreate } from '../core/plan-create.ts';
-import type { RefResolver } from '../core/mapping.ts';
+import type { RefResolver } from '../core/values.ts';
 import type { Props, RemoteRecord } from '../core/types.ts';
 import type { JournalEntry, StateStore } from '../store/types.ts';
 import type { ConnectionRuntime } from './runtime.ts';

@@ -1,4 +1,4 @@
-import type { RefResolver } from '../core/mapping.ts';
+import type { RefResolver } from '../core/values.ts';
 import type { FlowPlan } from '../core/plan-types.ts';
 import type { StateStore } from '../store/types.ts';
 

@@ -1,19 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { SqlDriver, Migration } from './driver.ts';
 import type { SqlStateStore } from './sql-store.ts';
-import { link } from './store-suite.ts';
+import { link } from '../../test/support/store/suite.ts';
 import { SqliteDriver } from './sqlite/sqlite-driver.ts';
-import { sqliteMigrations } from './sqlite/sqlite-schema.ts';
+import { sqliteMigrations } from './sqlite/sqlite-dialect.ts';
 import { createSqliteStore } from './sqlite/sqlite-store.ts';
 import { PostgresDriver } from './postgres/postgres-driver.ts';
-import { postgresMigrations } from './postgres/postgres-schema.ts';
+import { postgresMigrations } from './postgres/postgres-dialect.ts';
 import { createPostgresStore } from './postgres/postgres-store.ts';
-import { TestDatabase } from './postgres/test-database.ts';
-
-const adminUrl = process.env.TANDEM_TEST_POSTGRES;
+import { withTestDatabase } from '../../test/support/store/test-database.ts';
 
 interface Database {
   driver(): SqlDriver;
@@ -176,22 +174,7 @@ defineUpgradeSuite('SQLite', () => ({
   },
 }));
 
-if (!adminUrl && process.env.CI) {
-  describe('store migration 2 on PostgreSQL', () => {
-    it('needs TANDEM_TEST_POSTGRES in CI', () => {
-      throw new Error(
-        'TANDEM_TEST_POSTGRES is not set; set it to postgres://tandem:tandem@127.0.0.1:5432/postgres',
-      );
-    });
-  });
-} else if (!adminUrl) {
-  console.warn(
-    'migration 2 not tested on PostgreSQL: set TANDEM_TEST_POSTGRES=postgres://user:pass@host:5432/postgres',
-  );
-} else {
-  const db = new TestDatabase(adminUrl);
-  beforeAll(() => db.create());
-  afterAll(() => db.drop());
+withTestDatabase('store migration 2 on PostgreSQL', (db) => {
   defineUpgradeSuite('PostgreSQL', () => ({
     migrations: postgresMigrations,
     fresh: async () => {
@@ -202,4 +185,4 @@ if (!adminUrl && process.env.CI) {
       };
     },
   }));
-}
+});

@@ -1,9 +1,9 @@
 import type { Migration, SqlDriver, SqlRow, SqlValue } from './driver.ts';
 import { StoreError } from './errors.ts';
 import { PostgresDriver } from './postgres/postgres-driver.ts';
-import { postgresMigrations } from './postgres/postgres-schema.ts';
+import { postgresMigrations } from './postgres/postgres-dialect.ts';
 import { SqliteDriver } from './sqlite/sqlite-driver.ts';
-import { sqliteMigrations } from './sqlite/sqlite-schema.ts';
+import { sqliteMigrations } from './sqlite/sqlite-dialect.ts';
 import { parseStoreUrl } from './url.ts';
 import { registerSecret } from '../log/redact.ts';
 

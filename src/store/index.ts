@@ -7,7 +7,7 @@ import { createSqliteStore } from './sqlite/sqlite-store.ts';
 import type { StateStore } from './types.ts';
 import { parseStoreUrl } from './url.ts';
 
-export { StoreError, type StoreErrorCode } from './errors.ts';
+export { StoreError, type StoreErrorCode, type StoreErrorKind } from './errors.ts';
 export { createPostgresPool } from './postgres/postgres-driver.ts';
 export { parseStoreUrl, redactUrl } from './url.ts';
 export type * from './types.ts';
@@ -49,6 +49,9 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     return store;
   } catch (err) {
     await store.close().catch(() => undefined);
+    // An unreachable database at open is said the way every open failure is, with its hint.
+    if (err instanceof StoreError && err.kind === 'unavailable')
+      throw openFailed(location.display, err.cause);
     if (err instanceof StoreError) throw err;
     throw openFailed(location.display, err);
   }

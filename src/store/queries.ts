@@ -1,7 +1,7 @@
 /**
- * Every statement the shared store runs, by name. Each database folder supplies its own text
- * (`sqlite/sqlite-queries.ts`, `postgres/postgres-queries.ts`), kept side by side and alike;
- * parameters are numbered and mean the same in every dialect. JSON goes in and comes out as
+ * Every statement the shared store runs, by name. Each is written once (`statement-text.ts`) and
+ * compiled for each database by its dialect (`sqlite/sqlite-dialect.ts`,
+ * `postgres/postgres-dialect.ts`); parameters are numbered and mean the same in every dialect. JSON goes in and comes out as
  * text; booleans as TRUE/FALSE literals or 0/1 parameters. Statements on the per-connection tables
  * (links, history, conflicts, quarantine, journal, cycles) that are not by id take the connection
  * as their last parameter, after the ones listed.
@@ -119,4 +119,17 @@ export interface Queries {
   claimWebhookEvent: string;
   /** older than: forgets ids past the replay window */
   pruneWebhookEvents: string;
+
+  /** key, code, flow, records, message, now, connection: a case seen again is updated; a done one reopens. */
+  upsertReviewItem: string;
+  /** id, connection */
+  getReviewItem: string;
+  /** connection */
+  listReviewItems: string;
+  /** connection, status */
+  listReviewItemsByStatus: string;
+  /** id, decision, by, now, connection: only while open */
+  decideReviewItem: string;
+  /** id, connection */
+  closeReviewItem: string;
 }

@@ -6,12 +6,10 @@ import type { SqlDriver } from './driver.ts';
 import type { Queries } from './queries.ts';
 import { conflictsStatement, historyStatement, linksStatement, type Statement } from './statements.ts';
 import { SqliteDriver } from './sqlite/sqlite-driver.ts';
-import { sqliteMigrations } from './sqlite/sqlite-schema.ts';
-import { sqliteQueries } from './sqlite/sqlite-queries.ts';
+import { sqliteMigrations, sqliteQueries } from './sqlite/sqlite-dialect.ts';
 import { PostgresDriver } from './postgres/postgres-driver.ts';
-import { postgresMigrations } from './postgres/postgres-schema.ts';
-import { postgresQueries } from './postgres/postgres-queries.ts';
-import { TestDatabase } from './postgres/test-database.ts';
+import { postgresMigrations, postgresQueries } from './postgres/postgres-dialect.ts';
+import { TestDatabase } from '../../test/support/store/test-database.ts';
 
 const adminUrl = process.env.TANDEM_TEST_POSTGRES;
 

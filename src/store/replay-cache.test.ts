@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from './index.ts';
-import { TestDatabase } from './postgres/test-database.ts';
+import { TestDatabase } from '../../test/support/store/test-database.ts';
 import { ManualClock } from '../util/clock.ts';
 
 const adminUrl = process.env.TANDEM_TEST_POSTGRES;

@@ -1,11 +1,10 @@
 import type { ReviewCode, ReviewRecord, RowChange } from '../core/plan-types.ts';
 import type { FlowName } from '../core/types.ts';
 import type { SqlRow } from './driver.ts';
+import { StoreError } from './errors.ts';
+import type { SqlContext } from './sql-context.ts';
 
-/**
- * Review items: the doubtful cases a person decides (issue 14). The SQL is written once with
- * PostgreSQL placeholders; SQLite takes the same text with `?N` (both number their parameters).
- */
+/** Review items: the doubtful cases a person decides (issue 14). */
 
 export type ReviewStatus = 'open' | 'decided' | 'done';
 export type ReviewAction = 'link' | 'keep-apart' | 'create' | 'approve' | 'reject';
@@ -39,38 +38,6 @@ export type NewReviewItem = Pick<
   'key' | 'code' | 'flow' | 'records' | 'candidates' | 'changes' | 'message'
 >;
 
-const ITEM = `id, key, code, flow, records, message, status, decision, decided_by, first_seen, last_seen, decided_at`;
-
-const postgresText = {
-  /** key, code, flow, records, message, now, connection: a case seen again is updated; a done one reopens. */
-  upsert: `INSERT INTO review_items (key, code, flow, records, message, status, first_seen, last_seen, connection)
-    VALUES ($1, $2, $3, $4, $5, 'open', $6, $6, $7)
-    ON CONFLICT (connection, key) DO UPDATE SET
-      code = excluded.code, flow = excluded.flow, records = excluded.records, message = excluded.message,
-      last_seen = excluded.last_seen,
-      decision = CASE WHEN review_items.status = 'done' THEN NULL ELSE review_items.decision END,
-      decided_by = CASE WHEN review_items.status = 'done' THEN NULL ELSE review_items.decided_by END,
-      status = CASE WHEN review_items.status = 'done' THEN 'open' ELSE review_items.status END`,
-  get: `SELECT ${ITEM} FROM review_items WHERE id = $1 AND connection = $2`,
-  list: `SELECT ${ITEM} FROM review_items WHERE connection = $1 ORDER BY id`,
-  listByStatus: `SELECT ${ITEM} FROM review_items WHERE connection = $1 AND status = $2 ORDER BY id`,
-  /** id, decision, by, now, connection: only while open */
-  decide: `UPDATE review_items SET status = 'decided', decision = $2, decided_by = $3, decided_at = $4
-    WHERE id = $1 AND connection = $5 AND status = 'open'`,
-  /** id, connection */
-  close: `UPDATE review_items SET status = 'done' WHERE id = $1 AND connection = $2`,
-};
-
-export type ReviewQueries = typeof postgresText;
-
-export function reviewQueries(dialect: string): ReviewQueries {
-  if (dialect === 'postgres') return postgresText;
-  const out = {} as Record<keyof ReviewQueries, string>;
-  for (const [k, v] of Object.entries(postgresText))
-    out[k as keyof ReviewQueries] = v.replace(/\$(\d+)/g, '?$1');
-  return out;
-}
-
 export function reviewRecordsJson(item: NewReviewItem): string {
   return JSON.stringify({ records: item.records, candidates: item.candidates, changes: item.changes });
 }
@@ -99,4 +66,56 @@ export function toReviewItem(r: SqlRow): ReviewItem {
     lastSeen: time(r.last_seen),
     decidedAt: timeOrNull(r.decided_at),
   };
+}
+
+/** The review items of the store. */
+export class ReviewTable {
+  constructor(private readonly db: SqlContext) {}
+
+  async upsertReviewItem(item: NewReviewItem): Promise<void> {
+    const records = reviewRecordsJson(item);
+    await this.db.run(this.db.q.upsertReviewItem, [
+      item.key,
+      item.code,
+      item.flow,
+      records,
+      item.message,
+      this.db.now(),
+      this.db.connection,
+    ]);
+  }
+
+  async listReviewItems(query: { status?: ReviewStatus }): Promise<ReviewItem[]> {
+    const rows = query.status
+      ? await this.db.all(this.db.q.listReviewItemsByStatus, [this.db.connection, query.status])
+      : await this.db.all(this.db.q.listReviewItems, [this.db.connection]);
+    return rows.map(toReviewItem);
+  }
+
+  async getReviewItem(id: number): Promise<ReviewItem | null> {
+    const [row] = await this.db.all(this.db.q.getReviewItem, [id, this.db.connection]);
+    return row ? toReviewItem(row) : null;
+  }
+
+  async decideReviewItem(id: number, decision: ReviewDecision, by: string): Promise<void> {
+    const changed = await this.db.run(this.db.q.decideReviewItem, [
+      id,
+      JSON.stringify(decision),
+      by,
+      this.db.now(),
+      this.db.connection,
+    ]);
+    if (changed === 1) return;
+    const item = await this.getReviewItem(id);
+    if (!item)
+      throw new StoreError('NOT_FOUND', `review item ${id} does not exist; list them with tandem review`);
+    throw new StoreError(
+      'REVIEW_NOT_OPEN',
+      `review item ${id} was already decided (${item.decision?.action ?? item.status}) by ${item.decidedBy ?? 'a cycle'}; list them again with tandem review`,
+    );
+  }
+
+  async closeReviewItem(id: number): Promise<void> {
+    await this.db.run(this.db.q.closeReviewItem, [id, this.db.connection]);
+  }
 }

@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
 import { World, YT_TOKEN, CRM_TOKEN } from '../helpers/world.ts';
 import { tandem, writeWorldConfig } from '../helpers/cli.ts';
-
-type HubUser = { id: string; login: string };
+import type { HubUser } from '../helpers/wire.ts';
 
 describe('tandem CLI over real processes', () => {
   let w: World;

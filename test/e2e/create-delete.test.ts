@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { World } from '../helpers/world.ts';
-
-type Named = { id: string; name: string };
-type HubUser = { id: string; login: string };
-type Contact = { Id: string; FirstName: string | null; LastName: string | null; Email: string | null };
+import { syncedWorld } from '../helpers/synced-world.ts';
+import type { Contact, HubUser, Named } from '../helpers/wire.ts';
 
 describe('records created in Customcrm (issue 4, behaviour 5)', () => {
-  let w: World;
-  beforeAll(async () => {
-    w = await World.start();
-    await w.sync();
-  });
-  afterAll(() => w.close());
+  const w = syncedWorld();
 
   it('creates exactly one YouTrack group for a new Customer', async () => {
     const c = await w.crmApi<{ Id: string }>('POST', '/customers', {

@@ -6,8 +6,7 @@ import { createConnectionRuntime } from '../../src/engine/runtime.ts';
 import { JsonLogger } from '../../src/log/logger.ts';
 import { startProxy, type MisbehavingProxy } from '../reliability/proxy.ts';
 import { CRM_TOKEN, World, YT_TOKEN } from '../helpers/world.ts';
-
-type Named = { id: string; name: string };
+import type { Named } from '../helpers/wire.ts';
 
 /**
  * A create whose answer is lost makes the connector look the record up by its natural key. When

@@ -1,29 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { World } from '../helpers/world.ts';
-
-type HubUser = {
-  id: string;
-  login: string;
-  name: string;
-  banned?: boolean;
-  profile?: { email?: { email?: string } };
-};
-type Named = { id: string; name: string; description?: string };
-type Contact = {
-  Id: string;
-  FirstName: string | null;
-  LastName: string | null;
-  Email: string | null;
-  Active: boolean;
-  Phone: string | null;
-};
-type Customer = {
-  Id: string;
-  Name: string;
-  Description: string | null;
-  Phone: string | null;
-  Version: number;
-};
+import { syncedWorld } from '../helpers/synced-world.ts';
+import type { Contact, Customer, HubUser, Named } from '../helpers/wire.ts';
 
 async function linked(w: World, flow: 'organizations' | 'groups' | 'users', ytId: string): Promise<string> {
   const link = await w.store.findLink({ flow, ytId });
@@ -163,12 +141,7 @@ describe('edits travel both ways, and nothing echoes (issue 4, behaviours 3 and 
 });
 
 describe('concurrent edits (issue 4, behaviour 4)', () => {
-  let w: World;
-  beforeAll(async () => {
-    w = await World.start();
-    await w.sync();
-  });
-  afterAll(() => w.close());
+  const w = syncedWorld();
 
   it('keeps both edits when different properties changed on the two sides', async () => {
     const users = await w.hubAll<HubUser>('users', 'id,login');

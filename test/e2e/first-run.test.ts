@@ -1,24 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { World } from '../helpers/world.ts';
-
-type HubUser = {
-  id: string;
-  login: string;
-  name: string;
-  banned?: boolean;
-  profile?: { email?: { email?: string } };
-};
-type HubGroup = { id: string; name: string; allUsers?: boolean; registeredUsers?: boolean };
-type Contact = {
-  Id: string;
-  FirstName: string | null;
-  LastName: string | null;
-  Email: string | null;
-  Active: boolean;
-  CustomerId: string | null;
-  Username: string | null;
-};
-type Customer = { Id: string; Name: string; Description: string | null };
+import type { Contact, Customer, HubGroup, HubUser } from '../helpers/wire.ts';
 
 const norm = (e: string | null | undefined) => (e ?? '').trim().toLowerCase();
 

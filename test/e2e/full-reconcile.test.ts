@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { World } from '../helpers/world.ts';
+import type { Contact, Named } from '../helpers/wire.ts';
 
 /**
  * A full cycle on an established connection (the periodic reconcile): the circuit breaker weighs
  * the users flow before any write, yet the users are read once when the plan is small, and the
  * plan is made again when an earlier flow of the same cycle links a Customer the users refer to.
  */
-
-type Named = { id: string; name: string };
-type Contact = { Id: string; LastName: string | null; CustomerId: string | null };
 
 function youtrackCalls(w: World): number {
   let n = 0;

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeKey } from '../../src/core/linking.ts';
 import { World } from '../helpers/world.ts';
+import type { Customer, HubGroup } from '../helpers/wire.ts';
 
 /** Issue 14, point 1: with the defaults `tandem init` writes, onboarding duplicates no company. */
-
-type HubGroup = { id: string; name: string; allUsers?: boolean; registeredUsers?: boolean };
-type Customer = { Id: string; Name: string };
 
 const twice = (names: readonly string[]) => {
   const seen = new Map<string, number>();

@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestDatabase } from '../../src/store/postgres/test-database.ts';
+import { TestDatabase } from '../support/store/test-database.ts';
 import { World } from '../helpers/world.ts';
-
-type Named = { id: string; name: string };
-type HubUser = { id: string; login: string; name: string; guest?: boolean };
-type Contact = { Id: string; FirstName: string | null; LastName: string | null; Email: string | null };
+import type { Contact, HubUser, Named } from '../helpers/wire.ts';
 
 const adminUrl = process.env['TANDEM_TEST_POSTGRES'];
 

@@ -1,16 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { World } from '../helpers/world.ts';
+import type { Contact, HubUser } from '../helpers/wire.ts';
 
 /** Issue 14, point 4: a CRM edit never locks out a protected YouTrack account. */
-
-type HubUser = {
-  id: string;
-  login: string;
-  name: string;
-  banned?: boolean;
-  profile?: { email?: { email?: string } };
-};
-type Contact = { Id: string; Email: string | null; Active: boolean; FirstName: string | null };
 
 describe('protected accounts', () => {
   let w: World;

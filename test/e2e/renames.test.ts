@@ -1,14 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { World } from '../helpers/world.ts';
+import { describe, expect, it } from 'vitest';
+import { syncedWorld } from '../helpers/synced-world.ts';
 
 /** Issue 14, point 7: a renamed record is found by its new name (history, dashboard search). */
 describe('labels and search keys follow renames', () => {
-  let w: World;
-  beforeAll(async () => {
-    w = await World.start();
-    await w.sync();
-  });
-  afterAll(() => w.close());
+  const w = syncedWorld();
 
   it('finds a user renamed in YouTrack and a Contact re-addressed in the CRM by their new values', async () => {
     const users = await w.hubAll<{ id: string; login: string }>('users', 'id,login');

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { World } from '../helpers/world.ts';
-
-type Contact = { Id: string; Email: string | null; FirstName: string | null };
+import type { Contact } from '../helpers/wire.ts';
 
 /**
  * Issue 12's bug, fixed with issue 14's review queue: a person's "apply the loser" that the CRM

@@ -2,11 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueueEntry } from '../../src/engine/review-queue.ts';
 import { tandem, writeWorldConfig } from '../helpers/cli.ts';
 import { World } from '../helpers/world.ts';
+import type { Customer, Named } from '../helpers/wire.ts';
 
 /** Issue 14, point 3: every review action from the real binary, carried out by the next sync. */
-
-type Named = { id: string; name: string };
-type Customer = { Id: string; Name: string };
 
 describe('tandem review', () => {
   let w: World;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCycle } from '../../src/engine/cycle.ts';
 import { JsonLogger } from '../../src/log/logger.ts';
-import { TestDatabase } from '../../src/store/postgres/test-database.ts';
+import { TestDatabase } from '../support/store/test-database.ts';
 import { openStore } from '../../src/store/index.ts';
 import type { StateStore } from '../../src/store/types.ts';
 import { tandem } from '../helpers/cli.ts';

@@ -2,16 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { undoCycle } from '../../src/engine/undo.ts';
 import { JsonLogger } from '../../src/log/logger.ts';
 import { World } from '../helpers/world.ts';
+import type { Contact, Customer } from '../helpers/wire.ts';
 
 /** Issue 14, point 6: an undone cycle leaves the systems as they were before it. */
-
-type Customer = { Id: string; Name: string; Description: string | null };
-type Contact = { Id: string; FirstName: string | null; LastName: string | null; Email: string | null };
 
 describe('tandem undo', () => {
   let w: World;
   let cycle: number;
-  let before: { customers: Customer[]; contacts: Contact[] };
+  let before: Awaited<ReturnType<typeof crm>>;
   const crm = async () => ({
     customers: (await w.crmAll<Customer>('customers')).map((c) => ({
       Id: c.Id,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MembershipEvents } from '../../src/emulators/youtrack/index.ts';
 import { World } from '../helpers/world.ts';
+import type { Contact } from '../helpers/wire.ts';
 
 /**
  * Incremental cycles on Hub's published event model (issue 11): string ids, typed changes,
@@ -8,8 +9,6 @@ import { World } from '../helpers/world.ts';
  * events of a shape the connector does not know, which must cost a full read of that type and
  * one warning, never a failed cycle.
  */
-
-type Contact = { Id: string; FirstName: string | null; LastName: string | null; CustomerId: string | null };
 
 async function contactOf(w: World, hubUserId: string): Promise<Contact> {
   const link = await w.store.findLink({ flow: 'users', ytId: hubUserId });

@@ -1,26 +1,10 @@
 import { expect } from 'vitest';
 import type { FlowName } from '../../src/core/types.ts';
 import type { World } from '../helpers/world.ts';
+import type { Contact, Customer, HubUser, Named } from '../helpers/wire.ts';
 
-export type HubUser = {
-  id: string;
-  login: string;
-  name: string;
-  guest?: boolean;
-  banned?: boolean;
-  profile?: { email?: { email?: string } };
-};
-export type HubGroup = { id: string; name: string; description?: string | null };
-export type Contact = {
-  Id: string;
-  FirstName: string | null;
-  LastName: string | null;
-  Email: string | null;
-  Active: boolean;
-  Username: string | null;
-  CustomerId: string | null;
-};
-export type Customer = { Id: string; Name: string; Description: string | null };
+export type { Contact, Customer, HubUser } from '../helpers/wire.ts';
+export type HubGroup = Named;
 
 /** Everything both systems hold in the synced datatypes, read over their own APIs. */
 export async function readBothSides(w: World) {

@@ -1,4 +1,4 @@
-import { UsageError, runCommand, type OptionSpecs } from '../args.ts';
+import { intOption, portOption, UsageError, runCommand, type OptionSpecs } from '../args.ts';
 import {
   DEFAULT_TOKEN,
   startCustomcrmServer,
@@ -67,15 +67,15 @@ const USAGE =
 export async function run(argv: string[]): Promise<number> {
   return runCommand(argv, USAGE, OPTIONS, async (o) => {
     const opts: CustomcrmServerOptions = {
-      port: count('--port', o.port, 65535),
+      port: portOption('port', o.port) ?? 0,
       host: o.host ?? '127.0.0.1',
-      randomSeed: count('--random-seed', o['random-seed'], Number.MAX_SAFE_INTEGER),
+      randomSeed: intOption('random-seed', o['random-seed']) ?? 0,
     };
     if (o.db) opts.db = o.db;
     if (o.token) opts.token = o.token;
     if (o.faults) opts.faults = o.faults;
-    if (o.customers) opts.customers = count('--customers', o.customers, 10_000_000);
-    if (o.contacts) opts.contacts = count('--contacts', o.contacts, 10_000_000);
+    if (o.customers) opts.customers = intOption('customers', o.customers, { max: 10_000_000 })!;
+    if (o.contacts) opts.contacts = intOption('contacts', o.contacts, { max: 10_000_000 })!;
     if (o.seed !== undefined && o.seed !== 'demo' && o.seed !== 'empty')
       throw new UsageError(`--seed is demo or empty, got "${o.seed}"`);
     opts.seed = o.seed ?? (o.customers || o.contacts ? 'empty' : 'demo');
@@ -98,13 +98,6 @@ export async function run(argv: string[]): Promise<number> {
     await server.close();
     return 0;
   });
-}
-
-function count(flag: string, value: string | undefined, max: number): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value ?? '') || n > max)
-    throw new UsageError(`${flag} needs a whole number from 0 to ${max}, got "${value}"`);
-  return n;
 }
 
 function parseDisable(list: string): CrmCapability[] {

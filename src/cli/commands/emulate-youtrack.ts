@@ -1,4 +1,4 @@
-import { runCommand, UsageError } from '../args.ts';
+import { intOption, portOption, runCommand, UsageError } from '../args.ts';
 import { parseFaultSpec } from '../../emulators/shared/faults.ts';
 import {
   parseMembershipEvents,
@@ -45,12 +45,6 @@ const SPECS = {
   },
 } as const;
 
-function count(name: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  if (!/^\d+$/.test(raw)) throw new UsageError(`--${name} needs a whole number, got "${raw}"`);
-  return Number(raw);
-}
-
 export function run(argv: string[]): Promise<number> {
   return runCommand(argv, USAGE, SPECS, async (o) => {
     const seed = o.seed;
@@ -68,12 +62,12 @@ export function run(argv: string[]): Promise<number> {
     }
     const opts: YouTrackEmulatorOptions = { api: o.api, host: o.host ?? '127.0.0.1' };
     const numbers = {
-      port: count('port', o.port),
-      users: count('users', o.users),
-      groups: count('groups', o.groups),
-      orgs: count('orgs', o.orgs),
-      randomSeed: count('random-seed', o['random-seed']),
-      seatLimit: count('seat-limit', o['seat-limit']),
+      port: portOption('port', o.port),
+      users: intOption('users', o.users),
+      groups: intOption('groups', o.groups),
+      orgs: intOption('orgs', o.orgs),
+      randomSeed: intOption('random-seed', o['random-seed']),
+      seatLimit: intOption('seat-limit', o['seat-limit']),
     };
     for (const [k, v] of Object.entries(numbers)) if (v !== undefined) Object.assign(opts, { [k]: v });
     if (seed) opts.seed = seed;

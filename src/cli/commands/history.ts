@@ -1,4 +1,4 @@
-import { runCommand, UsageError } from '../args.ts';
+import { intOption, runCommand, UsageError } from '../args.ts';
 import { configOptions, withContext } from '../context.ts';
 import { printJson } from '../output.ts';
 import { recordHistoryAll } from '../../engine/history.ts';
@@ -23,7 +23,12 @@ export function run(argv: string[]): Promise<number> {
       if (!query) throw new UsageError('Name the record: a name, an e-mail or an id from either system.');
       return withContext(opts, async (ctx) => {
         const names = ctx.runtimes.map((rt) => rt.name);
-        const found = await recordHistoryAll(ctx.store, names, query, Number(opts.limit));
+        const found = await recordHistoryAll(
+          ctx.store,
+          names,
+          query,
+          intOption('limit', opts.limit, { min: 1 })!,
+        );
         if (opts.json) {
           printJson(found);
           return found.length ? 0 : 1;

@@ -1,4 +1,4 @@
-import { runCommand, UsageError } from '../args.ts';
+import { intOption, runCommand, UsageError } from '../args.ts';
 import { configOptions, withContext } from '../context.ts';
 import { printJson } from '../output.ts';
 import { labelOf } from '../../engine/recovery.ts';
@@ -30,11 +30,8 @@ export function run(argv: string[]): Promise<number> {
     options,
     async (opts) => {
       if (!opts.list && opts.drop === undefined) throw new UsageError('Give --list or --drop ID.');
-      const dropId = opts.drop === undefined ? undefined : Number(opts.drop);
-      if (dropId !== undefined && !(Number.isInteger(dropId) && dropId > 0))
-        throw new UsageError(
-          `--drop takes the number of a write from \`tandem recover --list\`, not "${opts.drop}".`,
-        );
+      const what = 'the number of a write from `tandem recover --list`';
+      const dropId = intOption('drop', opts.drop, { min: 1, what });
       return withContext(opts, async (ctx) => {
         const found: Array<{ connection: string; pending: JournalEntry[]; quarantined: QuarantineEntry[] }> =
           [];

@@ -1,4 +1,4 @@
-import { portOption, runCommand, UsageError } from '../args.ts';
+import { intOption, portOption, runCommand } from '../args.ts';
 import { configOptions, openContext, reportError } from '../context.ts';
 import { startService, untilSignal } from '../service.ts';
 import { dashboardRoutes } from '../../server/dashboard/index.ts';
@@ -76,11 +76,6 @@ export function run(argv: string[]): Promise<number> {
 const MAX_SECONDS = 24 * 60 * 60 - 1;
 
 function wholeSeconds(name: 'job-expire-seconds' | 'job-check-seconds', value: string | undefined): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value ?? '') || n < 1 || n > MAX_SECONDS) {
-    throw new UsageError(
-      `--${name} (or ${options[name].env}) needs a whole number of seconds from 1 to ${MAX_SECONDS}, got "${value}"`,
-    );
-  }
-  return n;
+  const range = { min: 1, max: MAX_SECONDS, what: 'a whole number of seconds', also: options[name].env };
+  return intOption(name, value ?? '', range)!;
 }

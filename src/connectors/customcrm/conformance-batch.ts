@@ -1,8 +1,7 @@
-import type { CheckStatus } from './conformance.ts';
 import { NO_BATCH as ABSENT } from './batch.ts';
 import { createBody } from './create-body.ts';
 import type { CrmProfile } from './profile.ts';
-import { evidence, type Probe } from './probe.ts';
+import { evidence, type CheckStatus, type Probe } from './probe.ts';
 
 export interface BatchCheck {
   probe: Probe;

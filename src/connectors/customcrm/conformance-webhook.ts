@@ -1,7 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CheckStatus } from './conformance.ts';
-import type { Probe, ProbeResponse } from './probe.ts';
+import type { CheckStatus, Probe, ProbeResponse } from './probe.ts';
 import { evidence } from './probe.ts';
 import { createWebhookReceiver } from './webhook.ts';
 

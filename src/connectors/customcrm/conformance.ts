@@ -8,11 +8,11 @@ import type { PageQuery } from './paging.ts';
 import { contractProfile } from './profile.ts';
 import type { CrmProfile } from './profile.ts';
 import { evidence, isProblem, Probe } from './probe.ts';
-import type { ProbeResponse } from './probe.ts';
+import type { CheckStatus, ProbeResponse } from './probe.ts';
 import { checkWebhookDelivery } from './conformance-webhook.ts';
 import { checkBatch } from './conformance-batch.ts';
 
-export type CheckStatus = 'passed' | 'missing' | 'wrong' | 'not-checked';
+export type { CheckStatus } from './probe.ts';
 
 export interface CheckResult {
   capability: string;

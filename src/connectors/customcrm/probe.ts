@@ -3,6 +3,9 @@ import type { HttpAuth } from '../../http/client.ts';
 import { redact } from '../../log/redact.ts';
 import type { PageQuery } from './paging.ts';
 
+/** The outcome of one conformance check (./conformance.ts). */
+export type CheckStatus = 'passed' | 'missing' | 'wrong' | 'not-checked';
+
 /** Every status is an answer for the conformance check: it reports them instead of throwing. */
 const ANY_STATUS = Array.from({ length: 500 }, (_, i) => i + 100);
 

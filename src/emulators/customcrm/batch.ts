@@ -1,6 +1,6 @@
 import type { CrmKind } from './fields.ts';
 import { parseObject, problem, problemReply, type Reply } from './http.ts';
-import { createOne, writeOne, type ApiContext, type ApiRequest } from './routes.ts';
+import { createOne, writeOne, type ApiContext, type ApiRequest } from './writes.ts';
 
 /** Items one batch request may hold. */
 export const MAX_BATCH_ITEMS = 100;

@@ -1,25 +1,20 @@
-import { createHash } from 'node:crypto';
-import type { CrmDatabase, ListQuery } from './database.ts';
+import type { ListQuery } from './database.ts';
 import type { CrmKind, ExternalRefValue } from './fields.ts';
-import { canonicalJson, parseObject, problem, problemReply, type Reply } from './http.ts';
-import { CrmStoreError, iso, parseId, render, type CrmCapability, type CrmRecord } from './records.ts';
+import { parseObject, problem, problemReply, type Reply } from './http.ts';
+import { iso, parseId, render, type CrmCapability } from './records.ts';
 import { EVENT_TYPES } from './webhooks.ts';
 import { batch } from './batch.ts';
+import {
+  createOne,
+  header,
+  notFound,
+  recordReply,
+  writeOne,
+  type ApiContext,
+  type ApiRequest,
+} from './writes.ts';
 
-export interface ApiContext {
-  db: CrmDatabase;
-  disabled: ReadonlySet<CrmCapability>;
-  now: () => number;
-}
-
-export interface ApiRequest {
-  method: string;
-  /** Path segments after `/v1`. */
-  segments: string[];
-  query: URLSearchParams;
-  headers: Record<string, string | string[] | undefined>;
-  body: () => Promise<string>;
-}
+export type { ApiContext, ApiRequest } from './writes.ts';
 
 const KINDS: readonly string[] = ['customers', 'contacts'];
 
@@ -142,129 +137,14 @@ async function create(ctx: ApiContext, kind: CrmKind, req: ApiRequest): Promise<
   );
 }
 
-/** One create, alone or as an item of a batch: the same idempotency keys and answers. */
-export function createOne(
-  ctx: ApiContext,
-  kind: CrmKind,
-  body: Record<string, unknown>,
-  key: string | undefined,
-): Reply {
-  if (key !== undefined && (key.length < 1 || key.length > 255))
-    return problemReply(problem(400, 'invalid-parameter', 'Idempotency-Key must be 1 to 255 characters'));
-  const bodyHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
-  if (key !== undefined) {
-    const earlier = ctx.db.findIdempotent(kind, key);
-    if (earlier && earlier.bodyHash !== bodyHash)
-      return problemReply(
-        problem(
-          422,
-          'idempotency-key-reused',
-          `Idempotency-Key "${key}" was first used with a different body; use a new key for a different record`,
-        ),
-      );
-    if (earlier)
-      return {
-        status: earlier.status,
-        raw: earlier.body,
-        headers: { ...earlier.headers, 'idempotent-replayed': 'true' },
-      };
-  }
-  const result = attempt(() => ctx.db.create(kind, body));
-  if ('status' in result) return result;
-  const reply = recordReply(ctx, kind, result, 201);
-  if (key !== undefined)
-    ctx.db.saveIdempotent(kind, key, {
-      bodyHash,
-      status: 201,
-      body: JSON.stringify(reply.body),
-      headers: reply.headers ?? {},
-    });
-  return reply;
-}
-
 async function one(ctx: ApiContext, kind: CrmKind, id: string, req: ApiRequest): Promise<Reply> {
-  const notFound = () =>
-    problemReply(
-      problem(
-        404,
-        'not-found',
-        `${kind === 'customers' ? 'Customer' : 'Contact'} ${id} does not exist or was deleted`,
-      ),
-    );
   if (req.method === 'GET') {
     const record = ctx.db.get(kind, id);
-    return record ? recordReply(ctx, kind, record, 200) : notFound();
+    return record ? recordReply(ctx, kind, record, 200) : notFound(kind, id);
   }
   const patch = req.method === 'PATCH' ? parseObject(await req.body()) : {};
   if (typeof patch === 'string') return problemReply(problem(400, 'malformed-json', patch));
   return writeOne(ctx, kind, id, req.method === 'DELETE' ? null : patch, header(req, 'if-match'));
-}
-
-/** A PATCH (or, with a null patch, a DELETE), alone or as an item of a batch. */
-export function writeOne(
-  ctx: ApiContext,
-  kind: CrmKind,
-  id: string,
-  patch: Record<string, unknown> | null,
-  ifMatchValue: string | undefined,
-): Reply {
-  const current = ctx.db.get(kind, id);
-  if (!current)
-    return problemReply(
-      problem(
-        404,
-        'not-found',
-        `${kind === 'customers' ? 'Customer' : 'Contact'} ${id} does not exist or was deleted`,
-      ),
-    );
-  const condition = ifMatch(ctx, kind, ifMatchValue, current);
-  if ('status' in condition) return condition;
-  if (patch === null) {
-    const result = attempt(() => ctx.db.delete(kind, id, condition));
-    return 'status' in result ? result : { status: 204 };
-  }
-  const result = attempt(() => ctx.db.update(kind, id, patch, condition));
-  return 'status' in result ? result : recordReply(ctx, kind, result, 200);
-}
-
-/**
- * The version If-Match pins, or a 412 answer when no listed tag is the current version.
- * The store checks the version again inside its write.
- */
-function ifMatch(
-  ctx: ApiContext,
-  kind: CrmKind,
-  given: string | undefined,
-  current: CrmRecord,
-): { ifVersion?: number } | Reply {
-  const value = ctx.disabled.has('etag') ? undefined : given;
-  if (value === undefined) return {};
-  const tags = value.split(',').map((t) => t.trim().replace(/^W\//, ''));
-  if (tags.includes('*') || tags.includes(`"${current.Version}"`)) return { ifVersion: current.Version };
-  return problemReply(
-    problem(
-      412,
-      'precondition-failed',
-      `${kind === 'customers' ? 'Customer' : 'Contact'} ${current.Id} is at ETag "${current.Version}", not ${value}: read it again and reapply the change`,
-    ),
-  );
-}
-
-function recordReply(ctx: ApiContext, kind: CrmKind, record: CrmRecord, status: number): Reply {
-  const headers: Record<string, string> = {};
-  if (!ctx.disabled.has('etag')) headers.etag = `"${record.Version}"`;
-  if (status === 201) headers.location = `/v1/${kind}/${record.Id}`;
-  return { status, headers, body: render(record, ctx.disabled) };
-}
-
-function attempt<T>(write: () => T): T | Reply {
-  try {
-    return write();
-  } catch (err) {
-    if (!(err instanceof CrmStoreError)) throw err;
-    const status = { 'validation-failed': 422, 'not-found': 404, 'precondition-failed': 412 }[err.code];
-    return problemReply(problem(status, err.code, err.message, err.errors));
-  }
 }
 
 function listWebhooks(ctx: ApiContext): Reply {
@@ -333,11 +213,6 @@ function removeWebhook(ctx: ApiContext, id: string): Reply {
   return ctx.db.removeWebhook(id)
     ? { status: 204 }
     : problemReply(problem(404, 'not-found', `Webhook ${id} does not exist`));
-}
-
-function header(req: ApiRequest, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v.join(', ') : v;
 }
 
 function encodeCursor(kind: CrmKind, lastId: string): string {

@@ -3,36 +3,29 @@
  * properties as JSON, plus the columns that lists filter and order on, each indexed so that
  * a page of 100,000 records costs an index range scan and not a table scan.
  */
+function recordTable(kind: 'customers' | 'contacts'): string {
+  return `
+CREATE TABLE IF NOT EXISTS ${kind} (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  data TEXT NOT NULL,
+  email_norm TEXT,
+  customer_seq INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  deleted INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS ${kind}_email ON ${kind} (email_norm, seq);
+CREATE INDEX IF NOT EXISTS ${kind}_updated ON ${kind} (updated_at, seq);`;
+}
+
 export const SCHEMA = `
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
 PRAGMA foreign_keys = ON;
 
-CREATE TABLE IF NOT EXISTS customers (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  data TEXT NOT NULL,
-  email_norm TEXT,
-  customer_seq INTEGER,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  version INTEGER NOT NULL,
-  deleted INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS customers_email ON customers (email_norm, seq);
-CREATE INDEX IF NOT EXISTS customers_updated ON customers (updated_at, seq);
-
-CREATE TABLE IF NOT EXISTS contacts (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  data TEXT NOT NULL,
-  email_norm TEXT,
-  customer_seq INTEGER,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  version INTEGER NOT NULL,
-  deleted INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS contacts_email ON contacts (email_norm, seq);
-CREATE INDEX IF NOT EXISTS contacts_updated ON contacts (updated_at, seq);
+${recordTable('customers')}
+${recordTable('contacts')}
 CREATE INDEX IF NOT EXISTS contacts_customer ON contacts (customer_seq) WHERE customer_seq IS NOT NULL;
 
 CREATE TABLE IF NOT EXISTS external_refs (

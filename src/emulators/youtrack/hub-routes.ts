@@ -135,6 +135,34 @@ function userRoutes(v: HubViews): Route[] {
   ];
 }
 
+/** `POST /{container}/:id/users` adds the user named in the body; `DELETE .../users/:userId` removes one. */
+function memberRoutes(
+  v: HubViews,
+  container: 'usergroups' | 'organizations',
+  add: 'addMember' | 'addOrganizationMember',
+  remove: 'removeMember' | 'removeOrganizationMember',
+): Route[] {
+  return [
+    [
+      'POST',
+      `/${container}/:id/users`,
+      async (ctx, p) => {
+        const user = ctx.dir.requireUser(parseBody(memberBody, await ctx.body()).id);
+        ctx.dir[add](p.id ?? '', user.hubId, ctx.author);
+        return one(ctx, v.user, user);
+      },
+    ],
+    [
+      'DELETE',
+      `/${container}/:id/users/:userId`,
+      (ctx, p) => {
+        ctx.dir[remove](p.id ?? '', p.userId ?? '', ctx.author);
+        return ok();
+      },
+    ],
+  ];
+}
+
 function groupRoutes(v: HubViews): Route[] {
   const groups = (ctx: RouteContext) =>
     orderBy(findGroups(ctx.dir, parseQuery(ctx.query.get('query'))), ctx.query.get('orderBy'), groupSortKeys);
@@ -173,23 +201,7 @@ function groupRoutes(v: HubViews): Route[] {
         return ok();
       },
     ],
-    [
-      'POST',
-      '/usergroups/:id/users',
-      async (ctx, p) => {
-        const user = ctx.dir.requireUser(parseBody(memberBody, await ctx.body()).id);
-        ctx.dir.addMember(p.id ?? '', user.hubId, ctx.author);
-        return one(ctx, v.user, user);
-      },
-    ],
-    [
-      'DELETE',
-      '/usergroups/:id/users/:userId',
-      (ctx, p) => {
-        ctx.dir.removeMember(p.id ?? '', p.userId ?? '', ctx.author);
-        return ok();
-      },
-    ],
+    ...memberRoutes(v, 'usergroups', 'addMember', 'removeMember'),
   ];
 }
 
@@ -236,23 +248,7 @@ function organizationRoutes(v: HubViews): Route[] {
         return ok();
       },
     ],
-    [
-      'POST',
-      '/organizations/:id/users',
-      async (ctx, p) => {
-        const user = ctx.dir.requireUser(parseBody(memberBody, await ctx.body()).id);
-        ctx.dir.addOrganizationMember(p.id ?? '', user.hubId, ctx.author);
-        return one(ctx, v.user, user);
-      },
-    ],
-    [
-      'DELETE',
-      '/organizations/:id/users/:userId',
-      (ctx, p) => {
-        ctx.dir.removeOrganizationMember(p.id ?? '', p.userId ?? '', ctx.author);
-        return ok();
-      },
-    ],
+    ...memberRoutes(v, 'organizations', 'addOrganizationMember', 'removeOrganizationMember'),
   ];
 }
 

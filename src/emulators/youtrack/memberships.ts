@@ -1,5 +1,17 @@
-import type { Directory } from './directory.ts';
-import { DirectoryError, type Author, type Group, type User } from './model.ts';
+import type { Collection } from './collection.ts';
+import { DirectoryError, type Author, type Group, type Organization, type User } from './model.ts';
+
+/** What membership edits need of the directory (./directory.ts), which calls them. */
+export interface Directory {
+  readonly users: Collection<User>;
+  readonly groups: Collection<Group>;
+  readonly allUsersGroup: Group;
+  readonly registeredUsersGroup: Group;
+  requireUser(hubId: string): User;
+  requireGroup(hubId: string): Group;
+  requireOrganization(hubId: string): Organization;
+  recordMembership(container: Group | Organization, user: User, added: boolean, author: Author): void;
+}
 
 /** Membership edits: one event per change, where `dir.membershipEvents` says (hub-events.ts). */
 

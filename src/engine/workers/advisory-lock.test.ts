@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { describePostgres } from '../../../test/helpers/postgres.ts';
-import { TestDatabase } from '../../store/postgres/test-database.ts';
+import { TestDatabase } from '../../../test/support/store/test-database.ts';
 import { tryConnectionLock, type HeldLock } from './advisory-lock.ts';
 
 // Runs without a server too, so the file always has a test.

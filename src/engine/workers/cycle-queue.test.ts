@@ -2,7 +2,7 @@ import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describePostgres } from '../../../test/helpers/postgres.ts';
-import { TestDatabase } from '../../store/postgres/test-database.ts';
+import { TestDatabase } from '../../../test/support/store/test-database.ts';
 import { cycleQueueName, ensureCycleQueue } from './cycle-queue.ts';
 
 // Runs without a server too, so the file always has a test.

@@ -14,7 +14,7 @@ import { openStore } from '../../store/index.ts';
 import { runCycle } from '../cycle.ts';
 import { createConnectionRuntime } from '../runtime.ts';
 import { describePostgres } from '../../../test/helpers/postgres.ts';
-import { TestDatabase } from '../../store/postgres/test-database.ts';
+import { TestDatabase } from '../../../test/support/store/test-database.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', '..', 'bin', 'tandem.js');
 const CONNECTIONS = 20;

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../util/clock.ts';
 import { describePostgres } from '../../../test/helpers/postgres.ts';
-import { TestDatabase } from '../../store/postgres/test-database.ts';
+import { TestDatabase } from '../../../test/support/store/test-database.ts';
 import { prepareSharedLimits, SharedTokenBucket } from './shared-limiter.ts';
 
 // Runs without a server too (the Pool connects only when asked), so the file always has a test.

@@ -1,6 +1,6 @@
 import type { Conflict, Link } from '../../store/types.ts';
 import type { ConnectionPage } from './context.ts';
-import { html, layout, showTime, showValue, type Html } from './html.ts';
+import { html, layout, showTime, showValue, table, type Html } from './html.ts';
 import { labelOf } from '../../core/systems.ts';
 
 /** More open conflicts than this are decided page by page: each decision removes one. */
@@ -39,56 +39,35 @@ export async function conflictsPage(p: ConnectionPage, url: URL): Promise<Html> 
         run now); until then it is listed under “Waiting for the next cycle”.
       </p>`
     : '';
-  const table =
+  const openList =
     open.length === 0
       ? html`<p class="none">No open conflicts.</p>`
-      : html`<table>
-            <tr>
-              <th>Record</th>
-              <th>Property</th>
-              <th>Winner (applied)</th>
-              <th>Loser (kept in history)</th>
-              <th>Since</th>
-              <th>Decision</th>
-            </tr>
-            ${open.map(
-              (c) =>
-                html`<tr>
-                  <td>${name(c)} <span class="muted">${c.flow}</span></td>
-                  <td>${c.property}</td>
-                  <td>${labelOf(c.winnerSide)}: ${showValue(c.winnerValue)}</td>
-                  <td>${labelOf(c.loserSide)}: ${showValue(c.loserValue)}</td>
-                  <td>${showTime(c.at, p.now())}</td>
-                  <td>${decisionForm(p, c)}</td>
-                </tr>`,
-            )}
-          </table>
-          ${counts.open > open.length ? html`<p class="muted">Showing ${open.length} of ${counts.open}; decided ones make room for the rest.</p>` : ''}`;
+      : html`${table(
+          ['Record', 'Property', 'Winner (applied)', 'Loser (kept in history)', 'Since', 'Decision'],
+          open,
+          (c) => [
+            html`${name(c)} <span class="muted">${c.flow}</span>`,
+            c.property,
+            html`${labelOf(c.winnerSide)}: ${showValue(c.winnerValue)}`,
+            html`${labelOf(c.loserSide)}: ${showValue(c.loserValue)}`,
+            showTime(c.at, p.now()),
+            decisionForm(p, c),
+          ],
+        )}
+        ${counts.open > open.length ? html`<p class="muted">Showing ${open.length} of ${counts.open}; decided ones make room for the rest.</p>` : ''}`;
   const waiting =
     pending.length === 0
       ? ''
       : html`<h2>Waiting for the next cycle</h2>
-          <table>
-            <tr>
-              <th>Record</th>
-              <th>Property</th>
-              <th>Decision</th>
-              <th>By</th>
-              <th>When</th>
-            </tr>
-            ${pending.map(
-              (c) =>
-                html`<tr>
-                  <td>${name(c)}</td>
-                  <td>${c.property}</td>
-                  <td>
-                    ${c.status === 'applied-loser' ? html`apply ${showValue(c.loserValue)} (from ${labelOf(c.loserSide)}) on both sides` : 'keep the winner'}
-                  </td>
-                  <td>${c.resolvedBy ?? ''}</td>
-                  <td>${showTime(c.resolvedAt, p.now())}</td>
-                </tr>`,
-            )}
-          </table>`;
+          ${table(['Record', 'Property', 'Decision', 'By', 'When'], pending, (c) => [
+            name(c),
+            c.property,
+            c.status === 'applied-loser'
+              ? html`apply ${showValue(c.loserValue)} (from ${labelOf(c.loserSide)}) on both sides`
+              : 'keep the winner',
+            c.resolvedBy ?? '',
+            showTime(c.resolvedAt, p.now()),
+          ])}`;
   return layout(
     'Conflicts',
     html`${notice}
@@ -97,7 +76,7 @@ export async function conflictsPage(p: ConnectionPage, url: URL): Promise<Html> 
         priority) won and was applied; the losing value is kept. “Apply loser” writes the losing value on the
         next cycle.
       </p>
-      ${table}${waiting}`,
+      ${openList}${waiting}`,
     p,
   );
 }

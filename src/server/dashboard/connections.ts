@@ -1,29 +1,38 @@
 import { collectAllStatus, troubleOf, type SyncStatus } from '../../engine/status.ts';
 import type { PageContext } from './context.ts';
-import { html, layout, showTime, type Html } from './html.ts';
+import { html, layout, num, showTime, table, type Html } from './html.ts';
 import { cycleStatus, nextCycle } from './overview.ts';
 
 const linked = (s: SyncStatus) =>
   Object.values(s.links).reduce((n, byStatus) => n + (byStatus['active'] ?? 0), 0);
 
-function row(p: PageContext, s: SyncStatus): Html {
+function row(p: PageContext, s: SyncStatus) {
   const base = `/c/${encodeURIComponent(s.connection)}`;
   const c = s.lastCycle;
-  const trouble = troubleOf(s);
-  return html`<tr class="${trouble ? 'trouble' : ''}">
-    <td><a href="${base}/">${s.connection}</a></td>
-    <td>${c ? showTime(c.startedAt, p.now()) : html`<span class="none">none yet</span>`}</td>
-    <td>
-      ${trouble === 'blocked' ? html`<strong>stopped by the circuit breaker</strong> ` : ''}${cycleStatus(c)}
-    </td>
-    <td class="num">${c?.writes ?? '—'}</td>
-    <td>${nextCycle(p, s.connection)}</td>
-    <td class="num">${linked(s)}</td>
-    <td class="num">${s.conflicts.pending + s.pendingWrites}</td>
-    <td class="num"><a href="${base}/conflicts">${s.conflicts.open}</a></td>
-    <td class="num"><a href="${base}/quarantine">${s.quarantine.quarantined}</a></td>
-  </tr>`;
+  return [
+    html`<a href="${base}/">${s.connection}</a>`,
+    c ? showTime(c.startedAt, p.now()) : html`<span class="none">none yet</span>`,
+    html`${troubleOf(s) === 'blocked' ? html`<strong>stopped by the circuit breaker</strong> ` : ''}${cycleStatus(c)}`,
+    num(c?.writes ?? '—'),
+    nextCycle(p, s.connection),
+    num(linked(s)),
+    num(s.conflicts.pending + s.pendingWrites),
+    num(html`<a href="${base}/conflicts">${s.conflicts.open}</a>`),
+    num(html`<a href="${base}/quarantine">${s.quarantine.quarantined}</a>`),
+  ];
 }
+
+const HEADINGS = [
+  'Connection',
+  'Last cycle',
+  'Status',
+  'Writes',
+  'Next cycle',
+  'Linked',
+  { text: 'Pending', title: 'decisions and creates waiting for the next cycle' },
+  'Open conflicts',
+  'Quarantined',
+];
 
 /** `/`: every connection on one row, the failing ones named first so twenty rows need no scanning. */
 export async function connectionsPage(p: PageContext, names: readonly string[]): Promise<Html> {
@@ -42,19 +51,11 @@ export async function connectionsPage(p: PageContext, names: readonly string[]):
   return layout(
     'Connections',
     html`${head}
-      <table>
-        <tr>
-          <th>Connection</th>
-          <th>Last cycle</th>
-          <th>Status</th>
-          <th>Writes</th>
-          <th>Next cycle</th>
-          <th>Linked</th>
-          <th title="decisions and creates waiting for the next cycle">Pending</th>
-          <th>Open conflicts</th>
-          <th>Quarantined</th>
-        </tr>
-        ${all.map((s) => row(p, s))}
-      </table>`,
+    ${table(
+      HEADINGS,
+      all,
+      (s) => row(p, s),
+      (s) => (troubleOf(s) ? 'trouble' : undefined),
+    )}`,
   );
 }

@@ -187,7 +187,7 @@ describe('dashboard with two connections', () => {
     expect(list).toContain('<h1>Connections</h1>');
     expect(list).toContain('1 of 2 connections failing:<a href="/c/beta/">beta</a>');
     expect(list).toMatch(
-      /<tr class=""><td><a href="\/c\/main\/">main<\/a><\/td>.*?<td>ok<\/td><td class="num">7<\/td><td>in 30 s<\/td><td class="num">3<\/td><td class="num">0<\/td><td class="num"><a href="\/c\/main\/conflicts">1<\/a><\/td><td class="num"><a href="\/c\/main\/quarantine">1<\/a>/,
+      /<tr><td><a href="\/c\/main\/">main<\/a><\/td>.*?<td>ok<\/td><td class="num">7<\/td><td>in 30 s<\/td><td class="num">3<\/td><td class="num">0<\/td><td class="num"><a href="\/c\/main\/conflicts">1<\/a><\/td><td class="num"><a href="\/c\/main\/quarantine">1<\/a>/,
     );
     expect(list).toMatch(
       /<tr class="trouble"><td><a href="\/c\/beta\/">beta<\/a><\/td>.*?stopped by the circuit breaker.*?failed/,

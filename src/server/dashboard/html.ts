@@ -12,7 +12,7 @@ export class Html {
   }
 }
 
-type Part = Html | string | number | boolean | null | undefined | readonly Part[];
+export type Part = Html | string | number | boolean | null | undefined | readonly Part[];
 
 const ENTITIES: Record<string, string> = {
   '&': '&amp;',
@@ -38,6 +38,54 @@ export function html(strings: TemplateStringsArray, ...values: Part[]): Html {
   let out = strings[0] ?? '';
   values.forEach((v, i) => (out += render(v) + (strings[i + 1] ?? '')));
   return new Html(out);
+}
+
+/** A right-aligned table cell for a number. */
+export class NumCell {
+  constructor(readonly value: Part) {}
+}
+export const num = (value: Part): NumCell => new NumCell(value);
+
+/** A column heading, with a tooltip where the heading alone is not clear. */
+export type Heading = string | { text: string; title: string };
+
+/**
+ * A table with one heading row and a row per item; `cells` gives a row's cells in the headings'
+ * order (`num(...)` for a number). `rowClass` marks a row, e.g. one in trouble.
+ */
+export function table<T>(
+  headings: readonly Heading[],
+  items: readonly T[],
+  cells: (item: T) => ReadonlyArray<Part | NumCell>,
+  rowClass?: (item: T) => string | undefined,
+): Html {
+  const th = (h: Heading) =>
+    typeof h === 'string' ? html`<th>${h}</th>` : html`<th title="${h.title}">${h.text}</th>`;
+  const td = (c: Part | NumCell) =>
+    c instanceof NumCell ? html`<td class="num">${c.value}</td>` : html`<td>${c}</td>`;
+  const tr = (item: T) => {
+    const cls = rowClass?.(item);
+    return html`<tr${cls ? html` class="${cls}"` : ''}>${cells(item).map(td)}</tr>`;
+  };
+  return html`<table>
+    <tr>
+      ${headings.map(th)}
+    </tr>
+    ${items.map(tr)}
+  </table>`;
+}
+
+/** A two-column table of labelled values, e.g. one record's facts. */
+export function facts(rows: ReadonlyArray<readonly [Part, Part]>): Html {
+  return html`<table>
+    ${rows.map(
+      ([label, value]) =>
+        html`<tr>
+          <th>${label}</th>
+          <td>${value}</td>
+        </tr>`,
+    )}
+  </table>`;
 }
 
 /** A property value as the dashboard shows it: lists joined, null as an em dash. */

@@ -1,7 +1,7 @@
 import type { FlowName } from '../../core/types.ts';
 import type { CycleRecord } from '../../store/types.ts';
 import type { ConnectionPage, PageContext } from './context.ts';
-import { html, layout, relative, showTime, type Html } from './html.ts';
+import { html, layout, num, relative, showTime, table, type Html } from './html.ts';
 
 const FLOWS: readonly FlowName[] = ['organizations', 'groups', 'users'];
 /** Open conflicts and quarantined records are counted from lists capped here, to bound the page. */
@@ -47,26 +47,26 @@ async function flowCounts(p: ConnectionPage): Promise<{ rows: Record<FlowName, F
 }
 
 function flowTable(p: ConnectionPage, counts: { rows: Record<FlowName, FlowRow>; capped: boolean }): Html {
-  const n = (v: number) => html`<td class="num">${counts.capped && v === COUNT_CAP ? `≥ ${v}` : v}</td>`;
-  return html`<table>
-    <tr>
-      <th>Flow</th>
-      <th>Linked</th>
-      <th>Deleted on a side</th>
-      <th title="decisions and creates waiting for the next cycle">Pending</th>
-      <th>Open conflicts</th>
-      <th>Quarantined</th>
-    </tr>
-    ${FLOWS.map((f) => {
-      const r = counts.rows[f];
-      return html`<tr>
-        <td>${f}</td>
-        ${n(r.linked)}${n(r.deleted)}${n(r.pending)}
-        <td class="num"><a href="${p.base}/conflicts">${r.conflicts}</a></td>
-        <td class="num"><a href="${p.base}/quarantine">${r.quarantined}</a></td>
-      </tr>`;
-    })}
-  </table>`;
+  const n = (v: number) => num(counts.capped && v === COUNT_CAP ? `≥ ${v}` : v);
+  const headings = [
+    'Flow',
+    'Linked',
+    'Deleted on a side',
+    { text: 'Pending', title: 'decisions and creates waiting for the next cycle' },
+    'Open conflicts',
+    'Quarantined',
+  ];
+  return table(headings, FLOWS, (f) => {
+    const r = counts.rows[f];
+    return [
+      f,
+      n(r.linked),
+      n(r.deleted),
+      n(r.pending),
+      num(html`<a href="${p.base}/conflicts">${r.conflicts}</a>`),
+      num(html`<a href="${p.base}/quarantine">${r.quarantined}</a>`),
+    ];
+  });
 }
 
 /** When the runner of this process starts the connection's next cycle. */
@@ -84,22 +84,14 @@ export function cycleStatus(c: CycleRecord | null): Html {
 
 async function cycleTable(p: ConnectionPage): Promise<Html> {
   const c = (await p.store.lastCycles()).find((x) => x.connection === p.name) ?? null;
-  return html`<table>
-    <tr>
-      <th>Last cycle</th>
-      <th>Status</th>
-      <th>Writes</th>
-      <th>Next cycle</th>
-    </tr>
-    <tr>
-      <td>
-        ${c ? html`${showTime(c.startedAt, p.now())} <span class="muted">${c.kind}</span>` : html`<span class="none">none yet</span>`}
-      </td>
-      <td>${cycleStatus(c)}</td>
-      <td class="num">${c?.writes ?? '—'}</td>
-      <td>${nextCycle(p, p.name)}</td>
-    </tr>
-  </table>`;
+  return table(['Last cycle', 'Status', 'Writes', 'Next cycle'], [c], (last) => [
+    last
+      ? html`${showTime(last.startedAt, p.now())} <span class="muted">${last.kind}</span>`
+      : html`<span class="none">none yet</span>`,
+    cycleStatus(last),
+    num(last?.writes ?? '—'),
+    nextCycle(p, p.name),
+  ]);
 }
 
 /** The connection's last finished cycles, oldest first. */
@@ -127,23 +119,12 @@ function apiTable(p: ConnectionPage): Html {
   const errors = sum('tandem_api_errors_total');
   const retries = sum('tandem_api_retries_total');
   const systems = [...new Set(['youtrack', 'customcrm', ...calls.keys()])];
-  return html`<table>
-      <tr>
-        <th>System</th>
-        <th>API calls</th>
-        <th>Retried</th>
-        <th>Errors</th>
-      </tr>
-      ${systems.map(
-        (s) =>
-          html`<tr>
-            <td>${s}</td>
-            <td class="num">${calls.get(s) ?? 0}</td>
-            <td class="num">${retries.get(s) ?? 0}</td>
-            <td class="num">${errors.get(s) ?? 0}</td>
-          </tr>`,
-      )}
-    </table>
+  return html`${table(['System', 'API calls', 'Retried', 'Errors'], systems, (s) => [
+      s,
+      num(calls.get(s) ?? 0),
+      num(retries.get(s) ?? 0),
+      num(errors.get(s) ?? 0),
+    ])}
     <p class="muted">Counted since this process started.</p>`;
 }
 

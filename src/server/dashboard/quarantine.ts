@@ -1,6 +1,6 @@
 import type { QuarantineEntry } from '../../store/types.ts';
 import type { ConnectionPage } from './context.ts';
-import { html, layout, showTime, type Html } from './html.ts';
+import { html, layout, num, showTime, table, type Html } from './html.ts';
 import { labelOf } from '../../core/systems.ts';
 
 const SHOWN = 200;
@@ -11,19 +11,21 @@ function retryForm(p: ConnectionPage, target: number | 'all', label: string): Ht
   </form>`;
 }
 
-function row(p: ConnectionPage, q: QuarantineEntry): Html {
-  return html`<tr>
-    <td>${labelOf(q.system)} ${q.recordType} <code>${q.recordId}</code></td>
-    <td>${q.flow}</td>
-    <td><code>${q.code}</code></td>
-    <td>${q.property ?? html`<span class="none">—</span>`}</td>
-    <td>${q.reason}</td>
-    <td class="num">${q.attempts}</td>
-    <td>${showTime(q.firstSeen, p.now())}</td>
-    <td>${showTime(q.lastSeen, p.now())}</td>
-    <td>${q.retryRequested ? 'retry requested' : retryForm(p, q.id, 'Retry')}</td>
-  </tr>`;
+function row(p: ConnectionPage, q: QuarantineEntry) {
+  return [
+    html`${labelOf(q.system)} ${q.recordType} <code>${q.recordId}</code>`,
+    q.flow,
+    html`<code>${q.code}</code>`,
+    q.property ?? html`<span class="none">—</span>`,
+    q.reason,
+    num(q.attempts),
+    showTime(q.firstSeen, p.now()),
+    showTime(q.lastSeen, p.now()),
+    q.retryRequested ? 'retry requested' : retryForm(p, q.id, 'Retry'),
+  ];
 }
+
+const HEADINGS = ['Record', 'Flow', 'Code', 'Property', 'Reason', 'Attempts', 'First seen', 'Last seen', ''];
 
 export async function quarantinePage(p: ConnectionPage, url: URL): Promise<Html> {
   const [entries, counts] = await Promise.all([
@@ -37,24 +39,11 @@ export async function quarantinePage(p: ConnectionPage, url: URL): Promise<Html>
           ${retried} record(s) will be retried by the next sync cycle, which was asked to run now.
         </p>`
       : '';
-  const table =
+  const list =
     entries.length === 0
       ? html`<p class="none">No record is quarantined.</p>`
       : html`<p>${retryForm(p, 'all', `Retry all ${counts.quarantined}`)}</p>
-          <table>
-            <tr>
-              <th>Record</th>
-              <th>Flow</th>
-              <th>Code</th>
-              <th>Property</th>
-              <th>Reason</th>
-              <th>Attempts</th>
-              <th>First seen</th>
-              <th>Last seen</th>
-              <th></th>
-            </tr>
-            ${entries.map((q) => row(p, q))}
-          </table>
+          ${table(HEADINGS, entries, (q) => row(p, q))}
           ${counts.quarantined > entries.length ? html`<p class="muted">Showing ${entries.length} of ${counts.quarantined}.</p>` : ''}`;
   return layout(
     'Quarantine',
@@ -63,7 +52,7 @@ export async function quarantinePage(p: ConnectionPage, url: URL): Promise<Html>
         A record the other side rejected is set aside with the reason and retried on later cycles with a
         growing pause. Fix the value in either system, then retry it here to skip the pause.
       </p>
-      ${table}`,
+      ${list}`,
     p,
   );
 }

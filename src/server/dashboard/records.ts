@@ -1,6 +1,6 @@
 import type { HistoryEntry, Link } from '../../store/types.ts';
 import { PAGE_SIZE, type ConnectionPage } from './context.ts';
-import { html, layout, showTime, showValue, type Html } from './html.ts';
+import { facts, html, layout, showTime, showValue, table, type Html } from './html.ts';
 import { labelOf } from '../../core/systems.ts';
 
 const ORIGIN: Record<Link['origin'], string> = {
@@ -10,25 +10,13 @@ const ORIGIN: Record<Link['origin'], string> = {
 };
 
 function linkRows(p: ConnectionPage, links: readonly Link[]): Html {
-  return html`<table>
-    <tr>
-      <th>Name</th>
-      <th>Flow</th>
-      <th>YouTrack</th>
-      <th>Customcrm</th>
-      <th>Status</th>
-    </tr>
-    ${links.map(
-      (l) =>
-        html`<tr>
-          <td><a href="${p.base}/records/${l.id}">${l.label || '(no name)'}</a></td>
-          <td>${l.flow}</td>
-          <td>${l.ytType} <code>${l.ytId}</code></td>
-          <td>${l.crmType} <code>${l.crmId}</code></td>
-          <td>${l.status}</td>
-        </tr>`,
-    )}
-  </table>`;
+  return table(['Name', 'Flow', 'YouTrack', 'Customcrm', 'Status'], links, (l) => [
+    html`<a href="${p.base}/records/${l.id}">${l.label || '(no name)'}</a>`,
+    l.flow,
+    html`${l.ytType} <code>${l.ytId}</code>`,
+    html`${l.crmType} <code>${l.crmId}</code>`,
+    l.status,
+  ]);
 }
 
 /** `records?q=`: search by name, e-mail or id on either side; without `q`, every link in id order. */
@@ -68,26 +56,24 @@ function propertyTable(p: ConnectionPage, link: Link): Html {
   const rows = p.mapping?.flows[link.flow]?.rows ?? [];
   const names = [...new Set([...rows.map((r) => r.name), ...Object.keys(link.base)])];
   const byName = new Map(rows.map((r) => [r.name, r]));
-  return html`<table>
-    <tr>
-      <th>Mapping row</th>
-      <th>YouTrack ${link.ytType} property</th>
-      <th>Customcrm ${link.crmType} property</th>
-      <th>Direction</th>
-      <th>Last synchronized value</th>
-    </tr>
-    ${names.map((name) => {
-      const r = byName.get(name);
-      const crm = r ? (Array.isArray(r.customcrm) ? r.customcrm.join(' + ') : r.customcrm) : '';
-      return html`<tr>
-        <td>${name}</td>
-        <td><code>${r?.youtrack ?? ''}</code></td>
-        <td><code>${crm}</code></td>
-        <td>${r?.direction ?? ''}</td>
-        <td>${showValue(link.base[name])}</td>
-      </tr>`;
-    })}
-  </table>`;
+  const headings = [
+    'Mapping row',
+    `YouTrack ${link.ytType} property`,
+    `Customcrm ${link.crmType} property`,
+    'Direction',
+    'Last synchronized value',
+  ];
+  return table(headings, names, (name) => {
+    const r = byName.get(name);
+    const crm = r ? (Array.isArray(r.customcrm) ? r.customcrm.join(' + ') : r.customcrm) : '';
+    return [
+      name,
+      html`<code>${r?.youtrack ?? ''}</code>`,
+      html`<code>${crm}</code>`,
+      r?.direction ?? '',
+      showValue(link.base[name]),
+    ];
+  });
 }
 
 const SIDE: Record<HistoryEntry['source'], string> = {
@@ -98,33 +84,18 @@ const SIDE: Record<HistoryEntry['source'], string> = {
 
 function historyTable(p: ConnectionPage, entries: readonly HistoryEntry[]): Html {
   if (entries.length === 0) return html`<p class="none">No history recorded.</p>`;
-  return html`<table>
-    <tr>
-      <th>When</th>
-      <th>Property</th>
-      <th>Change came from</th>
-      <th>What the sync did</th>
-      <th>Before</th>
-      <th>After</th>
-      <th>Note</th>
-    </tr>
-    ${entries.map(
-      (e) =>
-        html`<tr>
-          <td>${showTime(e.at, p.now())}</td>
-          <td>${e.property ?? html`<span class="none">record</span>`}</td>
-          <td>${SIDE[e.source]}</td>
-          <td>
-            ${e.action} in ${SIDE[e.system]}
-            <code>${e.recordId}</code
-            >${e.cycleId !== null ? html` <span class="muted">(cycle ${e.cycleId})</span>` : ''}
-          </td>
-          <td>${showValue(e.oldValue)}</td>
-          <td>${showValue(e.newValue)}</td>
-          <td>${e.note ?? ''}</td>
-        </tr>`,
-    )}
-  </table>`;
+  const headings = ['When', 'Property', 'Change came from', 'What the sync did', 'Before', 'After', 'Note'];
+  return table(headings, entries, (e) => [
+    showTime(e.at, p.now()),
+    e.property ?? html`<span class="none">record</span>`,
+    SIDE[e.source],
+    html`${e.action} in ${SIDE[e.system]}
+      <code>${e.recordId}</code
+      >${e.cycleId !== null ? html` <span class="muted">(cycle ${e.cycleId})</span>` : ''}`,
+    showValue(e.oldValue),
+    showValue(e.newValue),
+    e.note ?? '',
+  ]);
 }
 
 /**
@@ -155,36 +126,15 @@ export async function recordPage(p: ConnectionPage, id: number, url: URL): Promi
   const older = history.length > PAGE_SIZE ? shown[shown.length - 1]?.id : undefined;
   return layout(
     link.label || `Link ${link.id}`,
-    html`<table>
-        <tr>
-          <th>Flow</th>
-          <td>${link.flow}</td>
-        </tr>
-        <tr>
-          <th>YouTrack ${link.ytType}</th>
-          <td><code>${link.ytId}</code></td>
-        </tr>
-        <tr>
-          <th>Customcrm ${link.crmType}</th>
-          <td><code>${link.crmId}</code></td>
-        </tr>
-        <tr>
-          <th>Origin</th>
-          <td>${ORIGIN[link.origin]}</td>
-        </tr>
-        <tr>
-          <th>Status</th>
-          <td>${link.status}</td>
-        </tr>
-        <tr>
-          <th>Linked</th>
-          <td>${showTime(link.createdAt, p.now())}</td>
-        </tr>
-        <tr>
-          <th>Last synchronized</th>
-          <td>${showTime(link.updatedAt, p.now())}</td>
-        </tr>
-      </table>
+    html`${facts([
+        ['Flow', link.flow],
+        [`YouTrack ${link.ytType}`, html`<code>${link.ytId}</code>`],
+        [`Customcrm ${link.crmType}`, html`<code>${link.crmId}</code>`],
+        ['Origin', ORIGIN[link.origin]],
+        ['Status', link.status],
+        ['Linked', showTime(link.createdAt, p.now())],
+        ['Last synchronized', showTime(link.updatedAt, p.now())],
+      ])}
       ${conflicts.length > 0 ? html`<p class="error">${conflicts.length} open conflict(s): <a href="${p.base}/conflicts">decide on the conflicts page</a>.</p>` : ''}
       <h2>Properties</h2>
       ${propertyTable(p, link)}

@@ -1,6 +1,6 @@
 import { decide, listQueue, type QueueEntry } from '../../engine/review-queue.ts';
 import type { ConnectionPage } from './context.ts';
-import { html, layout, showTime, showValue, type Html } from './html.ts';
+import { html, layout, showTime, showValue, table, type Html } from './html.ts';
 import { labelOf } from '../../core/systems.ts';
 
 /**
@@ -36,21 +36,11 @@ function records(e: QueueEntry, choose: boolean): Html {
 
 function values(e: QueueEntry): Html {
   if (!e.values?.length) return html``;
-  return html`<table>
-    <tr>
-      <th>Property</th>
-      <th>YouTrack</th>
-      <th>Customcrm</th>
-    </tr>
-    ${e.values.map(
-      (v) =>
-        html`<tr>
-          <td>${v.property}</td>
-          <td>${showValue(v.youtrack)}</td>
-          <td>${showValue(v.customcrm)}</td>
-        </tr>`,
-    )}
-  </table>`;
+  return table(['Property', 'YouTrack', 'Customcrm'], e.values, (v) => [
+    v.property,
+    showValue(v.youtrack),
+    showValue(v.customcrm),
+  ]);
 }
 
 function item(p: ConnectionPage, e: QueueEntry): Html {

@@ -48,11 +48,50 @@ function statement(sql: string, params: readonly SqlValue[]): pg.QueryConfig | s
   return { name, text: sql, values: params as SqlValue[] };
 }
 
-function connectionOf(q: pg.Pool | pg.PoolClient): SqlConnection {
+function connectionOf(q: pg.Pool | pg.PoolClient, where: string): SqlConnection {
   return {
-    all: async (sql, params = []) => (await q.query(statement(sql, params))).rows,
-    run: async (sql, params = []) => (await q.query(statement(sql, params))).rowCount ?? 0,
+    all: async (sql, params = []) => (await typed(q.query(statement(sql, params)), where)).rows,
+    run: async (sql, params = []) => (await typed(q.query(statement(sql, params)), where)).rowCount ?? 0,
   };
+}
+
+/** SQLSTATEs of a lock that could not be had: serialization failure, deadlock, lock not available. */
+const BUSY = new Set(['40001', '40P01', '55P03']);
+/** Server going away or refusing connections (class 08 is every connection exception). */
+const GONE = new Set(['57P01', '57P02', '57P03', '53300']);
+const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE']);
+
+/** The database's failures a caller can act on become StoreErrors; the rest (bugs) pass as they are. */
+async function typed<T>(promise: Promise<T>, where: string): Promise<T> {
+  try {
+    return await promise;
+  } catch (err) {
+    throw storeFailure(err, where);
+  }
+}
+
+function storeFailure(err: unknown, where: string): unknown {
+  if (err instanceof StoreError || !(err instanceof Error)) return err;
+  const code = String((err as { code?: unknown }).code ?? '');
+  if (BUSY.has(code))
+    return new StoreError(
+      'STORE_BUSY',
+      `${where}: ${err.message}; another transaction held the rows, try again`,
+      { cause: err },
+    );
+  // pg reports a connection lost mid-query with this message and no code.
+  if (
+    code.startsWith('08') ||
+    GONE.has(code) ||
+    NETWORK.has(code) ||
+    /^Connection terminated/.test(err.message)
+  )
+    return new StoreError(
+      'STORE_UNAVAILABLE',
+      `${where}: ${err.message}; check that PostgreSQL is running and reachable, then try again`,
+      { cause: err },
+    );
+  return err;
 }
 
 /**
@@ -86,7 +125,7 @@ export class PostgresDriver implements SqlDriver {
   ) {
     this.ownsPool = pool === undefined;
     this.pool = pool ?? createPostgresPool(connectionString);
-    this.pooled = connectionOf(this.pool);
+    this.pooled = connectionOf(this.pool, where);
   }
 
   connection<T>(fn: (conn: SqlConnection) => Promise<T>): Promise<T> {
@@ -97,13 +136,13 @@ export class PostgresDriver implements SqlDriver {
   async transaction<T>(fn: (conn: SqlConnection) => Promise<T>): Promise<T> {
     const outer = this.scope.getStore();
     if (outer?.open) return fn(outer.conn);
-    const client = await this.pool.connect();
-    const tx: TxScope = { open: true, conn: connectionOf(client) };
+    const client = await typed(this.pool.connect(), this.where);
+    const tx: TxScope = { open: true, conn: connectionOf(client, this.where) };
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
+      await tx.conn.run('BEGIN');
       const result = await this.scope.run(tx, () => fn(tx.conn));
-      await client.query('COMMIT');
+      await tx.conn.run('COMMIT');
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch((e: Error) => (broken = e));
@@ -128,6 +167,7 @@ export class PostgresDriver implements SqlDriver {
         try {
           await c.run(m.sql);
         } catch (err) {
+          if (err instanceof StoreError) throw err;
           throw new StoreError(
             'STORE_MIGRATION_FAILED',
             `${this.where}: migration ${m.version} (${m.name}) failed: ${(err as Error).message}`,

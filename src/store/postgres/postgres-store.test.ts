@@ -1,13 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore } from '../index.ts';
 import { StoreError } from '../errors.ts';
-import { defineStoreSuite, link } from '../store-suite.ts';
+import { defineStoreSuite, link } from '../../../test/support/store/suite.ts';
 import { PostgresDriver } from './postgres-driver.ts';
 import { createPostgresStore } from './postgres-store.ts';
-import { TestDatabase } from './test-database.ts';
+import { withTestDatabase } from '../../../test/support/store/test-database.ts';
 import { parseStoreUrl } from '../url.ts';
-
-const adminUrl = process.env.TANDEM_TEST_POSTGRES;
 
 // Runs without a server too, so the file always has tests when the database suite is not registered.
 describe('PostgreSQL store URL', () => {
@@ -37,24 +35,8 @@ describe('PostgreSQL store URL', () => {
   });
 });
 
-if (!adminUrl && process.env.CI) {
-  describe('StateStore on PostgreSQL', () => {
-    it('needs TANDEM_TEST_POSTGRES in CI', () => {
-      throw new Error(
-        'TANDEM_TEST_POSTGRES is not set; CI must run the PostgreSQL store suite: ' +
-          'set it to postgres://tandem:tandem@127.0.0.1:5432/postgres',
-      );
-    });
-  });
-} else if (!adminUrl) {
-  console.warn(
-    'PostgreSQL store suite not run: set TANDEM_TEST_POSTGRES=postgres://user:pass@host:5432/postgres',
-  );
-} else {
-  const db = new TestDatabase(adminUrl);
+withTestDatabase('the PostgreSQL store suite', (db, adminUrl) => {
   let last = '';
-  beforeAll(() => db.create());
-  afterAll(() => db.drop());
 
   const open = async (url: string, options: { clock?: import('../../util/clock.ts').Clock } = {}) => {
     const store = createPostgresStore({ url, where: 'test database', ...options });
@@ -111,4 +93,4 @@ if (!adminUrl && process.env.CI) {
       expect((err as StoreError).message).toContain('PostgreSQL is running');
     });
   });
-}
+});

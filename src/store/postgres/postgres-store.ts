@@ -2,8 +2,7 @@ import type pg from 'pg';
 import { SqlStateStore } from '../sql-store.ts';
 import { systemClock, type Clock } from '../../util/clock.ts';
 import { PostgresDriver } from './postgres-driver.ts';
-import { postgresMigrations } from './postgres-schema.ts';
-import { postgresQueries } from './postgres-queries.ts';
+import { postgresMigrations, postgresQueries } from './postgres-dialect.ts';
 
 /**
  * A PostgreSQL state store on a connection pool. `where` names the database in messages and

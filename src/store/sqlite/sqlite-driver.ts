@@ -182,7 +182,13 @@ export class SqliteDriver implements SqlDriver {
         this.db.exec('BEGIN IMMEDIATE');
         return;
       } catch (err) {
-        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw err;
+        if ((err as { code?: string }).code !== 'SQLITE_BUSY') throw err;
+        if (Date.now() >= deadline)
+          throw new StoreError(
+            'STORE_BUSY',
+            `the state store is locked by another writer for more than ${this.busyTimeoutMs} ms; try again, or stop the other tandem process`,
+            { cause: err },
+          );
       }
       await sleep(wait);
     }

@@ -1,19 +1,19 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../index.ts';
 import { StoreError } from '../errors.ts';
-import { link } from '../store-suite.ts';
-import { sqliteMigrations } from './sqlite-schema.ts';
+import { link } from '../../../test/support/store/suite.ts';
+import { sqliteMigrations } from './sqlite-dialect.ts';
 import { SqliteDriver } from './sqlite-driver.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tandem-sqlite-durability-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const child = join(dirname(fileURLToPath(import.meta.url)), 'crash-child.ts');
+const child = fileURLToPath(new URL('../../../test/support/store/sqlite-crash-child.ts', import.meta.url));
 
 /** Starts the child, waits until it is inside its last transaction, and SIGKILLs it. */
 async function crashChild(file: string, committed: number): Promise<NodeJS.Signals | null> {

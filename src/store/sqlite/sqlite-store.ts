@@ -1,8 +1,7 @@
 import { SqlStateStore } from '../sql-store.ts';
 import { systemClock, type Clock } from '../../util/clock.ts';
 import { SqliteDriver, type SqliteOptions } from './sqlite-driver.ts';
-import { sqliteMigrations } from './sqlite-schema.ts';
-import { sqliteQueries } from './sqlite-queries.ts';
+import { sqliteMigrations, sqliteQueries } from './sqlite-dialect.ts';
 
 /** Opens (creating if needed) a SQLite state store. Call `migrate()` before use. */
 export function createSqliteStore(options: SqliteOptions & { clock?: Clock }): SqlStateStore {

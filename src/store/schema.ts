@@ -1,17 +1,20 @@
-import type { Migration } from '../driver.ts';
+import type { Migration } from './driver.ts';
+import type { SqlDialect } from './dialect.ts';
 
 /**
- * Numbered migrations, applied in order and recorded in `schema_migrations`. Never edit a
- * released one: add the next number. Keep in step with `sqlite/sqlite-schema.ts`.
- * JSON values are jsonb, timestamps timestamptz, ids bigint identities.
+ * Numbered migrations, applied in order and recorded in `schema_migrations`, written once for
+ * every database: only the column types differ (`SqlDialect.types`). Never edit a released one
+ * (its text for each database must stay what earlier versions applied): add the next number.
  */
-export const postgresMigrations: readonly Migration[] = [
-  {
-    version: 1,
-    name: 'initial',
-    sql: `
+export function defineMigrations(d: SqlDialect): readonly Migration[] {
+  const t = d.types;
+  return [
+    {
+      version: 1,
+      name: 'initial',
+      sql: `
 CREATE TABLE links (
-  id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id          ${t.id},
   flow        TEXT NOT NULL,
   yt_type     TEXT NOT NULL,
   yt_id       TEXT NOT NULL,
@@ -19,14 +22,14 @@ CREATE TABLE links (
   crm_id      TEXT NOT NULL,
   origin      TEXT NOT NULL,
   status      TEXT NOT NULL,
-  base        jsonb NOT NULL,
+  base        ${t.json} NOT NULL,
   yt_hash     TEXT,
   crm_hash    TEXT,
   crm_version TEXT,
   label       TEXT NOT NULL,
   search      TEXT NOT NULL,
-  created_at  timestamptz NOT NULL,
-  updated_at  timestamptz NOT NULL
+  created_at  ${t.time} NOT NULL,
+  updated_at  ${t.time} NOT NULL
 );
 CREATE UNIQUE INDEX links_active_yt ON links (flow, yt_id) WHERE status = 'active';
 CREATE UNIQUE INDEX links_active_crm ON links (flow, crm_id) WHERE status = 'active';
@@ -35,16 +38,16 @@ CREATE INDEX links_crm ON links (flow, crm_id);
 CREATE INDEX links_flow_id ON links (flow, id);
 
 CREATE TABLE history (
-  id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  at        timestamptz NOT NULL,
-  cycle_id  bigint,
-  link_id   bigint,
+  id        ${t.id},
+  at        ${t.time} NOT NULL,
+  cycle_id  ${t.ref},
+  link_id   ${t.ref},
   flow      TEXT NOT NULL,
   system    TEXT NOT NULL,
   record_id TEXT NOT NULL,
   property  TEXT,
-  old_value jsonb NOT NULL,
-  new_value jsonb NOT NULL,
+  old_value ${t.json} NOT NULL,
+  new_value ${t.json} NOT NULL,
   source    TEXT NOT NULL,
   action    TEXT NOT NULL,
   note      TEXT
@@ -54,18 +57,18 @@ CREATE INDEX history_record ON history (record_id, id);
 CREATE INDEX history_cycle ON history (cycle_id, id);
 
 CREATE TABLE conflicts (
-  id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  link_id      bigint NOT NULL REFERENCES links (id),
+  id           ${t.id},
+  link_id      ${t.ref} NOT NULL REFERENCES links (id),
   flow         TEXT NOT NULL,
   property     TEXT NOT NULL,
   winner_side  TEXT NOT NULL,
-  winner_value jsonb NOT NULL,
+  winner_value ${t.json} NOT NULL,
   loser_side   TEXT NOT NULL,
-  loser_value  jsonb NOT NULL,
+  loser_value  ${t.json} NOT NULL,
   status       TEXT NOT NULL DEFAULT 'open',
-  pending      boolean NOT NULL DEFAULT FALSE,
-  at           timestamptz NOT NULL,
-  resolved_at  timestamptz,
+  pending      ${t.bool} NOT NULL DEFAULT FALSE,
+  at           ${t.time} NOT NULL,
+  resolved_at  ${t.time},
   resolved_by  TEXT
 );
 CREATE INDEX conflicts_status ON conflicts (status, id);
@@ -73,7 +76,7 @@ CREATE INDEX conflicts_link ON conflicts (link_id, id);
 CREATE INDEX conflicts_pending ON conflicts (id) WHERE pending;
 
 CREATE TABLE quarantine (
-  id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id              ${t.id},
   system          TEXT NOT NULL,
   record_type     TEXT NOT NULL,
   record_id       TEXT NOT NULL,
@@ -81,17 +84,17 @@ CREATE TABLE quarantine (
   code            TEXT NOT NULL,
   property        TEXT,
   reason          TEXT NOT NULL,
-  attempts        integer NOT NULL,
-  first_seen      timestamptz NOT NULL,
-  last_seen       timestamptz NOT NULL,
-  retry_requested boolean NOT NULL DEFAULT FALSE,
+  attempts        ${t.int} NOT NULL,
+  first_seen      ${t.time} NOT NULL,
+  last_seen       ${t.time} NOT NULL,
+  retry_requested ${t.bool} NOT NULL DEFAULT FALSE,
   status          TEXT NOT NULL
 );
 CREATE UNIQUE INDEX quarantine_record ON quarantine (system, record_type, record_id);
 CREATE INDEX quarantine_status ON quarantine (status, id);
 
 CREATE TABLE journal (
-  id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id            ${t.id},
   key           TEXT NOT NULL UNIQUE,
   flow          TEXT NOT NULL,
   op            TEXT NOT NULL,
@@ -99,56 +102,41 @@ CREATE TABLE journal (
   target_type   TEXT NOT NULL,
   source_system TEXT NOT NULL,
   source_id     TEXT NOT NULL,
-  payload       jsonb NOT NULL,
+  payload       ${t.json} NOT NULL,
   status        TEXT NOT NULL,
   target_id     TEXT,
   error         TEXT,
-  created_at    timestamptz NOT NULL,
-  completed_at  timestamptz
+  created_at    ${t.time} NOT NULL,
+  completed_at  ${t.time}
 );
 CREATE INDEX journal_status ON journal (status, id);
 
 CREATE TABLE watermarks (
   name       TEXT PRIMARY KEY,
   value      TEXT NOT NULL,
-  updated_at timestamptz NOT NULL
+  updated_at ${t.time} NOT NULL
 );
 
 CREATE TABLE cycles (
-  id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id          ${t.id},
   connection  TEXT NOT NULL,
   kind        TEXT NOT NULL,
   status      TEXT NOT NULL,
-  writes      integer NOT NULL DEFAULT 0,
-  stats       jsonb NOT NULL DEFAULT '{}',
+  writes      ${t.int} NOT NULL DEFAULT 0,
+  stats       ${t.json} NOT NULL DEFAULT '{}',
   message     TEXT,
-  started_at  timestamptz NOT NULL,
-  finished_at timestamptz
+  started_at  ${t.time} NOT NULL,
+  finished_at ${t.time}
 );
 `,
-  },
-  {
-    version: 2,
-    name: 'connection scope',
-    // Links, history, conflicts, quarantine and the journal belong to one connection. Rows from
-    // before get the name of the only connection that ever ran a cycle here, else the default.
-    sql: `
-ALTER TABLE links ADD COLUMN connection TEXT NOT NULL DEFAULT 'main';
-UPDATE links SET connection = coalesce(
-  (SELECT min(connection) FROM cycles HAVING count(DISTINCT connection) = 1), 'main');
-ALTER TABLE history ADD COLUMN connection TEXT NOT NULL DEFAULT 'main';
-UPDATE history SET connection = coalesce(
-  (SELECT min(connection) FROM cycles HAVING count(DISTINCT connection) = 1), 'main');
-ALTER TABLE conflicts ADD COLUMN connection TEXT NOT NULL DEFAULT 'main';
-UPDATE conflicts SET connection = coalesce(
-  (SELECT min(connection) FROM cycles HAVING count(DISTINCT connection) = 1), 'main');
-ALTER TABLE quarantine ADD COLUMN connection TEXT NOT NULL DEFAULT 'main';
-UPDATE quarantine SET connection = coalesce(
-  (SELECT min(connection) FROM cycles HAVING count(DISTINCT connection) = 1), 'main');
-ALTER TABLE journal ADD COLUMN connection TEXT NOT NULL DEFAULT 'main';
-UPDATE journal SET connection = coalesce(
-  (SELECT min(connection) FROM cycles HAVING count(DISTINCT connection) = 1), 'main');
-DROP INDEX links_active_yt;
+    },
+    {
+      version: 2,
+      name: 'connection scope',
+      // Links, history, conflicts, quarantine and the journal belong to one connection. Rows from
+      // before get the name of the only connection that ever ran a cycle here, else the default.
+      sql: `
+${['links', 'history', 'conflicts', 'quarantine', 'journal'].map(connectionScope).join('')}DROP INDEX links_active_yt;
 DROP INDEX links_active_crm;
 DROP INDEX links_yt;
 DROP INDEX links_crm;
@@ -164,18 +152,18 @@ CREATE UNIQUE INDEX quarantine_record ON quarantine (connection, system, record_
 CREATE INDEX journal_pending ON journal (connection, status, id);
 CREATE INDEX conflicts_connection ON conflicts (connection, status, id);
 `,
-  },
-  {
-    version: 3,
-    name: 'indexes for every list filter',
-    // Each list statement with optional filters now has one variant per key (see queries.ts),
-    // answered by an index that starts with the connection, then the key, then id (the order).
-    // Every such index leads with the connection, so that none of them ties with the
-    // connection's own (connection, id) index: SQLite, which has no statistics here, would pick
-    // either. The indexes on a key alone (or on status alone) are replaced. Cycles: by connection
-    // (the newest of each, for status views), and the ones still 'running', looked up at the
-    // start of every cycle.
-    sql: `
+    },
+    {
+      version: 3,
+      name: 'indexes for every list filter',
+      // Each list statement with optional filters now has one variant per key (see queries.ts),
+      // answered by an index that starts with the connection, then the key, then id (the order).
+      // Every such index leads with the connection, so that none of them ties with the
+      // connection's own (connection, id) index: SQLite, which has no statistics here, would pick
+      // either. The indexes on a key alone (or on status alone) are replaced. Cycles: by connection
+      // (the newest of each, for status views), and the ones still 'running', looked up at the
+      // start of every cycle.
+      sql: `
 CREATE INDEX links_connection_id ON links (connection, id);
 CREATE INDEX links_status ON links (connection, status, id);
 DROP INDEX history_link;
@@ -195,15 +183,15 @@ CREATE INDEX quarantine_connection_id ON quarantine (connection, id);
 CREATE INDEX cycles_connection ON cycles (connection, id);
 CREATE INDEX cycles_running ON cycles (connection, id) WHERE status = 'running';
 `,
-  },
-  // -- issue 15
-  {
-    version: 4,
-    name: 'webhook replay cache',
-    // Webhook event ids already accepted, per connection: a replay is refused after a restart and
-    // by every worker, not only by the process that took the first delivery. Rows older than a day
-    // are pruned as new ones arrive (the receiver refuses deliveries older than its tolerance anyway).
-    sql: `
+    },
+    // -- issue 15
+    {
+      version: 4,
+      name: 'webhook replay cache',
+      // Webhook event ids already accepted, per connection: a replay is refused after a restart and
+      // by every worker, not only by the process that took the first delivery. Rows older than a day
+      // are pruned as new ones arrive (the receiver refuses deliveries older than its tolerance anyway).
+      sql: `
 CREATE TABLE webhook_events (
   connection  TEXT NOT NULL,
   event_id    TEXT NOT NULL,
@@ -212,17 +200,17 @@ CREATE TABLE webhook_events (
 );
 CREATE INDEX webhook_events_received ON webhook_events (received_at);
 `,
-  },
-  {
-    // -- issue 14
-    version: 5,
-    name: 'review items',
-    // Doubtful cases a person decides (ambiguous matches, same-side duplicates, changes to
-    // protected accounts). One row per case key and connection: planned again every cycle while
-    // open, it is updated, not repeated. records: JSON {records, candidates, changes}.
-    sql: `
+    },
+    {
+      // -- issue 14
+      version: 5,
+      name: 'review items',
+      // Doubtful cases a person decides (ambiguous matches, same-side duplicates, changes to
+      // protected accounts). One row per case key and connection: planned again every cycle while
+      // open, it is updated, not repeated. records: JSON {records, candidates, changes}.
+      sql: `
 CREATE TABLE review_items (
-  id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id          ${t.id},
   connection  TEXT NOT NULL,
   key         TEXT NOT NULL,
   code        TEXT NOT NULL,
@@ -232,12 +220,21 @@ CREATE TABLE review_items (
   status      TEXT NOT NULL,
   decision    TEXT,
   decided_by  TEXT,
-  first_seen  timestamptz NOT NULL,
-  last_seen   timestamptz NOT NULL,
-  decided_at  timestamptz
+  first_seen  ${t.time} NOT NULL,
+  last_seen   ${t.time} NOT NULL,
+  decided_at  ${t.time}
 );
 CREATE UNIQUE INDEX review_items_key ON review_items (connection, key);
 CREATE INDEX review_items_status ON review_items (connection, status, id);
 `,
-  },
-];
+    },
+  ];
+}
+
+/** Migration 2's text for one table, as released. */
+function connectionScope(table: string): string {
+  return `ALTER TABLE ${table} ADD COLUMN connection TEXT NOT NULL DEFAULT 'main';
+UPDATE ${table} SET connection = coalesce(
+  (SELECT min(connection) FROM cycles HAVING count(DISTINCT connection) = 1), 'main');
+`;
+}

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { FlowName } from '../core/types.ts';
-import type { OpenStore } from './store-suite.ts';
-import type { LinkStatus, NewHistoryEntry, NewLink, StateStore } from './types.ts';
+import type { FlowName } from '../../../src/core/types.ts';
+import type { OpenStore } from './fixtures.ts';
+import type { LinkStatus, NewHistoryEntry, NewLink, StateStore } from '../../../src/store/types.ts';
 
 /**
  * Part of the shared store suite: every list with optional filters answers each combination of
  * them like a filter over all the connection's rows. Each combination runs a different statement
- * (see statements.ts), so each is checked against the same rows, with a second connection's rows
+ * (see src/store/statements.ts), so each is checked against the same rows, with a second connection's rows
  * beside them that must never show.
  */
 export function defineListTests(fresh: OpenStore): void {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 
 /**
  * A throw-away PostgreSQL database for one test run, made from the admin URL in
@@ -49,4 +50,32 @@ export class TestDatabase {
       await client.end();
     }
   }
+}
+
+/**
+ * Registers `body` with a throw-away database (created before, dropped after) when
+ * TANDEM_TEST_POSTGRES is set. In CI its absence fails the run instead of silently testing less;
+ * elsewhere it is a note that `what` was not run.
+ */
+export function withTestDatabase(what: string, body: (db: TestDatabase, adminUrl: string) => void): void {
+  const adminUrl = process.env['TANDEM_TEST_POSTGRES'];
+  if (!adminUrl && process.env['CI']) {
+    describe(what, () => {
+      it('needs TANDEM_TEST_POSTGRES in CI', () => {
+        throw new Error(
+          `TANDEM_TEST_POSTGRES is not set; CI must run ${what}: ` +
+            'set it to postgres://tandem:tandem@127.0.0.1:5432/postgres',
+        );
+      });
+    });
+    return;
+  }
+  if (!adminUrl) {
+    console.warn(`${what} not run: set TANDEM_TEST_POSTGRES=postgres://user:pass@host:5432/postgres`);
+    return;
+  }
+  const db = new TestDatabase(adminUrl);
+  beforeAll(() => db.create());
+  afterAll(() => db.drop());
+  body(db, adminUrl);
 }

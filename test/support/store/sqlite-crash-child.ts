@@ -1,12 +1,12 @@
 /**
- * Test helper run as a child process by sqlite-durability.test.ts: commits `committed` batches of
+ * Test helper run as a child process by src/store/sqlite/sqlite-durability.test.ts: commits `committed` batches of
  * links, then opens one more transaction and writes half of a batch into it, says READY and
- * waits to be killed. Usage: node --import tsx/esm crash-child.ts FILE COMMITTED
+ * waits to be killed. Usage: node --import tsx/esm sqlite-crash-child.ts FILE COMMITTED
  */
-import { createSqliteStore } from './sqlite-store.ts';
+import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
 
 const [file, committedArg] = process.argv.slice(2);
-if (!file || committedArg === undefined) throw new Error('usage: crash-child.ts FILE COMMITTED');
+if (!file || committedArg === undefined) throw new Error('usage: sqlite-crash-child.ts FILE COMMITTED');
 const BATCH = 50;
 
 const store = createSqliteStore({ path: file });
