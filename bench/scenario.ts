@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { parseConfig } from '../src/config/load.ts';
 import { runCycle, type CycleReport } from '../src/engine/cycle.ts';
 import { Metrics } from '../src/engine/metrics.ts';
-import { createConnectionRuntime, type ConnectionRuntime } from '../src/engine/runtime.ts';
+import type { ConnectionRuntime } from '../src/engine/runtime.ts';
+import { buildApp } from '../src/app/app.ts';
 import { silentLogger } from '../src/log/logger.ts';
-import { openStore } from '../src/store/index.ts';
+import { openStore, type StateStore } from '../src/store/index.ts';
 import { TestDatabase } from '../test/support/store/test-database.ts';
 import { editShare } from './edits.ts';
 import { CRM_TOKEN, YT_TOKEN, startCustomcrm, startYouTrack, type Directory } from './emulators.ts';
@@ -38,6 +39,7 @@ function runtime(
   crm: string,
   metrics: Metrics,
   store: string,
+  stateStore: StateStore,
   batch = true,
 ): ConnectionRuntime {
   const config = parseConfig({
@@ -56,7 +58,7 @@ function runtime(
       },
     ],
   });
-  return createConnectionRuntime(config.connections[0]!, { logger: silentLogger, metrics });
+  return buildApp(config, { logger: silentLogger, metrics, store: stateStore }).runtimes[0]!;
 }
 
 /** One directory size on one store: the cases of issue 7, each measured on its own. */
@@ -83,7 +85,7 @@ export async function runScenario(o: ScenarioOptions): Promise<Figure[]> {
     const cycle = async (name: string, kind: 'full' | 'incremental', expectedWrites?: number) => {
       (globalThis as { gc?: () => void }).gc?.();
       const metrics = new Metrics();
-      const rt = runtime('bench', yt.url, crm.url, metrics, storeUrl);
+      const rt = runtime('bench', yt.url, crm.url, metrics, storeUrl, store);
       const { value: report, sample } = await sampled(() =>
         runCycle(rt, { store, logger: silentLogger, metrics }, { kind }),
       );
@@ -98,7 +100,7 @@ export async function runScenario(o: ScenarioOptions): Promise<Figure[]> {
       await cycle('no-change cycle (events feed)', 'incremental', 0);
     }
     if (o.cases.has('edits')) {
-      const rt = runtime('bench', yt.url, crm.url, new Metrics(), storeUrl);
+      const rt = runtime('bench', yt.url, crm.url, new Metrics(), storeUrl, store);
       const edits = await editShare(rt, store, o.editShare);
       await cycle(
         `${o.editShare * 100} % edited each side (events feed)`,
@@ -117,7 +119,7 @@ export async function runScenario(o: ScenarioOptions): Promise<Figure[]> {
         [],
         async (crm) => {
           const metrics = new Metrics();
-          const rt = runtime('limit', yt.url, crm, metrics, 'sqlite:unused.db');
+          const rt = runtime('limit', yt.url, crm, metrics, 'sqlite:unused.db', store);
           const { created } = await runLimit(rt.youtrack, rt.customcrm);
           return {
             created,
@@ -146,7 +148,7 @@ export async function runScenario(o: ScenarioOptions): Promise<Figure[]> {
       try {
         (globalThis as { gc?: () => void }).gc?.();
         const metrics = new Metrics();
-        const rt = runtime('bench', ytUrl, empty.url, metrics, url, batch);
+        const rt = runtime('bench', ytUrl, empty.url, metrics, url, st, batch);
         const { value: report, sample } = await sampled(() =>
           runCycle(rt, { store: st, logger: silentLogger, metrics }, { kind: 'full' }),
         );

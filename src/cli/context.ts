@@ -1,14 +1,10 @@
 import { loadConfigFile, ConfigError } from '../config/load.ts';
-import type { TandemConfig } from '../config/schema.ts';
 import { ConnectorError } from '../connectors/types.ts';
 import { HttpError } from '../http/errors.ts';
-import type { Logger } from '../log/logger.ts';
 import { redact } from '../log/redact.ts';
 import { ListenError } from '../server/http.ts';
-import { openStore, StoreError } from '../store/index.ts';
-import type { StateStore } from '../store/types.ts';
-import { createConnectionRuntime, type ConnectionRuntime } from '../engine/runtime.ts';
-import { Metrics } from '../engine/metrics.ts';
+import { openApp, type OpenApp } from '../app/app.ts';
+import { StoreError } from '../store/index.ts';
 import { cliLogger } from './output.ts';
 import { EXIT } from './exit-codes.ts';
 import type { OptionSpecs } from './args.ts';
@@ -38,15 +34,10 @@ export const configOptions = {
   verbose: { type: 'boolean', help: 'log every HTTP call' },
 } as const satisfies OptionSpecs;
 
-export interface Context {
-  config: TandemConfig;
+/** The app a command works with (see app/app.ts), and the store URL it was opened on. */
+export interface Context extends OpenApp {
   /** The store's URL as given (it may hold a password: never log it). */
   storeUrl?: string;
-  store: StateStore;
-  runtimes: ConnectionRuntime[];
-  logger: Logger;
-  metrics: Metrics;
-  close(): Promise<void>;
 }
 
 export async function openContext(opts: {
@@ -71,15 +62,16 @@ export async function openContext(opts: {
     throw new ConfigError(
       `${opts.config}: no connection named "${opts.connection}" (known: ${config.connections.map((c) => c.name).join(', ')})`,
     );
-  const metrics = new Metrics();
-  const runtimes = selected.map((c) => createConnectionRuntime(c, { logger, metrics }));
-  // Scoped to the first selected connection; status, history and the dashboard reach the others
-  // with `store.forConnection(rt.name)`, a cycle scopes it itself.
+  // The store is scoped to the first selected connection; status, history and the dashboard reach
+  // the others with `store.forConnection(rt.name)`, a cycle scopes it itself.
   const storeUrl = opts.store ?? config.store;
-  const store = (await openStore(storeUrl, { exclusive: opts.exclusive ?? false })).forConnection(
-    selected[0]!.name,
-  );
-  return { config, storeUrl, store, runtimes, logger, metrics, close: () => store.close() };
+  const app = await openApp(config, {
+    logger,
+    storeUrl,
+    exclusive: opts.exclusive ?? false,
+    connections: selected,
+  });
+  return { ...app, storeUrl };
 }
 
 /**

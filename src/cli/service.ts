@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createWebhookReceiver } from '../connectors/customcrm/index.ts';
+import { subscribesWebhooks } from '../connectors/types.ts';
 import type { CycleReport } from '../engine/cycle.ts';
-import { SyncRunner } from '../engine/runner.ts';
-import { DEFAULT_WORKER_OPTIONS, WorkerPool, type WorkerPoolOptions } from '../engine/workers/worker-pool.ts';
-import { parseStoreUrl } from '../store/url.ts';
+import type { WorkerPoolOptions } from '../engine/workers/worker-pool.ts';
+import type { Coordinator } from '../app/app.ts';
 import { registerSecret } from '../log/redact.ts';
 import { startHttpServer, type Route, type RunningServer } from '../server/http.ts';
 import { serviceRoutes, type WebhookReceiverLike } from '../server/routes.ts';
@@ -11,7 +11,7 @@ import type { Context } from './context.ts';
 import type { Logger } from '../log/logger.ts';
 
 /** What the edges need of whatever runs the cycles: `SyncRunner` or, on PostgreSQL, `WorkerPool`. */
-export type CycleRunner = Pick<SyncRunner, 'trigger' | 'schedule' | 'stop'>;
+export type CycleRunner = Pick<Coordinator, 'trigger' | 'schedule' | 'stop'>;
 
 export interface Service {
   runner: CycleRunner;
@@ -24,8 +24,8 @@ export interface Service {
 export type ExtraRoutes = (ctx: Context, runner: CycleRunner) => Route[];
 
 /**
- * The composition root of `tandem run` and `tandem demo`: the runner, the HTTP edge, and the
- * webhook subscriptions, wired once.
+ * The service of `tandem run` and `tandem demo` on the app (app/app.ts): its coordinator, the
+ * HTTP edge, and the webhook subscriptions. The connectors verified here are the ones that run.
  */
 export async function startService(
   ctx: Context,
@@ -36,18 +36,11 @@ export async function startService(
     workers?: Partial<WorkerPoolOptions>;
   } = {},
 ): Promise<Service> {
-  const deps = { store: ctx.store, logger: ctx.logger, metrics: ctx.metrics };
-  const location = parseStoreUrl(ctx.storeUrl ?? ctx.config.store);
   // On PostgreSQL any number of `tandem run` share the work; on SQLite one process runs it all.
-  const runner =
-    location.kind === 'postgres'
-      ? new WorkerPool(
-          ctx.runtimes.map((rt) => rt.config),
-          { ...DEFAULT_WORKER_OPTIONS, workerId: String(process.pid), ...opts.workers, url: location.url },
-          deps,
-          opts.onCycle,
-        )
-      : new SyncRunner(ctx.runtimes, deps, opts.onCycle);
+  const runner = ctx.coordinator({
+    ...(opts.onCycle ? { onCycle: opts.onCycle } : {}),
+    ...(opts.workers ? { workers: opts.workers } : {}),
+  });
   const token = ctx.config.server.token ?? randomBytes(18).toString('base64url');
   registerSecret(token);
   const receivers = new Map<string, WebhookReceiverLike>();
@@ -78,7 +71,7 @@ export async function startService(
       await rt.youtrack.verify();
       const info = await rt.customcrm.verify();
       for (const f of info.fallbacks) ctx.logger.warn(f, { connection: rt.name });
-      if (!receivers.has(rt.name)) continue;
+      if (!receivers.has(rt.name) || !subscribesWebhooks(rt.customcrm)) continue;
       try {
         await rt.customcrm.subscribeWebhooks(`${publicUrl}/webhooks/customcrm/${rt.name}`);
       } catch (err) {

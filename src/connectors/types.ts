@@ -64,6 +64,34 @@ export interface Connector {
   ): Promise<RemoteRecord | null>;
 }
 
+/**
+ * System extras: a connector offers them or not, and the engine asks with the guards below
+ * instead of knowing the connector's class. (Batch creates are the optional `createMany` and
+ * `batchSize` above; an event feed that cannot be read answers `complete: false`.)
+ */
+export interface WebhookSubscriber {
+  /** Registers `callbackUrl` for change notifications; throws a ConnectorError when the system refuses. */
+  subscribeWebhooks(callbackUrl: string): Promise<void>;
+}
+
+export interface TokenIdentity {
+  /** The login of the account the token belongs to (never to be locked out), when the system says. */
+  tokenUserLogin(): Promise<string | undefined>;
+  /**
+   * Logins of the system's administrators (never to be locked out either), read again when
+   * `refresh`; undefined while the system cannot tell.
+   */
+  administratorLogins?(opts?: { refresh?: boolean }): Promise<string[] | undefined>;
+}
+
+export function subscribesWebhooks(c: Connector): c is Connector & WebhookSubscriber {
+  return typeof (c as Partial<WebhookSubscriber>).subscribeWebhooks === 'function';
+}
+
+export function knowsTokenUser(c: Connector): c is Connector & TokenIdentity {
+  return typeof (c as Partial<TokenIdentity>).tokenUserLogin === 'function';
+}
+
 export interface ConnectorInfo {
   system: SystemName;
   /** e.g. "hub" or "2026" for YouTrack, the profile name for Customcrm. */

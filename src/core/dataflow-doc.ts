@@ -1,6 +1,7 @@
 import type { FlowMapping, MappingConfig, MappingRow } from './mapping.ts';
 import type { FlowPolicy, LinkMode } from './plan-types.ts';
 import type { FlowName } from './types.ts';
+import { labelOf } from './systems.ts';
 
 /**
  * The dataflow document (reStructuredText) written from the mapping and link modes Tandem
@@ -22,8 +23,6 @@ const SECTIONS: ReadonlyArray<{ datatype: string; singular: string; flow: FlowNa
   { datatype: 'Usergroups', singular: 'usergroup', flow: 'groups' },
   { datatype: 'Users', singular: 'user', flow: 'users' },
 ];
-
-const SYSTEM = { youtrack: 'YouTrack', customcrm: 'Customcrm' } as const;
 
 const DATA_TYPE: Record<MappingRow['transform'], string> = {
   copy: 'string',
@@ -162,7 +161,7 @@ function section(input: DataflowDocInput, s: (typeof SECTIONS)[number]): string 
       `:Merge criteria: ${mergeCriteria(m, row, [toCrm, toYt], s.singular)}`,
       `:Link mode: YouTrack to Customcrm: ${toCrm} (${mode(toCrm, s.singular, y)}). ` +
         `Customcrm to YouTrack: ${toYt} (${mode(toYt, y, s.singular)}).`,
-      `:Conflicts: a property changed on both sides takes the newer change; on a tie, ${SYSTEM[policy.priority]} wins. ` +
+      `:Conflicts: a property changed on both sides takes the newer change; on a tie, ${labelOf(policy.priority)} wins. ` +
         'The losing value is kept in the history.',
       `:Deletes: ${policy.deletes}.`,
     ].join('\n') + '\n',

@@ -1,6 +1,7 @@
 import type { FlowMapping, MappingRow } from './mapping.ts';
 import type { RemoteRecord, SystemName } from './types.ts';
 import { customcrmValue, youtrackValue } from './values.ts';
+import { SYSTEMS } from './systems.ts';
 
 /**
  * Links unlinked records by a criterion: Users ⇄ Contacts by e-mail, Organizations/Groups ⇄
@@ -30,8 +31,9 @@ export interface MatchResult {
  * can only join the record it names.
  */
 export function originRef(flow: FlowMapping, crm: RemoteRecord): string | undefined {
+  const { refName } = SYSTEMS.youtrack;
   return (
-    crm.externalRefs?.find((x) => x.System === 'YouTrack' && x.Type === flow.youtrackType)?.Id ?? crm.originId
+    crm.externalRefs?.find((x) => x.System === refName && x.Type === flow.youtrackType)?.Id ?? crm.originId
   );
 }
 

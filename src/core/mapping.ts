@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FlowName } from './types.ts';
+import { SYSTEMS } from './systems.ts';
 
 /**
  * The property mapping is configuration, not code: a user can add, drop or redirect a row. Each
@@ -138,10 +139,21 @@ const userRows: MappingRowInput[] = [
 ];
 
 const flowTypes: Record<FlowName, Pick<FlowMapping, 'youtrackType' | 'customcrmType' | 'matchBy'>> = {
-  organizations: { youtrackType: 'Organization', customcrmType: 'Customer', matchBy: 'name' },
-  groups: { youtrackType: 'Group', customcrmType: 'Customer', matchBy: 'name' },
-  users: { youtrackType: 'User', customcrmType: 'Contact', matchBy: 'email' },
+  organizations: typesOf('organizations', 'name'),
+  groups: typesOf('groups', 'name'),
+  users: typesOf('users', 'email'),
 };
+
+function typesOf<F extends FlowName>(
+  flow: F,
+  matchBy: FlowMapping['matchBy'],
+): Pick<FlowMapping, 'youtrackType' | 'customcrmType' | 'matchBy'> {
+  return {
+    youtrackType: SYSTEMS.youtrack.types[flow],
+    customcrmType: SYSTEMS.customcrm.types[flow],
+    matchBy,
+  };
+}
 
 const mappingInputSchema = z
   .object({

@@ -1,6 +1,7 @@
 import type { MappingRow } from './mapping.ts';
 import type { PropValue, SystemName } from './types.ts';
 import { equalValues, isEmpty } from './values.ts';
+import { other } from './systems.ts';
 
 /** Field-level three-way merge of one mapping row against its last synchronized (base) value. */
 
@@ -29,8 +30,6 @@ export interface MergeResult {
   writeCustomcrm: boolean;
   conflict?: Conflict;
 }
-
-const other = (s: SystemName): SystemName => (s === 'youtrack' ? 'customcrm' : 'youtrack');
 
 function time(iso: string | undefined): number | undefined {
   if (iso === undefined) return undefined;

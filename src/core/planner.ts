@@ -13,6 +13,7 @@ import type {
 } from './plan-types.ts';
 import type { RemoteRecord, SystemName } from './types.ts';
 import { checkSourceTypes, displayName, type Rejection } from './validate.ts';
+import { labelOf } from './systems.ts';
 
 export type * from './plan-types.ts';
 export { defaultPolicy } from './plan-types.ts';
@@ -107,7 +108,7 @@ export function duplicateAction(flow: FlowMapping, d: DuplicateReport): PlanActi
     key: `${d.code === 'DUPLICATE_EMAIL' ? 'email' : 'name'}:${d.system}:${normalizeKey(d.value)}`,
     records: d.ids.map((id) => ({ system: d.system, type, id, label: d.value })),
     candidates: [],
-    message: `${d.ids.length} ${d.system === 'youtrack' ? 'YouTrack' : 'Customcrm'} records share the ${what} '${d.value}' (ids ${d.ids.join(', ')}); none of them is linked by ${what} until it is unique.`,
+    message: `${d.ids.length} ${labelOf(d.system)} records share the ${what} '${d.value}' (ids ${d.ids.join(', ')}); none of them is linked by ${what} until it is unique.`,
   };
 }
 

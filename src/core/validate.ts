@@ -1,6 +1,7 @@
 import type { MappingRow } from './mapping.ts';
 import type { Props, PropValue, RecordType, RemoteRecord, SystemName } from './types.ts';
 import { isEmpty } from './values.ts';
+import { labelOf, other } from './systems.ts';
 
 /**
  * Checks that keep one bad record from breaking a cycle: a value of the wrong type on the source,
@@ -18,8 +19,6 @@ export interface Rejection {
   reason: string;
 }
 
-const systemLabel: Record<SystemName, string> = { youtrack: 'YouTrack', customcrm: 'Customcrm' };
-
 // Tab and newline are text; CR only as part of a Windows line break. Other C0/C1 controls are not.
 // eslint-disable-next-line no-control-regex
 const controlChars = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|\r(?!\n)/u;
@@ -30,7 +29,7 @@ export function describeRecord(record: RemoteRecord): string {
   const name = [p['login'], p['name'], p['Name'], p['Email'], p['fullName']].find(
     (v) => typeof v === 'string',
   );
-  return `${systemLabel[record.system]} ${record.type} ${name ? `'${String(name)}' ` : ''}(id ${record.id})`;
+  return `${labelOf(record.system)} ${record.type} ${name ? `'${String(name)}' ` : ''}(id ${record.id})`;
 }
 
 /** How a person recognises the record: its name and, for people, the e-mail ("Jiří Novák <jiri@x.cz>"). */
@@ -76,7 +75,7 @@ export function checkSourceTypes(rows: readonly MappingRow[], record: RemoteReco
         id: record.id,
         code: 'WRONG_TYPE',
         property: prop,
-        reason: `${describeRecord(record)} has ${JSON.stringify(v)} in '${prop}', expected ${expected(row, record.system)}; correct the value in ${systemLabel[record.system]}.`,
+        reason: `${describeRecord(record)} has ${JSON.stringify(v)} in '${prop}', expected ${expected(row, record.system)}; correct the value in ${labelOf(record.system)}.`,
       };
     }
   return undefined;
@@ -96,10 +95,10 @@ export function checkWrite(
   value: PropValue,
   patch: Props,
 ): Rejection | undefined {
-  const target = source.system === 'youtrack' ? 'customcrm' : 'youtrack';
+  const target = other(source.system);
   const property = sourceProps(row, source.system).join('+');
-  const into = `${systemLabel[target]} '${target === 'youtrack' ? row.youtrack : sourceProps(row, 'customcrm').join('+')}'`;
-  const fix = `Correct it in ${systemLabel[source.system]}.`;
+  const into = `${labelOf(target)} '${target === 'youtrack' ? row.youtrack : sourceProps(row, 'customcrm').join('+')}'`;
+  const fix = `Correct it in ${labelOf(source.system)}.`;
   const reject = (code: RejectCode, why: string): Rejection => ({
     system: source.system,
     type: source.type,

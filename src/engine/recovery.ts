@@ -5,8 +5,8 @@ import type { RefResolver } from '../core/values.ts';
 import type { Props, RemoteRecord } from '../core/types.ts';
 import type { JournalEntry, StateStore } from '../store/types.ts';
 import type { ConnectionRuntime } from './runtime.ts';
-import { sourceTypeOf } from './executor.ts';
 import { buildRefs } from './refs.ts';
+import { recordTypeOf, refTo } from '../core/systems.ts';
 
 export function labelOf(props: Props): string {
   const name =
@@ -75,11 +75,7 @@ export async function recoverPendingWrites(
       .findCreated(
         entry.targetType,
         entry.payload,
-        {
-          System: entry.sourceSystem === 'youtrack' ? 'YouTrack' : 'Customcrm',
-          Type: sourceTypeOf(entry.flow, entry.sourceSystem),
-          Id: entry.sourceId,
-        },
+        refTo(entry.sourceSystem, recordTypeOf(entry.flow, entry.sourceSystem), entry.sourceId),
         {
           taken: (id) => heldByOther(store, entry, id),
         },
@@ -92,7 +88,7 @@ export async function recoverPendingWrites(
   for (let i = 0; i < pending.length; i += LOOKUPS)
     lookups.push(...(await Promise.all(pending.slice(i, i + LOOKUPS).map(lookUp))));
   for (const [i, entry] of pending.entries()) {
-    const sourceType = sourceTypeOf(entry.flow, entry.sourceSystem);
+    const sourceType = recordTypeOf(entry.flow, entry.sourceSystem);
     const quarantine = async (code: string, reason: string): Promise<void> => {
       logger.warn(`interrupted create not linked: ${reason}`, { flow: entry.flow, entry: entry.id, code });
       await store.transaction(async (tx) => {

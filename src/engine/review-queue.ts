@@ -2,6 +2,7 @@ import type { ReviewRecord } from '../core/plan-types.ts';
 import type { FlowName, PropValue } from '../core/types.ts';
 import { StoreError } from '../store/errors.ts';
 import type { ReviewAction, ReviewItem, StateStore } from '../store/types.ts';
+import { labelOf } from '../core/systems.ts';
 
 /**
  * The review queue as people see it (CLI and dashboard alike): every doubtful case of a
@@ -73,7 +74,6 @@ export async function listQueue(store: StateStore): Promise<QueueEntry[]> {
   const out = (await store.listReviewItems({ status: 'open' })).map(fromItem);
   for (const c of await store.listConflicts({ status: 'open' })) {
     const link = await store.getLink(c.linkId);
-    const side = (s: string) => (s === 'youtrack' ? 'YouTrack' : 'Customcrm');
     out.push({
       id: `c${c.id}`,
       kind: 'conflict',
@@ -81,8 +81,8 @@ export async function listQueue(store: StateStore): Promise<QueueEntry[]> {
       flow: c.flow,
       message:
         c.winnerSide === c.loserSide
-          ? `${link?.label ?? `link ${c.linkId}`}: ${c.property} in ${side(c.winnerSide)} changed since the undone cycle to ${JSON.stringify(c.winnerValue)}; keep it (keep-winner) or put back ${JSON.stringify(c.loserValue)} (apply-loser)`
-          : `${link?.label ?? `link ${c.linkId}`}: ${c.property} changed on both sides; ${side(c.winnerSide)}'s ${JSON.stringify(c.winnerValue)} won over ${side(c.loserSide)}'s ${JSON.stringify(c.loserValue)}`,
+          ? `${link?.label ?? `link ${c.linkId}`}: ${c.property} in ${labelOf(c.winnerSide)} changed since the undone cycle to ${JSON.stringify(c.winnerValue)}; keep it (keep-winner) or put back ${JSON.stringify(c.loserValue)} (apply-loser)`
+          : `${link?.label ?? `link ${c.linkId}`}: ${c.property} changed on both sides; ${labelOf(c.winnerSide)}'s ${JSON.stringify(c.winnerValue)} won over ${labelOf(c.loserSide)}'s ${JSON.stringify(c.loserValue)}`,
       records: link
         ? [
             { system: 'youtrack', type: link.ytType, id: link.ytId, label: link.label },

@@ -1,6 +1,7 @@
 import type { PlannedDecision, ProtectedUsers } from '../core/plan-types.ts';
 import type { FlowName, RemoteRecord } from '../core/types.ts';
 import type { ReviewItem, StateStore } from '../store/types.ts';
+import { knowsTokenUser } from '../connectors/types.ts';
 import { collect } from './read.ts';
 import type { ConnectionRuntime } from './runtime.ts';
 
@@ -78,9 +79,12 @@ async function protectedUsers(
   groups: readonly RemoteRecord[] | undefined,
 ): Promise<ProtectedUsers> {
   const { logins, groups: names } = rt.config.sync.protectedAccounts;
-  const me = await rt.youtrack.tokenUserLogin();
+  const me = knowsTokenUser(rt.youtrack) ? await rt.youtrack.tokenUserLogin() : undefined;
   // Administrators are read again by a cycle that reads everything, and kept between.
-  const admins = (await rt.youtrack.administratorLogins({ refresh: groups !== undefined })) ?? [];
+  const admins =
+    (knowsTokenUser(rt.youtrack) &&
+      (await rt.youtrack.administratorLogins?.({ refresh: groups !== undefined }))) ||
+    [];
   const wanted = new Set(names.map((n) => n.trim().toLowerCase()));
   const all = wanted.size === 0 ? [] : (groups ?? (await collect(rt.youtrack.readAll('Group'))));
   const groupIds = new Set(

@@ -3,8 +3,10 @@ import type { RateLimiter } from '../http/rate-limit.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Clock } from '../util/clock.ts';
 import { systemClock } from '../util/clock.ts';
-import { createYouTrackConnector, type YouTrackConnector } from '../connectors/youtrack/index.ts';
-import { createCustomcrmConnector, type CustomcrmConnector } from '../connectors/customcrm/index.ts';
+import { createYouTrackConnector } from '../connectors/youtrack/index.ts';
+import { createCustomcrmConnector } from '../connectors/customcrm/index.ts';
+import type { Connector } from '../connectors/types.ts';
+import type { ConnectorDeps } from '../connectors/youtrack/index.ts';
 import { defaultMapping, loadMapping, withNameSplit, type MappingConfig } from '../core/mapping.ts';
 import type { FlowPolicy } from '../core/planner.ts';
 import type { FlowName, SystemName } from '../core/types.ts';
@@ -14,11 +16,16 @@ import type { Metrics } from './metrics.ts';
 /** Flows run in this order: Customers first, so a Contact's CustomerId can point at a linked Customer. */
 export const FLOW_ORDER: readonly FlowName[] = ['organizations', 'groups', 'users'];
 
+/**
+ * One connection, ready to run: its two connectors, the mapping and the link policies. The engine
+ * sees the connectors through the `Connector` interface only; the extras a system may offer
+ * (webhooks, the token's own user) are asked for with the guards in connectors/types.ts.
+ */
 export interface ConnectionRuntime {
   name: string;
   config: ConnectionConfig;
-  youtrack: YouTrackConnector;
-  customcrm: CustomcrmConnector;
+  youtrack: Connector;
+  customcrm: Connector;
   mapping: MappingConfig;
   policies: Record<FlowName, FlowPolicy>;
 }
@@ -29,7 +36,21 @@ export interface RuntimeDeps {
   metrics?: Metrics;
   /** A limiter per system shared beyond this process; without it each connector keeps its own bucket. */
   rateLimiter?: (connection: ConnectionConfig, system: SystemName) => RateLimiter;
+  /** Makes the connectors; the HTTP connectors of connectors/ unless a test or a bench gives others. */
+  connectors?: ConnectorFactory;
 }
+
+/** What a connector is built with: the connection's settings and the shared plumbing. */
+export type ConnectorFactory = (
+  connection: ConnectionConfig,
+  system: SystemName,
+  deps: ConnectorDeps & { logger: Logger; clock: Clock },
+) => Connector;
+
+export const httpConnectors: ConnectorFactory = (connection, system, deps) =>
+  system === 'youtrack'
+    ? createYouTrackConnector(connection.youtrack, deps)
+    : createCustomcrmConnector(connection.customcrm, deps);
 
 export function policiesFor(config: ConnectionConfig): Record<FlowName, FlowPolicy> {
   const s = config.sync;
@@ -84,21 +105,19 @@ export function createConnectionRuntime(config: ConnectionConfig, deps: RuntimeD
       });
   };
   const logger = deps.logger.child({ connection: config.name });
+  const make = deps.connectors ?? httpConnectors;
+  const connector = (system: SystemName) =>
+    make(config, system, {
+      logger: logger.child({ system }),
+      clock,
+      onCall,
+      ...limiter(deps, config, system),
+    });
   return {
     name: config.name,
     config,
-    youtrack: createYouTrackConnector(config.youtrack, {
-      logger: logger.child({ system: 'youtrack' }),
-      clock,
-      onCall,
-      ...limiter(deps, config, 'youtrack'),
-    }),
-    customcrm: createCustomcrmConnector(config.customcrm, {
-      logger: logger.child({ system: 'customcrm' }),
-      clock,
-      onCall,
-      ...limiter(deps, config, 'customcrm'),
-    }),
+    youtrack: connector('youtrack'),
+    customcrm: connector('customcrm'),
     mapping: withNameSplit(
       config.mapping === undefined ? defaultMapping : loadMapping(config.mapping),
       config.sync.nameSplit,

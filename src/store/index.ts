@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { registerSecret } from '../log/redact.ts';
 import type { Clock } from '../util/clock.ts';
 import { StoreError } from './errors.ts';
@@ -7,6 +8,7 @@ import type { StateStore } from './types.ts';
 import { parseStoreUrl } from './url.ts';
 
 export { StoreError, type StoreErrorCode, type StoreErrorKind } from './errors.ts';
+export { createPostgresPool } from './postgres/postgres-driver.ts';
 export { parseStoreUrl, redactUrl } from './url.ts';
 export type * from './types.ts';
 
@@ -16,6 +18,8 @@ export interface OpenStoreOptions {
   synchronous?: 'full' | 'normal';
   /** SQLite only: take the store's process lock (see SqliteOptions.exclusive). */
   exclusive?: boolean;
+  /** PostgreSQL only: run on this pool (from `createPostgresPool`) instead of one of its own; the caller ends it. */
+  pgPool?: pg.Pool;
 }
 
 /**
@@ -30,7 +34,12 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     store =
       location.kind === 'sqlite'
         ? createSqliteStore({ path: location.path, ...options })
-        : createPostgresStore({ url: location.url, where: location.display, ...optionalClock(options) });
+        : createPostgresStore({
+            url: location.url,
+            where: location.display,
+            ...optionalClock(options),
+            ...(options.pgPool ? { pool: options.pgPool } : {}),
+          });
   } catch (err) {
     if (err instanceof StoreError) throw err;
     throw openFailed(location.display, err);

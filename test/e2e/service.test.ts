@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
-import type { ConnectionConfig } from '../../src/config/schema.ts';
 import { startService, type Service } from '../../src/cli/service.ts';
 import type { Context } from '../../src/cli/context.ts';
 import type { CycleReport } from '../../src/engine/cycle.ts';
-import { createConnectionRuntime } from '../../src/engine/runtime.ts';
+import { buildApp } from '../../src/app/app.ts';
 import { dashboardRoutes } from '../../src/server/dashboard/index.ts';
 import { JsonLogger } from '../../src/log/logger.ts';
 import { CRM_TOKEN, World, YT_TOKEN } from '../helpers/world.ts';
@@ -41,13 +40,7 @@ describe('the running service', () => {
     });
     const logger = new JsonLogger(w.logs, 'debug');
     const ctx: Context = {
-      config,
-      store: w.store,
-      logger,
-      metrics: w.metrics,
-      runtimes: [
-        createConnectionRuntime(config.connections[0] as ConnectionConfig, { logger, metrics: w.metrics }),
-      ],
+      ...buildApp(config, { store: w.store, logger, metrics: w.metrics }),
       close: async () => undefined,
     };
     const first = nextCycle();

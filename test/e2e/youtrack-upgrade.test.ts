@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionConfig } from '../../src/config/schema.ts';
+import { YouTrackConnector } from '../../src/connectors/youtrack/index.ts';
 import { createConnectionRuntime, type ConnectionRuntime } from '../../src/engine/runtime.ts';
 import { startYouTrackEmulator, type YouTrackEmulator } from '../../src/emulators/youtrack/index.ts';
 import { JsonLogger } from '../../src/log/logger.ts';
@@ -63,7 +64,9 @@ describe.each(['restarts with it', 'keeps running'] as const)(
 
     it('finds every link after the upgrade: 0 creates, 0 deletes, 0 writes', async () => {
       const full = await w.sync();
-      expect(w.rt.youtrack.mode).toBe('2026');
+      // The mode the running connector switched to, not a fresh detection.
+      expect(w.rt.youtrack).toBeInstanceOf(YouTrackConnector);
+      expect((w.rt.youtrack as YouTrackConnector).mode).toBe('2026');
       expect(full.status).toBe('ok');
       expect(counts(full)).toEqual({ created: 0, deleted: 0, updated: 0 });
       expect(full.writes).toBe(0);

@@ -12,9 +12,10 @@ import {
   type CustomcrmServerOptions,
 } from '../../src/emulators/customcrm/index.ts';
 import { parseConfig } from '../../src/config/load.ts';
-import type { ConnectionConfig, TandemConfig } from '../../src/config/schema.ts';
+import type { TandemConfig } from '../../src/config/schema.ts';
 import { runCycle, type CycleOptions, type CycleReport } from '../../src/engine/cycle.ts';
-import { createConnectionRuntime, type ConnectionRuntime } from '../../src/engine/runtime.ts';
+import type { ConnectionRuntime } from '../../src/engine/runtime.ts';
+import { buildApp } from '../../src/app/app.ts';
 import { Metrics } from '../../src/engine/metrics.ts';
 import { JsonLogger, MemorySink } from '../../src/log/logger.ts';
 import { openStore } from '../../src/store/index.ts';
@@ -38,8 +39,6 @@ export interface WorldOptions {
  * wires it. Edits are made over the systems' own HTTP APIs, as a person's tools would.
  */
 export class World {
-  readonly logs = new MemorySink();
-  readonly metrics = new Metrics();
   private root: StateStore | undefined;
   private constructor(
     readonly dir: string,
@@ -48,6 +47,8 @@ export class World {
     readonly config: TandemConfig,
     readonly store: StateStore,
     readonly rt: ConnectionRuntime,
+    readonly logs: MemorySink,
+    readonly metrics: Metrics,
   ) {}
 
   static async start(opts: WorldOptions = {}): Promise<World> {
@@ -82,15 +83,13 @@ export class World {
       ],
     });
     const root = await openStore(config.store);
-    // The store as the connection sees it: links, history and quarantine are scoped by connection.
-    const store = root.forConnection('test');
-    const world = new World(dir, yt, crm, config, store, undefined as unknown as ConnectionRuntime);
+    const logs = new MemorySink();
+    const metrics = new Metrics();
+    // Wired by the composition root, as `tandem sync` is; the app's store is the connection's view
+    // (links, history and quarantine are scoped by connection).
+    const app = buildApp(config, { store: root, logger: new JsonLogger(logs, 'debug'), metrics });
+    const world = new World(dir, yt, crm, config, app.store, app.runtimes[0]!, logs, metrics);
     world.root = root;
-    const rt = createConnectionRuntime(config.connections[0] as ConnectionConfig, {
-      logger: new JsonLogger(world.logs, 'debug'),
-      metrics: world.metrics,
-    });
-    (world as { rt: ConnectionRuntime }).rt = rt;
     return world;
   }
 

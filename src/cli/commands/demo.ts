@@ -8,9 +8,7 @@ import { cliLogger } from '../output.ts';
 import { startService, untilSignal } from '../service.ts';
 import { summarize } from '../summary.ts';
 import { parseConfig } from '../../config/load.ts';
-import { Metrics } from '../../engine/metrics.ts';
-import { createConnectionRuntime } from '../../engine/runtime.ts';
-import { openStore } from '../../store/index.ts';
+import { openApp } from '../../app/app.ts';
 import { startYouTrackEmulator } from '../../emulators/youtrack/index.ts';
 import { startCustomcrmServer } from '../../emulators/customcrm/index.ts';
 import { dashboardRoutes } from '../../server/dashboard/index.ts';
@@ -59,16 +57,7 @@ export function run(argv: string[]): Promise<number> {
           },
         ],
       });
-      const metrics = new Metrics();
-      const store = await openStore(config.store);
-      const c: Context = {
-        config,
-        store,
-        logger,
-        metrics,
-        runtimes: config.connections.map((conn) => createConnectionRuntime(conn, { logger, metrics })),
-        close: () => store.close(),
-      };
+      const c: Context = await openApp(config, { logger });
       ctx = c;
       out.write(
         [

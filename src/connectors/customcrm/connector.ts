@@ -9,7 +9,14 @@ import { redact, registerSecret } from '../../log/redact.ts';
 import { systemClock } from '../../util/clock.ts';
 import type { Clock } from '../../util/clock.ts';
 import { ConnectorError } from '../types.ts';
-import type { ChangeBatch, Connector, ConnectorInfo, CreateOptions, UpdateOptions } from '../types.ts';
+import type {
+  ChangeBatch,
+  Connector,
+  ConnectorInfo,
+  CreateOptions,
+  UpdateOptions,
+  WebhookSubscriber,
+} from '../types.ts';
 import type { ConnectorDeps, CustomcrmConfig } from './config.ts';
 import { createBatch } from './batch.ts';
 import { createBody } from './create-body.ts';
@@ -42,11 +49,10 @@ export interface CustomcrmCapabilities {
   modifiedSince: boolean;
 }
 
-export interface CustomcrmConnector extends Connector {
+export interface CustomcrmConnector extends Connector, WebhookSubscriber {
   readonly system: 'customcrm';
   readonly capabilities: CustomcrmCapabilities;
   readModifiedSince(type: RecordType, since: string | undefined): AsyncIterable<RemoteRecord | Tombstone>;
-  subscribeWebhooks(callbackUrl: string): Promise<void>;
 }
 
 const TYPES: readonly CustomcrmType[] = ['Customer', 'Contact'];

@@ -1,4 +1,5 @@
 import type { CustomcrmType, Props } from '../../core/types.ts';
+import { SYSTEMS } from '../../core/systems.ts';
 import type { CreateOptions } from '../types.ts';
 import { setWireValue, toWire } from './mapping.ts';
 import type { CrmProfile } from './profile.ts';
@@ -16,7 +17,7 @@ export function createBody(
 ): Record<string, unknown> {
   const body = toWire(profile, props, type);
   if (profile.externalRefs) body[profile.externalRefs] = [opts.externalRef];
-  if (profile.referenceProperty && opts.externalRef.System === 'YouTrack')
+  if (profile.referenceProperty && opts.externalRef.System === SYSTEMS.youtrack.refName)
     setWireValue(body, profile.referenceProperty, opts.externalRef.Id);
   Object.assign(body, structuredClone(profile.createFields[type]));
   return body;

@@ -1,4 +1,5 @@
 import type { CustomcrmType, ExternalRef, Props, PropValue, RemoteRecord } from '../../core/types.ts';
+import { SYSTEMS } from '../../core/systems.ts';
 import { ConnectorError } from '../types.ts';
 import { referenceOf, toWireValue, wireName, wireType } from './mapping.ts';
 import type { PageQuery } from './paging.ts';
@@ -36,7 +37,7 @@ export async function findCreatedRecord(args: {
 }): Promise<RemoteRecord | null> {
   const { profile, type, props, ref, list } = args;
   const refProp = profile.referenceProperty;
-  if (refProp && ref.System === 'YouTrack') {
+  if (refProp && ref.System === SYSTEMS.youtrack.refName) {
     const f = profile.filters.reference;
     const param = f === true ? refProp : f === false ? undefined : f;
     const hit = await first(
@@ -57,7 +58,7 @@ export async function findCreatedRecord(args: {
   }
   // Where every record Tandem creates carries a reference, not finding it means it was not
   // created: a natural-key match would be someone else's record (a person made in the CRM).
-  if ((refProp && ref.System === 'YouTrack') || profile.externalRefs) return null;
+  if ((refProp && ref.System === SYSTEMS.youtrack.refName) || profile.externalRefs) return null;
   return byNaturalKey(profile, type, props, ref, list, args.taken);
 }
 
@@ -83,7 +84,7 @@ async function byNaturalKey(
     if (have === undefined || have.toLowerCase() !== folded) continue;
     // A record that carries another record's reference is that record's counterpart.
     const theirs = referenceOf(profile, l.wire);
-    if (theirs !== undefined && ref.System === 'YouTrack' && theirs !== ref.Id) continue;
+    if (theirs !== undefined && ref.System === SYSTEMS.youtrack.refName && theirs !== ref.Id) continue;
     // One linked to another record already (a twin with the same e-mail) is that record's.
     if (taken && (await taken(l.record.id))) continue;
     (have === wanted ? exact : alike).push(l.record);

@@ -10,7 +10,14 @@ import { registerSecret } from '../../log/redact.ts';
 import type { Clock } from '../../util/clock.ts';
 import { systemClock } from '../../util/clock.ts';
 import { ConnectorError } from '../types.ts';
-import type { ChangeBatch, Connector, ConnectorInfo, CreateOptions, UpdateOptions } from '../types.ts';
+import type {
+  ChangeBatch,
+  Connector,
+  ConnectorInfo,
+  CreateOptions,
+  TokenIdentity,
+  UpdateOptions,
+} from '../types.ts';
 import { readAdministrators } from './admins.ts';
 import { changesSince } from './changes.ts';
 import type { YouTrackConfig } from './config.ts';
@@ -36,7 +43,7 @@ export interface ConnectorDeps {
 type YtType = 'User' | 'Group' | 'Organization';
 const CREATE_ROUNDS = 3;
 
-export class YouTrackConnector implements Connector {
+export class YouTrackConnector implements Connector, TokenIdentity {
   readonly system = 'youtrack' as const;
   private readonly ctx: Ctx;
   private current: ApiMode;

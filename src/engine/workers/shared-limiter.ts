@@ -83,6 +83,8 @@ export class SharedTokenBucket implements RateLimiter {
     private readonly key: { connection: string; system: string },
     private readonly opts: TokenBucketOptions,
     private readonly clock: Clock,
+    /** Makes sure the table exists before the first take (the coordinator does it once per process). */
+    private readonly prepare: () => Promise<void> = () => Promise.resolve(),
   ) {
     if (!(opts.ratePerSecond > 0)) throw new RangeError('rate limit: ratePerSecond must be above 0');
     if (!(opts.burst >= 1)) throw new RangeError('rate limit: burst must be at least 1');
@@ -91,6 +93,7 @@ export class SharedTokenBucket implements RateLimiter {
 
   async acquire(signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
+    await this.prepare();
     const { rows } = await this.pool.query<{ tokens: number; rate: number; paused_ms: number }>(TAKE, [
       this.key.connection,
       this.key.system,

@@ -1,19 +1,14 @@
-import PgBoss from 'pg-boss';
-import pg from 'pg';
+import type PgBoss from 'pg-boss';
 import type { Logger } from '../../log/logger.ts';
 import type { StateStore } from '../../store/types.ts';
 import { systemClock, type Clock } from '../../util/clock.ts';
 import { runCycle, type CycleReport } from '../cycle.ts';
 import type { Metrics } from '../metrics.ts';
-import { createConnectionRuntime, type ConnectionRuntime } from '../runtime.ts';
-import type { ConnectionConfig } from '../../config/schema.ts';
-import { tryConnectionLock } from './advisory-lock.ts';
+import type { ConnectionRuntime } from '../runtime.ts';
+import type { PostgresCoordination } from './coordination.ts';
 import { cycleQueueName as queueName, ensureCycleQueue } from './cycle-queue.ts';
-import { prepareSharedLimits, SharedTokenBucket } from './shared-limiter.ts';
 
 export interface WorkerPoolOptions {
-  /** The PostgreSQL URL of the state store; pg-boss keeps its tables there in schema `pgboss`. */
-  url: string;
   /**
    * A job still active this long is taken to be dead and retried elsewhere (pg-boss expiry). A
    * cycle that really runs longer keeps its connection locked, so the retry only skips.
@@ -59,52 +54,34 @@ const lastFullKey = (connection: string) => `${connection}:last-full`;
  */
 export class WorkerPool {
   private readonly boss: PgBoss;
-  private readonly pool: pg.Pool;
   private readonly clock: Clock;
   private readonly schedules = new Map<string, Schedule>();
   private readonly stopping = new AbortController();
-  private readonly runtimes: ConnectionRuntime[];
 
-  /** Builds its own connectors, whose rate limits are buckets in PostgreSQL shared by every worker. */
+  /**
+   * Runs the app's own runtimes (the connectors `startService` verified, their rate limits shared
+   * through `coordination`); the queue and the locks live on the store's pool, which the app ends.
+   */
   constructor(
-    configs: readonly ConnectionConfig[],
+    private readonly runtimes: readonly ConnectionRuntime[],
+    private readonly coordination: PostgresCoordination,
     private readonly opts: WorkerPoolOptions,
     private readonly deps: WorkerPoolDeps,
     private readonly onCycle: (report: CycleReport) => void = () => undefined,
   ) {
     this.clock = deps.clock ?? systemClock;
-    this.boss = new PgBoss({
-      connectionString: opts.url,
-      application_name: `tandem-worker ${opts.workerId}`,
-      max: 4,
-      schedule: false,
-      supervise: true,
-      maintenanceIntervalSeconds: opts.maintenanceSeconds,
-    });
-    this.pool = new pg.Pool({ connectionString: opts.url, max: 2 * configs.length + 2 });
-    // An idle client that loses its server is replaced; the cycle holding one learns it from `lost`.
-    this.pool.on('error', () => undefined);
-    const clock = this.clock;
-    this.runtimes = configs.map((config) =>
-      createConnectionRuntime(config, {
-        logger: deps.logger,
-        clock,
-        ...(deps.metrics ? { metrics: deps.metrics } : {}),
-        rateLimiter: (c, system) =>
-          new SharedTokenBucket(this.pool, { connection: c.name, system }, c[system].rateLimit, clock),
-      }),
-    );
+    this.boss = coordination.queue({ maintenanceSeconds: opts.maintenanceSeconds });
     this.boss.on('error', (err: Error) =>
       deps.logger.warn('job queue error; retrying', { worker: opts.workerId, error: err.message }),
     );
   }
 
   async start(): Promise<void> {
-    await prepareSharedLimits(this.pool);
+    await this.coordination.prepareLimits();
     await this.boss.start();
     for (const rt of this.runtimes) {
       const name = queueName(rt.name);
-      await ensureCycleQueue(this.boss, this.pool, name, this.opts.jobExpireSeconds);
+      await ensureCycleQueue(this.boss, this.coordination.pool, name, this.opts.jobExpireSeconds);
       await this.boss.work<CycleJob>(
         name,
         { batchSize: 1, pollingIntervalSeconds: this.opts.pollSeconds },
@@ -142,7 +119,6 @@ export class WorkerPool {
     for (const s of this.schedules.values()) s.wake.abort();
     await Promise.all([...this.schedules.values()].map((s) => s.done));
     await this.boss.stop({ graceful: true, wait: true, timeout: 30_000 });
-    await this.pool.end();
   }
 
   private async enqueue(connection: string, reason: CycleJob['reason']): Promise<void> {
@@ -173,7 +149,7 @@ export class WorkerPool {
   private async runJob(rt: ConnectionRuntime, job: PgBoss.Job<CycleJob>): Promise<{ ran: boolean }> {
     const log = { connection: rt.name, worker: this.opts.workerId, job: job.id };
     if (this.stopping.signal.aborted) throw new Error('worker stopping; the job goes back to the queue');
-    const lock = await tryConnectionLock(this.pool, rt.name);
+    const lock = await this.coordination.lock(rt.name);
     if (!lock) {
       // Only after an expiry: the cycle that timed out is still running elsewhere.
       this.deps.logger.info('connection busy in another worker; job skipped', log);

@@ -1,11 +1,10 @@
 import type { Conflict, Link } from '../../store/types.ts';
 import type { ConnectionPage } from './context.ts';
 import { html, layout, showTime, showValue, table, type Html } from './html.ts';
+import { labelOf } from '../../core/systems.ts';
 
 /** More open conflicts than this are decided page by page: each decision removes one. */
 const SHOWN = 200;
-
-const SIDE = { youtrack: 'YouTrack', customcrm: 'Customcrm' } as const;
 
 function decisionForm(p: ConnectionPage, c: Conflict): Html {
   const button = (resolution: string, label: string) =>
@@ -49,8 +48,8 @@ export async function conflictsPage(p: ConnectionPage, url: URL): Promise<Html> 
           (c) => [
             html`${name(c)} <span class="muted">${c.flow}</span>`,
             c.property,
-            html`${SIDE[c.winnerSide]}: ${showValue(c.winnerValue)}`,
-            html`${SIDE[c.loserSide]}: ${showValue(c.loserValue)}`,
+            html`${labelOf(c.winnerSide)}: ${showValue(c.winnerValue)}`,
+            html`${labelOf(c.loserSide)}: ${showValue(c.loserValue)}`,
             showTime(c.at, p.now()),
             decisionForm(p, c),
           ],
@@ -64,7 +63,7 @@ export async function conflictsPage(p: ConnectionPage, url: URL): Promise<Html> 
             name(c),
             c.property,
             c.status === 'applied-loser'
-              ? html`apply ${showValue(c.loserValue)} (from ${SIDE[c.loserSide]}) on both sides`
+              ? html`apply ${showValue(c.loserValue)} (from ${labelOf(c.loserSide)}) on both sides`
               : 'keep the winner',
             c.resolvedBy ?? '',
             showTime(c.resolvedAt, p.now()),

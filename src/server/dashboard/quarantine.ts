@@ -1,9 +1,9 @@
 import type { QuarantineEntry } from '../../store/types.ts';
 import type { ConnectionPage } from './context.ts';
 import { html, layout, num, showTime, table, type Html } from './html.ts';
+import { labelOf } from '../../core/systems.ts';
 
 const SHOWN = 200;
-const SYSTEM = { youtrack: 'YouTrack', customcrm: 'Customcrm' } as const;
 
 function retryForm(p: ConnectionPage, target: number | 'all', label: string): Html {
   return html`<form class="inline" method="post" action="${p.base}/quarantine/retry">
@@ -13,7 +13,7 @@ function retryForm(p: ConnectionPage, target: number | 'all', label: string): Ht
 
 function row(p: ConnectionPage, q: QuarantineEntry) {
   return [
-    html`${SYSTEM[q.system]} ${q.recordType} <code>${q.recordId}</code>`,
+    html`${labelOf(q.system)} ${q.recordType} <code>${q.recordId}</code>`,
     q.flow,
     html`<code>${q.code}</code>`,
     q.property ?? html`<span class="none">—</span>`,

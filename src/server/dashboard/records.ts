@@ -1,6 +1,7 @@
 import type { HistoryEntry, Link } from '../../store/types.ts';
 import { PAGE_SIZE, type ConnectionPage } from './context.ts';
 import { facts, html, layout, showTime, showValue, table, type Html } from './html.ts';
+import { labelOf } from '../../core/systems.ts';
 
 const ORIGIN: Record<Link['origin'], string> = {
   merged: 'merged (both existed and were matched)',
@@ -76,8 +77,8 @@ function propertyTable(p: ConnectionPage, link: Link): Html {
 }
 
 const SIDE: Record<HistoryEntry['source'], string> = {
-  youtrack: 'YouTrack',
-  customcrm: 'Customcrm',
+  youtrack: labelOf('youtrack'),
+  customcrm: labelOf('customcrm'),
   operator: 'an operator',
 };
 

@@ -1,13 +1,12 @@
 import { decide, listQueue, type QueueEntry } from '../../engine/review-queue.ts';
 import type { ConnectionPage } from './context.ts';
 import { html, layout, showTime, showValue, table, type Html } from './html.ts';
+import { labelOf } from '../../core/systems.ts';
 
 /**
  * The review page (issue 14): the same queue as `tandem review`, with a button per allowed action.
  * A `link` among several records takes the pair from two radio groups.
  */
-
-const SYSTEM = { youtrack: 'YouTrack', customcrm: 'Customcrm' } as const;
 
 function records(e: QueueEntry, choose: boolean): Html {
   const yt = e.records.filter((r) => r.system === 'youtrack').length;
@@ -24,12 +23,12 @@ function records(e: QueueEntry, choose: boolean): Html {
               aria-label="link ${r.label} (${r.type})"
             /> `
           : '';
-      return html`<li>${pick}${SYSTEM[r.system]} ${r.type} <code>${r.id}</code> ${r.label}</li>`;
+      return html`<li>${pick}${labelOf(r.system)} ${r.type} <code>${r.id}</code> ${r.label}</li>`;
     })}
     ${(e.candidates ?? []).map(
       (r) =>
         html`<li class="muted">
-          already linked: ${SYSTEM[r.system]} ${r.type} <code>${r.id}</code> ${r.label}
+          already linked: ${labelOf(r.system)} ${r.type} <code>${r.id}</code> ${r.label}
         </li>`,
     )}
   </ul>`;

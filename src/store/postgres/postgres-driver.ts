@@ -98,19 +98,33 @@ function storeFailure(err: unknown, where: string): unknown {
  * A pg Pool. Outside a transaction each statement takes any pooled client; a transaction holds
  * one client, and an AsyncLocalStorage scope routes calls made inside it to that client.
  */
+/**
+ * A pool with the store's type parsers. The composition root makes one per database and shares it
+ * with the PostgreSQL coordinator of `tandem run` (lock, queue, shared limiter), whose statements
+ * pass pg's own parsers where they need them.
+ */
+export function createPostgresPool(connectionString: string, max = 5): pg.Pool {
+  const pool = new pg.Pool({ connectionString, types, max });
+  // An idle client that loses its server must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
 export class PostgresDriver implements SqlDriver {
   readonly dialect = 'postgres';
   private readonly pool: pg.Pool;
+  /** A pool given by the caller is the caller's to end. */
+  private readonly ownsPool: boolean;
   private readonly scope = new AsyncLocalStorage<TxScope>();
   private readonly pooled: SqlConnection;
 
   constructor(
     connectionString: string,
     private readonly where: string,
+    pool?: pg.Pool,
   ) {
-    this.pool = new pg.Pool({ connectionString, types, max: 5 });
-    // An idle client that loses its server must not crash the process; the next query reconnects.
-    this.pool.on('error', () => undefined);
+    this.ownsPool = pool === undefined;
+    this.pool = pool ?? createPostgresPool(connectionString);
     this.pooled = connectionOf(this.pool, where);
   }
 
@@ -169,6 +183,6 @@ export class PostgresDriver implements SqlDriver {
   }
 
   close(): Promise<void> {
-    return this.pool.end();
+    return this.ownsPool ? this.pool.end() : Promise.resolve();
   }
 }
