@@ -1,6 +1,6 @@
 import type { Connector, CreateOptions } from '../connectors/types.ts';
 import type { Props, RecordType, RemoteRecord } from '../core/types.ts';
-import { failpoint } from './failpoints.ts';
+import type { Failpoint } from './failpoints.ts';
 
 /** Items per batch request at most, so a chunk's creates still go out as a few requests at once. */
 export const BATCH_ITEMS = 32;
@@ -24,6 +24,7 @@ export interface BatchCreate {
 export function sendBatches(
   connector: Connector,
   items: readonly BatchCreate[],
+  failpoint: Failpoint,
 ): Array<Promise<RemoteRecord | undefined>> | undefined {
   const max = Math.min(connector.batchSize?.() ?? 0, BATCH_ITEMS);
   if (max < 2 || items.length < 2 || !connector.createMany) return undefined;
