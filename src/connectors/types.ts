@@ -105,8 +105,11 @@ export type ConnectorErrorCode =
   | 'UNSUPPORTED';
 
 /**
- * A failure the user can act on. `message` says what happened and what to do; `record` and
- * `property` point at the data when one record is to blame. Never contains a secret.
+ * Every failure a connector lets out (HTTP failures are wrapped at the connector's edge, in its
+ * `errors.ts`). `message` says what happened and what to do; `record` and `property` point at
+ * the data when one record is to blame; `retryable` says that another attempt later may succeed
+ * and nothing is wrong with the record (timeouts, 5xx, 429, dropped connections, garbled pages):
+ * a write that failed so may or may not have been applied. Never contains a secret.
  */
 export class ConnectorError extends Error {
   override readonly name = 'ConnectorError';
@@ -120,9 +123,14 @@ export class ConnectorError extends Error {
       property?: string;
       value?: PropValue;
       status?: number;
+      retryable?: boolean;
       cause?: unknown;
     },
   ) {
     super(message);
+  }
+
+  get retryable(): boolean {
+    return this.info.retryable ?? false;
   }
 }

@@ -9,7 +9,6 @@ import {
   type EffectContext,
 } from '../core/effects.ts';
 import type { PlanAction } from '../core/planner.ts';
-import { HttpError } from '../http/errors.ts';
 import { noteRejected, type ActionDeps } from './actions.ts';
 import type { Unit } from './units.ts';
 
@@ -21,12 +20,13 @@ export class CycleAborted extends Error {
 }
 
 /** A failure another attempt may cure: the write is left for the next cycle (or for recovery). */
-const isTransient = (err: unknown) => err instanceof HttpError && err.transient;
+const isRetryable = (err: unknown) => err instanceof ConnectorError && err.retryable;
 
 /**
- * What a failed remote write leaves behind. A record refused for a reason a person can fix is
- * quarantined; a stale version is planned again next cycle; a transient failure is retried next
- * cycle, and too many in a row stop the cycle. A failure that is no remote answer is a bug: thrown.
+ * What a failed remote write leaves behind. A stale version is planned again next cycle; a
+ * retryable failure is retried next cycle (a create's journal entry stays pending: its fate is
+ * unknown), and too many in a row stop the cycle; any other ConnectorError quarantines the record
+ * it names. An error that is no ConnectorError is a bug: thrown.
  */
 export class WriteFailures {
   private consecutiveTransient = 0;
@@ -43,36 +43,20 @@ export class WriteFailures {
     this.deps.stats.add(flow, target, 'errors');
     const out = emptyChanges();
     // A create that failed clearly is over; an ambiguous one stays pending for recovery.
-    if (unit.journal && a.kind === 'create' && !isTransient(err))
+    if (unit.journal && a.kind === 'create' && !isRetryable(err))
       out.journal.push(
         ...journalFailed(unit.journal.id, err instanceof Error ? err.message : String(err)).journal,
       );
-    if (err instanceof ConnectorError) {
-      if (err.code === 'STALE') {
-        this.deps.logger.info('record changed since it was read; it is planned again next cycle', {
-          flow,
-          record: err.info.record,
-        });
-        return out;
-      }
-      const system = a.kind === 'create' ? otherSystem(a.target) : target;
-      const recordId = a.kind === 'create' ? a.sourceId : 'id' in a ? a.id : undefined;
-      const recordType = a.kind === 'create' ? sourceTypeOf(flow, system) : 'type' in a ? a.type : undefined;
-      if (recordId && recordType) {
-        const reject = {
-          system,
-          recordType,
-          recordId,
-          code: err.code,
-          property: err.info.property ?? null,
-          reason: err.message,
-        };
-        noteRejected(this.deps, { ...reject, flow });
-        out.quarantine.push(...rejectEffects(ctx, reject).quarantine);
-        return out;
-      }
+    // Connectors let out only ConnectorErrors: anything else is a bug, and stops the cycle.
+    if (!(err instanceof ConnectorError)) throw err;
+    if (err.code === 'STALE') {
+      this.deps.logger.info('record changed since it was read; it is planned again next cycle', {
+        flow,
+        record: err.info.record,
+      });
+      return out;
     }
-    if (err instanceof HttpError && err.transient) {
+    if (err.retryable) {
       this.consecutiveTransient++;
       this.deps.logger.warn('write failed; it is retried next cycle', {
         flow,
@@ -81,19 +65,32 @@ export class WriteFailures {
       });
       if (this.consecutiveTransient >= MAX_CONSECUTIVE_TRANSIENT)
         throw new CycleAborted(
-          `${err.details.system} keeps failing (${err.code}); the cycle stops and is tried again later`,
+          `${err.info.system} keeps failing (${err.code}); the cycle stops and is tried again later`,
         );
       return out;
     }
-    if (err instanceof HttpError) {
-      this.deps.logger.error('write rejected', {
-        flow,
+    const system = a.kind === 'create' ? otherSystem(a.target) : target;
+    const recordId = a.kind === 'create' ? a.sourceId : 'id' in a ? a.id : undefined;
+    const recordType = a.kind === 'create' ? sourceTypeOf(flow, system) : 'type' in a ? a.type : undefined;
+    if (recordId && recordType) {
+      const reject = {
+        system,
+        recordType,
+        recordId,
         code: err.code,
-        status: err.status,
-        message: err.message,
-      });
+        property: err.info.property ?? null,
+        reason: err.message,
+      };
+      noteRejected(this.deps, { ...reject, flow });
+      out.quarantine.push(...rejectEffects(ctx, reject).quarantine);
       return out;
     }
-    throw err;
+    this.deps.logger.error('write rejected', {
+      flow,
+      code: err.code,
+      status: err.info.status,
+      message: err.message,
+    });
+    return out;
   }
 }
