@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { processFailpoint } from './failpoint.ts';
 import { createWebhookReceiver } from '../connectors/customcrm/index.ts';
 import type { CycleReport } from '../engine/cycle.ts';
 import { SyncRunner } from '../engine/runner.ts';
@@ -36,7 +37,13 @@ export async function startService(
     workers?: Partial<WorkerPoolOptions>;
   } = {},
 ): Promise<Service> {
-  const deps = { store: ctx.store, logger: ctx.logger, metrics: ctx.metrics };
+  const failpoint = processFailpoint();
+  const deps = {
+    store: ctx.store,
+    logger: ctx.logger,
+    metrics: ctx.metrics,
+    ...(failpoint ? { failpoint } : {}),
+  };
   const location = parseStoreUrl(ctx.storeUrl ?? ctx.config.store);
   // On PostgreSQL any number of `tandem run` share the work; on SQLite one process runs it all.
   const runner =

@@ -8,7 +8,7 @@ import type { StateStore } from '../store/types.ts';
 import { carryOut, createOptions, noteRejected, type ActionDeps } from './actions.ts';
 import { applyChanges } from './apply-changes.ts';
 import { BATCH_ITEMS, sendBatches } from './batch-creates.ts';
-import { envFailpoint, type Failpoint } from './failpoints.ts';
+import { noFailpoint, type Failpoint } from './failpoints.ts';
 import type { StatsCollector } from './stats.ts';
 import { groupUnits, type CreateAction, type Pending, type Unit } from './units.ts';
 import { CycleAborted, WriteFailures } from './write-errors.ts';
@@ -55,7 +55,7 @@ export class PlanExecutor {
       connectors: ctx.connectors,
       stats: ctx.stats,
       logger: ctx.logger,
-      failpoint: ctx.failpoint ?? envFailpoint,
+      failpoint: ctx.failpoint ?? noFailpoint,
       rejected: ctx.rejected,
       ...(ctx.reviewed ? { reviewed: ctx.reviewed } : {}),
     };

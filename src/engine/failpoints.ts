@@ -38,11 +38,3 @@ export function failpointFromSpec(spec: string | undefined, fire: (name: Failpoi
     }
   };
 }
-
-/** The process-killing hook of `TANDEM_FAILPOINT`, until the composition root passes it in. */
-export const envFailpoint: Failpoint = failpointFromSpec(process.env['TANDEM_FAILPOINT'], () =>
-  process.kill(process.pid, 'SIGKILL'),
-);
-
-/** Kept for the readers that have no hook passed in yet. */
-export const failpoint: Failpoint = envFailpoint;
