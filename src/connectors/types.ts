@@ -48,7 +48,17 @@ export interface Connector {
     type: RecordType,
     items: ReadonlyArray<{ props: Props; opts: CreateOptions }>,
   ): Promise<Array<RemoteRecord | Error> | undefined>;
-  /** Most items one `createMany` request takes; 0 or absent when the system has no batch writes. */
+  /**
+   * Optional batch update (issue 16), shaped as `createMany`: one result per item, each item's
+   * `ifMatch` checked on its own (a changed record is that item's STALE error). Undefined: no
+   * batch updates for these items (found out at run time, or items that need more than a plain
+   * patch), update one by one.
+   */
+  updateMany?(
+    type: RecordType,
+    items: ReadonlyArray<{ id: string; patch: Props; opts?: UpdateOptions }>,
+  ): Promise<Array<RemoteRecord | Error> | undefined>;
+  /** Most items one `createMany` or `updateMany` request takes; 0 or absent when the system has no batch writes. */
   batchSize?(): number;
 
   /**

@@ -74,12 +74,10 @@ export async function carryOut(
     case 'create':
       return create(deps, flow, a, unit);
     case 'update': {
-      const after = await connectors[a.target].update(
-        a.type,
-        a.id,
-        a.patch,
-        a.ifMatch ? { ifMatch: a.ifMatch } : {},
-      );
+      const batched = unit.batchedUpdate?.action === a ? await unit.batchedUpdate.answer : undefined;
+      const after =
+        batched ??
+        (await connectors[a.target].update(a.type, a.id, a.patch, a.ifMatch ? { ifMatch: a.ifMatch } : {}));
       deps.failpoint('after-update');
       stats.add(flow, a.target, 'updated');
       if (a.target === 'customcrm') {

@@ -7,10 +7,10 @@ import type { Logger } from '../log/logger.ts';
 import type { StateStore } from '../store/types.ts';
 import { carryOut, createOptions, noteRejected, type ActionDeps } from './actions.ts';
 import { applyChanges } from './apply-changes.ts';
-import { BATCH_ITEMS, sendBatches } from './batch-creates.ts';
+import { BATCH_ITEMS, sendBatches, sendUpdateBatches } from './batch-writes.ts';
 import { noFailpoint, type Failpoint } from './failpoints.ts';
 import type { StatsCollector } from './stats.ts';
-import { groupUnits, type CreateAction, type Pending, type Unit } from './units.ts';
+import { groupUnits, leadingUpdate, type CreateAction, type Pending, type Unit } from './units.ts';
 import { CycleAborted, WriteFailures } from './write-errors.ts';
 
 export { CycleAborted } from './write-errors.ts';
@@ -168,8 +168,29 @@ export class PlanExecutor {
     }
   }
 
+  /** The chunk's leading updates, sent in batch requests where the target's connector has them. */
+  private batchUpdates(units: Unit[]): void {
+    for (const target of ['youtrack', 'customcrm'] as const) {
+      const mine = units.flatMap((unit) => {
+        const a = leadingUpdate(unit);
+        return a?.target === target ? [{ unit, a }] : [];
+      });
+      const answers = sendUpdateBatches(
+        this.ctx.connectors[target],
+        mine.map(({ a }) => ({
+          type: a.type,
+          id: a.id,
+          patch: a.patch,
+          opts: a.ifMatch ? { ifMatch: a.ifMatch } : {},
+        })),
+      );
+      answers?.forEach((answer, i) => (mine[i]!.unit.batchedUpdate = { action: mine[i]!.a, answer }));
+    }
+  }
+
   private async chunk(flow: FlowName, units: Unit[]): Promise<void> {
     await this.journalCreates(flow, units);
+    this.batchUpdates(units);
     const pending: Pending[] = [];
     let aborted: unknown;
     let next = 0;

@@ -5,6 +5,7 @@ import type { RemoteRecord } from '../core/types.ts';
 import type { JournalEntry } from '../store/types.ts';
 
 export type CreateAction = Extract<PlanAction, { kind: 'create' }>;
+export type UpdateAction = Extract<PlanAction, { kind: 'update' }>;
 
 /** The actions of one pair (or one create, one reject...): run in order, stopped by the first failure. */
 export interface Unit {
@@ -15,6 +16,17 @@ export interface Unit {
   sent?: boolean;
   /** The answer of a create sent in a batch (undefined: create it on its own). */
   batched?: Promise<RemoteRecord | undefined>;
+  /** The unit's first update, sent in a batch: its answer (undefined: update it on its own). */
+  batchedUpdate?: { action: PlanAction; answer: Promise<RemoteRecord | undefined> };
+}
+
+/** Actions that write nothing remote: an update after only these may go out before the unit runs. */
+const LOCAL: ReadonlySet<PlanAction['kind']> = new Set(['link', 'conflict', 'setBase', 'report', 'review']);
+
+/** The unit's update that can be sent ahead in a batch: its first remote write, if it is an update. */
+export function leadingUpdate(unit: Unit): UpdateAction | undefined {
+  const first = unit.actions.find((a) => !LOCAL.has(a.kind));
+  return first?.kind === 'update' ? first : undefined;
 }
 
 /**
