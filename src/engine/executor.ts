@@ -14,8 +14,6 @@ import { groupUnits, leadingUpdate, type CreateAction, type Pending, type Unit }
 import { CycleAborted, WriteFailures } from './write-errors.ts';
 
 export { CycleAborted } from './write-errors.ts';
-export { groupUnits } from './units.ts';
-export { sourceTypeOf } from '../core/effects.ts';
 
 /** Units of work whose store writes are committed together (one transaction, one fsync). */
 const CHUNK = 64;

@@ -5,7 +5,7 @@ import type { RefResolver } from '../core/mapping.ts';
 import type { Props, RemoteRecord } from '../core/types.ts';
 import type { JournalEntry, StateStore } from '../store/types.ts';
 import type { ConnectionRuntime } from './runtime.ts';
-import { sourceTypeOf } from './executor.ts';
+import { sourceTypeOf } from '../core/effects.ts';
 import { buildRefs } from './refs.ts';
 
 export function labelOf(props: Props): string {
