@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { ConnectionConfig, TandemConfig } from '../config/schema.ts';
 import type { CycleReport } from '../engine/cycle.ts';
+import type { Failpoint } from '../engine/failpoints.ts';
 import { Metrics } from '../engine/metrics.ts';
 import { SyncRunner } from '../engine/runner.ts';
 import { createConnectionRuntime, type ConnectionRuntime, type ConnectorFactory } from '../engine/runtime.ts';
@@ -50,6 +51,8 @@ export interface App {
   /** The one coordinator of this app's runtimes; the connectors it runs are `runtimes`' own. */
   coordinator(opts?: {
     onCycle?: (report: CycleReport) => void;
+    /** Crash-test hook (TANDEM_FAILPOINT, cli/failpoint.ts); none in normal runs. */
+    failpoint?: Failpoint;
     workers?: Partial<WorkerPoolOptions>;
   }): Coordinator;
 }
@@ -83,16 +86,18 @@ export function buildApp(config: TandemConfig, deps: AppDeps): App {
     metrics,
     clock,
     runtimes,
-    coordinator: (opts = {}) =>
-      coordination
+    coordinator: (opts = {}) => {
+      const cycleDeps = { ...engineDeps, ...(opts.failpoint ? { failpoint: opts.failpoint } : {}) };
+      return coordination
         ? new WorkerPool(
             runtimes,
             coordination,
             { ...DEFAULT_WORKER_OPTIONS, workerId: String(process.pid), ...opts.workers },
-            engineDeps,
+            cycleDeps,
             opts.onCycle,
           )
-        : new SyncRunner(runtimes, engineDeps, opts.onCycle),
+        : new SyncRunner(runtimes, cycleDeps, opts.onCycle);
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { processFailpoint } from './failpoint.ts';
 import { createWebhookReceiver } from '../connectors/customcrm/index.ts';
 import { subscribesWebhooks } from '../connectors/types.ts';
 import type { CycleReport } from '../engine/cycle.ts';
@@ -36,9 +37,11 @@ export async function startService(
     workers?: Partial<WorkerPoolOptions>;
   } = {},
 ): Promise<Service> {
+  const failpoint = processFailpoint();
   // On PostgreSQL any number of `tandem run` share the work; on SQLite one process runs it all.
   const runner = ctx.coordinator({
     ...(opts.onCycle ? { onCycle: opts.onCycle } : {}),
+    ...(failpoint ? { failpoint } : {}),
     ...(opts.workers ? { workers: opts.workers } : {}),
   });
   const token = ctx.config.server.token ?? randomBytes(18).toString('base64url');

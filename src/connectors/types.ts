@@ -48,7 +48,17 @@ export interface Connector {
     type: RecordType,
     items: ReadonlyArray<{ props: Props; opts: CreateOptions }>,
   ): Promise<Array<RemoteRecord | Error> | undefined>;
-  /** Most items one `createMany` request takes; 0 or absent when the system has no batch writes. */
+  /**
+   * Optional batch update (issue 16), shaped as `createMany`: one result per item, each item's
+   * `ifMatch` checked on its own (a changed record is that item's STALE error). Undefined: no
+   * batch updates for these items (found out at run time, or items that need more than a plain
+   * patch), update one by one.
+   */
+  updateMany?(
+    type: RecordType,
+    items: ReadonlyArray<{ id: string; patch: Props; opts?: UpdateOptions }>,
+  ): Promise<Array<RemoteRecord | Error> | undefined>;
+  /** Most items one `createMany` or `updateMany` request takes; 0 or absent when the system has no batch writes. */
   batchSize?(): number;
 
   /**
@@ -133,8 +143,11 @@ export type ConnectorErrorCode =
   | 'UNSUPPORTED';
 
 /**
- * A failure the user can act on. `message` says what happened and what to do; `record` and
- * `property` point at the data when one record is to blame. Never contains a secret.
+ * Every failure a connector lets out (HTTP failures are wrapped at the connector's edge, in its
+ * `errors.ts`). `message` says what happened and what to do; `record` and `property` point at
+ * the data when one record is to blame; `retryable` says that another attempt later may succeed
+ * and nothing is wrong with the record (timeouts, 5xx, 429, dropped connections, garbled pages):
+ * a write that failed so may or may not have been applied. Never contains a secret.
  */
 export class ConnectorError extends Error {
   override readonly name = 'ConnectorError';
@@ -148,9 +161,14 @@ export class ConnectorError extends Error {
       property?: string;
       value?: PropValue;
       status?: number;
+      retryable?: boolean;
       cause?: unknown;
     },
   ) {
     super(message);
+  }
+
+  get retryable(): boolean {
+    return this.info.retryable ?? false;
   }
 }

@@ -46,7 +46,12 @@ describe('checkCircuitBreaker', () => {
   });
 
   it('counts records that vanished (links marked deleted) like deletes, each link once', () => {
-    const gone = (linkId: number): PlanAction => ({ kind: 'markDeleted', linkId, side: 'customcrm' });
+    const gone = (linkId: number): PlanAction => ({
+      kind: 'markDeleted',
+      linkId,
+      side: 'customcrm',
+      recordId: String(linkId),
+    });
     expect(checkCircuitBreaker([plan('users', [gone(1), gone(2)])], linked, limits).ok).toBe(true);
     const r = checkCircuitBreaker([plan('users', [gone(1), gone(2), gone(3), del(3)])], linked, limits);
     expect(!r.ok && r.message).toMatch(/would delete, deactivate or mark deleted 3 of 20 linked records/);

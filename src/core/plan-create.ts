@@ -80,13 +80,14 @@ export function planDeletes(
   const linkId = link.id;
   if (ytGone && crmGone)
     return [
-      { kind: 'markDeleted', linkId, side: 'youtrack' },
-      { kind: 'markDeleted', linkId, side: 'customcrm' },
+      { kind: 'markDeleted', linkId, side: 'youtrack', recordId: link.ytId },
+      { kind: 'markDeleted', linkId, side: 'customcrm', recordId: link.crmId },
     ];
   if (!ytGone && !crmGone) return [];
   const gone = ytGone ? 'youtrack' : 'customcrm';
   const survivor = ytGone ? 'customcrm' : 'youtrack';
-  const mark: PlanAction = { kind: 'markDeleted', linkId, side: gone };
+  const recordOf = (side: SystemName) => (side === 'youtrack' ? link.ytId : link.crmId);
+  const mark: PlanAction = { kind: 'markDeleted', linkId, side: gone, recordId: recordOf(gone) };
   const { deletes } = input.policy;
   if (deletes === 'propagate') {
     const type = survivor === 'customcrm' ? input.flow.customcrmType : input.flow.youtrackType;
@@ -94,10 +95,23 @@ export function planDeletes(
     return deleteAwaitingApproval(input, link, gone, yt ?? crm, [
       { kind: 'delete', target: survivor, type, id, linkId },
       mark,
-      { kind: 'markDeleted', linkId, side: survivor },
+      { kind: 'markDeleted', linkId, side: survivor, recordId: id },
     ]);
   }
   if (deletes === 'deactivate' && survivor === 'customcrm' && input.flow.customcrmType === 'Contact')
-    return [{ kind: 'deactivate', target: 'customcrm', type: 'Contact', id: link.crmId, linkId }, mark];
+    return [deactivation(link.crmId, linkId), mark];
   return [mark];
+}
+
+/** Switches a Contact off (the Customcrm `Active` flag) instead of deleting it. */
+export function deactivation(id: string, linkId: number): Extract<PlanAction, { kind: 'deactivate' }> {
+  return {
+    kind: 'deactivate',
+    target: 'customcrm',
+    type: 'Contact',
+    id,
+    linkId,
+    patch: { Active: false },
+    changes: [{ row: 'Active', from: true, to: false }],
+  };
 }

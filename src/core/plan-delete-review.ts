@@ -2,6 +2,7 @@ import type { FlowPlanInput, LinkState, PlanAction, ReviewRecord } from './plan-
 import { decisionFor } from './protected.ts';
 import type { RemoteRecord, SystemName } from './types.ts';
 import { displayName } from './validate.ts';
+import { labelOf, other } from './systems.ts';
 
 /**
  * Deletes awaiting approval (issue 14): with `deletes: propagate`, a record deleted on one side does
@@ -11,7 +12,6 @@ import { displayName } from './validate.ts';
  * false` carries propagated deletes out directly, as before.
  */
 
-const SYSTEM = { youtrack: 'YouTrack', customcrm: 'Customcrm' } as const;
 
 export const deleteKey = (linkId: number) => `delete:${linkId}`;
 
@@ -32,12 +32,12 @@ export function deleteAwaitingApproval(
   });
   if (decision?.action === 'approve') return [...direct, decided(decision)];
   // Rejected: only the gone side is marked, as with `deletes: keep`; the link is never planned again.
-  if (decision?.action === 'reject')
-    return [{ kind: 'markDeleted', linkId: link.id, side: gone }, decided(decision)];
-  const { flow } = input;
-  const survivorSide: SystemName = gone === 'youtrack' ? 'customcrm' : 'youtrack';
-  const typeOf = (s: SystemName) => (s === 'youtrack' ? flow.youtrackType : flow.customcrmType);
   const idOf = (s: SystemName) => (s === 'youtrack' ? link.ytId : link.crmId);
+  if (decision?.action === 'reject')
+    return [{ kind: 'markDeleted', linkId: link.id, side: gone, recordId: idOf(gone) }, decided(decision)];
+  const { flow } = input;
+  const survivorSide = other(gone);
+  const typeOf = (s: SystemName) => (s === 'youtrack' ? flow.youtrackType : flow.customcrmType);
   const label = survivor ? displayName(survivor) : idOf(survivorSide);
   const records: ReviewRecord[] = [
     { system: gone, type: typeOf(gone), id: idOf(gone), label: `${label} (deleted)` },
@@ -51,7 +51,7 @@ export function deleteAwaitingApproval(
       key,
       records,
       candidates: [],
-      message: `${SYSTEM[gone]} ${typeOf(gone)} ${idOf(gone)} was deleted; deleting its ${SYSTEM[survivorSide]} ${typeOf(survivorSide)} ${idOf(survivorSide)} (${label}) waits for a person: approve carries the delete out, reject keeps the record and stops proposing it (tandem review ID approve|reject).`,
+      message: `${labelOf(gone)} ${typeOf(gone)} ${idOf(gone)} was deleted; deleting its ${labelOf(survivorSide)} ${typeOf(survivorSide)} ${idOf(survivorSide)} (${label}) waits for a person: approve carries the delete out, reject keeps the record and stops proposing it (tandem review ID approve|reject).`,
     },
   ];
 }

@@ -146,9 +146,19 @@ export type PlanAction =
       loser: SystemName;
       loserValue: PropValue;
     }
-  | { kind: 'markDeleted'; linkId: number; side: SystemName }
+  /** `recordId`: the record gone on `side`, for the history. */
+  | { kind: 'markDeleted'; linkId: number; side: SystemName; recordId: string }
   | { kind: 'delete'; target: SystemName; type: RecordType; id: string; linkId: number }
-  | { kind: 'deactivate'; target: 'customcrm'; type: 'Contact'; id: string; linkId: number }
+  | {
+      /** A Contact whose counterpart was deleted is kept but switched off: `patch` is the write, `changes` its history. */
+      kind: 'deactivate';
+      target: 'customcrm';
+      type: 'Contact';
+      id: string;
+      linkId: number;
+      patch: Props;
+      changes: RowChange[];
+    }
   | {
       kind: 'reject';
       system: SystemName;

@@ -1,4 +1,5 @@
 import type { MappingRow } from './mapping.ts';
+import { deactivation } from './plan-create.ts';
 import type { LinkState, PlanAction } from './plan-types.ts';
 import type { PropValue, RecordType, RemoteRecord, SystemName } from './types.ts';
 import {
@@ -49,9 +50,12 @@ export function planUndo(input: UndoInput): PlanAction[] {
     const type = input.types[created.system];
     const undoCreate: PlanAction =
       input.deletes === 'deactivate' && type === 'Contact'
-        ? { kind: 'deactivate', target: 'customcrm', type: 'Contact', id: created.recordId, linkId: link.id }
+        ? deactivation(created.recordId, link.id)
         : { kind: 'delete', target: created.system, type, id: created.recordId, linkId: link.id };
-    return [undoCreate, { kind: 'markDeleted', linkId: link.id, side: created.system }];
+    return [
+      undoCreate,
+      { kind: 'markDeleted', linkId: link.id, side: created.system, recordId: created.recordId },
+    ];
   }
   // Per side and row: the value before the cycle's first write and after its last one.
   const writes = new Map<

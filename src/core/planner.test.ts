@@ -298,7 +298,9 @@ describe('planFlow: deletes', () => {
 
   it('keeps the counterpart and marks the link by default', () => {
     const w = withLink('keep');
-    expect(w.plan().actions).toEqual([{ kind: 'markDeleted', linkId: w.links[0]!.id, side: 'youtrack' }]);
+    expect(w.plan().actions).toEqual([
+      { kind: 'markDeleted', linkId: w.links[0]!.id, side: 'youtrack', recordId: w.links[0]!.ytId },
+    ]);
   });
 
   it('never infers a delete from an incomplete read', () => {
@@ -350,7 +352,9 @@ describe('planFlow: deletes', () => {
     const w = syncedUsers();
     w.crm.delete('c1');
     const plan = w.plan();
-    expect(plan.actions).toEqual([{ kind: 'markDeleted', linkId: w.links[0]!.id, side: 'customcrm' }]);
+    expect(plan.actions).toEqual([
+      { kind: 'markDeleted', linkId: w.links[0]!.id, side: 'customcrm', recordId: w.links[0]!.crmId },
+    ]);
     expect(w.apply(plan).plan().actions).toEqual([]);
   });
 });

@@ -6,13 +6,15 @@ import {
   type FlowPlanInput,
   type FlowPolicy,
   type LinkState,
+  type PlanAction,
 } from './plan-types.ts';
+import { effectsOf, statusAfterDelete, type Answer, type ChangeSet, type LinkRef } from './effects.ts';
 import type { FlowName, Props, RemoteRecord, SystemName } from './types.ts';
 import type { ContainerType, RefResolver } from './values.ts';
 
 /**
  * Test support for the core: record builders, a fixed resolver, and a World that applies a plan
- * to plain objects the way the engine would apply it to the two systems and the store.
+ * to plain objects, its state changes through the engine's own `effectsOf`.
  */
 
 export function ytRecord(type: RemoteRecord['type'], id: string, props: Props): RemoteRecord {
@@ -69,16 +71,13 @@ export function fixedRefs(links: readonly RefLink[]): RefResolver {
   };
 }
 
-const statusAfter = (status: LinkState['status'], side: SystemName): LinkState['status'] => {
-  const other = side === 'youtrack' ? 'customcrm-deleted' : 'youtrack-deleted';
-  return status === other || status === 'both-deleted' ? 'both-deleted' : `${side}-deleted`;
-};
-
 /** Both systems and the link table of one flow, as plain maps. */
 export class World {
   readonly yt = new Map<string, RemoteRecord>();
   readonly crm = new Map<string, RemoteRecord>();
   links: LinkState[] = [];
+  /** Every change set applied, in order: the history, conflicts and quarantine the product would store. */
+  readonly applied: ChangeSet[] = [];
   private nextId = 1;
 
   constructor(
@@ -110,49 +109,58 @@ export class World {
     return planFlow(this.input(extra));
   }
 
-  private findLink(linkId: number | null, ytId: string, crmId: string): LinkState {
+  /**
+   * Carries out a plan: the remote writes on the two maps (the connectors' part), and what each
+   * action does to the links through `effectsOf`, the executor's own meaning of the action.
+   */
+  apply(plan: FlowPlan): this {
+    const ctx = { flow: this.flow, cycleId: null, at: '2026-01-01T00:00:00.000Z' };
+    for (const a of plan.actions) {
+      const changes = effectsOf(ctx, a, this.write(a));
+      this.applied.push(changes);
+      this.applyChanges(changes);
+    }
+    return this;
+  }
+
+  /** The remote side of an action: what a connector would write, and its answer. */
+  private write(a: PlanAction): Answer {
+    const map = (s: SystemName) => (s === 'youtrack' ? this.yt : this.crm);
+    if (a.kind === 'create') {
+      const id = `${a.target}-${this.nextId++}`;
+      this.add(a.target === 'youtrack' ? ytRecord(a.type, id, a.props) : crmRecord(a.type, id, a.props));
+      return { kind: 'created', record: { id, hash: '' }, journalId: 0 };
+    }
+    if (a.kind === 'update' || a.kind === 'deactivate') {
+      const r = map(a.target).get(a.id);
+      if (!r) throw new Error(`${a.kind} of missing ${a.id}`);
+      map(a.target).set(a.id, { ...r, props: { ...r.props, ...a.patch } });
+    } else if (a.kind === 'delete') map(a.target).delete(a.id);
+    return undefined;
+  }
+
+  private findLink(ref: LinkRef): LinkState {
     const link = this.links.find((l) =>
-      linkId !== null ? l.id === linkId : l.ytId === ytId && l.crmId === crmId,
+      ref.linkId !== null ? l.id === ref.linkId : l.ytId === ref.ytId && l.crmId === ref.crmId,
     );
-    if (!link) throw new Error(`no link ${linkId ?? `${ytId}/${crmId}`}`);
+    if (!link) throw new Error(`no link ${ref.linkId ?? `${ref.ytId}/${ref.crmId}`}`);
     return link;
   }
 
-  apply(plan: FlowPlan): this {
-    for (const a of plan.actions) {
-      if (a.kind === 'create') {
-        const id = `${a.target}-${this.nextId++}`;
-        const type = a.type;
-        this.add(a.target === 'youtrack' ? ytRecord(type, id, a.props) : crmRecord(type, id, a.props));
-        const [ytId, crmId] = a.target === 'youtrack' ? [id, a.sourceId] : [a.sourceId, id];
-        const origin = a.target === 'youtrack' ? 'created-in-youtrack' : 'created-in-customcrm';
-        this.links.push({ id: this.nextId++, ytId, crmId, status: 'active', base: a.base, origin });
-      } else if (a.kind === 'link') {
-        this.links.push({
-          id: this.nextId++,
-          ytId: a.ytId,
-          crmId: a.crmId,
-          status: 'active',
-          base: a.base,
-          origin: 'merged',
-        });
-      } else if (a.kind === 'update') {
-        const map = a.target === 'youtrack' ? this.yt : this.crm;
-        const r = map.get(a.id);
-        if (!r) throw new Error(`update of missing ${a.id}`);
-        map.set(a.id, { ...r, props: { ...r.props, ...a.patch } });
-      } else if (a.kind === 'setBase') {
-        this.findLink(a.linkId, a.ytId, a.crmId).base = a.base;
-      } else if (a.kind === 'markDeleted') {
-        const link = this.findLink(a.linkId, '', '');
-        link.status = statusAfter(link.status, a.side);
-      } else if (a.kind === 'delete') {
-        (a.target === 'youtrack' ? this.yt : this.crm).delete(a.id);
-      } else if (a.kind === 'deactivate') {
-        const r = this.crm.get(a.id);
-        if (r) this.crm.set(a.id, { ...r, props: { ...r.props, Active: false } });
-      }
+  private applyChanges(changes: ChangeSet): void {
+    for (const { row } of changes.links)
+      this.links.push({
+        id: this.nextId++,
+        ytId: row.ytId,
+        crmId: row.crmId,
+        status: row.status,
+        base: row.base,
+        origin: row.origin,
+      });
+    for (const { link, patch } of changes.linkPatches) if (patch.base) this.findLink(link).base = patch.base;
+    for (const { linkId, side } of changes.deleted) {
+      const link = this.findLink({ linkId, ytId: '', crmId: '' });
+      link.status = statusAfterDelete(link.status, side);
     }
-    return this;
   }
 }

@@ -31,6 +31,7 @@ import { FLOW_ORDER, type ConnectionRuntime } from './runtime.ts';
 import { StatsCollector } from './stats.ts';
 import { firstPass, runUsers } from './stream-users.ts';
 import type { Metrics } from './metrics.ts';
+import { noFailpoint, type Failpoint } from './failpoints.ts';
 
 export interface CycleOptions {
   kind: 'full' | 'incremental';
@@ -58,6 +59,8 @@ export interface CycleDeps {
   logger: Logger;
   clock?: Clock;
   metrics?: Metrics;
+  /** Called at the named points of a cycle (`failpoints.ts`); the crash tests stop the cycle there. */
+  failpoint?: Failpoint;
 }
 
 const WM_YOUTRACK = (c: string) => `${c}:youtrack:events`;
@@ -77,6 +80,7 @@ export async function runCycle(
   opts: CycleOptions,
 ): Promise<CycleReport> {
   const clock = deps.clock ?? systemClock;
+  const failpoint = deps.failpoint ?? noFailpoint;
   // Links, journal and quarantine are per connection: two YouTrack instances may share ids.
   const store = deps.store.forConnection(rt.name);
   const logger = deps.logger.child({ connection: rt.name });
@@ -126,7 +130,7 @@ export async function runCycle(
       const ytStart = await rt.youtrack.changesSince(undefined, opts.signal ? { signal: opts.signal } : {});
       next = { youtrack: ytStart.watermark, customcrm: new Date(clock.now()).toISOString() };
       streamed = !dry;
-      input = await readEverything(rt, store, progress, opts.signal, !streamed);
+      input = await readEverything(rt, store, progress, opts.signal, !streamed, failpoint);
     }
 
     // Plan every flow first, so the breaker sees the whole cycle before anything is written.
@@ -179,6 +183,7 @@ export async function runCycle(
       ? await firstPass(rt, store, input.customcrm.users, {
           weigh: !opts.force && weighsFlow(linked.users, limits),
           onRead,
+          failpoint,
           review: decisions.forFlow('users'),
           ...(opts.signal ? { signal: opts.signal } : {}),
         })
@@ -201,6 +206,7 @@ export async function runCycle(
     const reviewed = new Set<string>();
     const executor = new PlanExecutor({
       reviewed,
+      failpoint,
       store,
       connectors: { youtrack: rt.youtrack, customcrm: rt.customcrm },
       stats,
@@ -219,6 +225,7 @@ export async function runCycle(
       if (flow === 'users' && streamed) {
         await runUsers(rt, store, executor, input.customcrm.users, usersPlan, {
           onRead,
+          failpoint,
           review: decisions.forFlow('users'),
           ...(opts.signal ? { signal: opts.signal } : {}),
         });

@@ -2,7 +2,7 @@ import type { FlowName, RecordType, RemoteRecord } from '../core/types.ts';
 import type { StateStore } from '../store/types.ts';
 import type { ConnectionRuntime } from './runtime.ts';
 import { FLOW_ORDER } from './runtime.ts';
-import { failpoint } from './failpoints.ts';
+import { noFailpoint, type Failpoint } from './failpoints.ts';
 
 /** What one cycle read from both sides, per flow, and whether each read was complete. */
 export interface CycleInput {
@@ -17,6 +17,7 @@ export interface CycleInput {
 export async function collect(
   iter: AsyncIterable<RemoteRecord>,
   onRecord?: () => void,
+  failpoint: Failpoint = noFailpoint,
 ): Promise<RemoteRecord[]> {
   const out: RemoteRecord[] = [];
   for await (const r of iter) {
@@ -75,6 +76,7 @@ export async function readEverything(
   signal?: AbortSignal,
   /** false: YouTrack users are left out here; the cycle streams them (`stream-users.ts`). */
   youtrackUsers = true,
+  failpoint: Failpoint = noFailpoint,
 ): Promise<CycleInput> {
   const opts = signal ? { signal } : {};
   const yt = {} as Record<FlowName, RemoteRecord[]>;
@@ -83,13 +85,17 @@ export async function readEverything(
       yt[flow] = [];
       continue;
     }
-    yt[flow] = await collect(rt.youtrack.readAll(youtrackTypeOf(rt, flow), opts), () =>
-      progress(flow, 'youtrack', 1),
+    yt[flow] = await collect(
+      rt.youtrack.readAll(youtrackTypeOf(rt, flow), opts),
+      () => progress(flow, 'youtrack', 1),
+      failpoint,
     );
   }
-  const customers = await collect(rt.customcrm.readAll('Customer', opts));
-  const contacts = await collect(rt.customcrm.readAll('Contact', opts), () =>
-    progress('users', 'customcrm', 1),
+  const customers = await collect(rt.customcrm.readAll('Customer', opts), undefined, failpoint);
+  const contacts = await collect(
+    rt.customcrm.readAll('Contact', opts),
+    () => progress('users', 'customcrm', 1),
+    failpoint,
   );
   const split = await splitCustomers(rt, store, customers);
   progress('organizations', 'customcrm', split.organizations.length);

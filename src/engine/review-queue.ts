@@ -1,5 +1,5 @@
 import type { ReviewRecord } from '../core/plan-types.ts';
-import type { FlowName, PropValue } from '../core/types.ts';
+import type { FlowName, PropValue, SystemName } from '../core/types.ts';
 import { StoreError } from '../store/errors.ts';
 import type { ReviewAction, ReviewItem, StateStore } from '../store/types.ts';
 import { labelOf } from '../core/systems.ts';
@@ -32,7 +32,7 @@ export interface QueueEntry {
     property: string;
     youtrack?: PropValue;
     customcrm?: PropValue;
-    winner?: string;
+    winner?: SystemName;
     before?: PropValue;
   }>;
   actions: QueueAction[];

@@ -1,3 +1,4 @@
+import type { Failpoint } from './failpoints.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Clock } from '../util/clock.ts';
 import { systemClock } from '../util/clock.ts';
@@ -12,6 +13,7 @@ export interface RunnerDeps {
   logger: Logger;
   clock?: Clock;
   metrics?: Metrics;
+  failpoint?: Failpoint;
 }
 
 interface Loop {

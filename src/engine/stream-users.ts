@@ -9,7 +9,7 @@ import {
 import type { RemoteRecord } from '../core/types.ts';
 import type { StateStore } from '../store/types.ts';
 import type { PlanExecutor } from './executor.ts';
-import { failpoint } from './failpoints.ts';
+import type { Failpoint } from './failpoints.ts';
 import { youtrackTypeOf } from './read.ts';
 import { buildRefs } from './refs.ts';
 import type { ConnectionRuntime } from './runtime.ts';
@@ -37,6 +37,8 @@ export interface UsersStreamOptions {
   /** Every YouTrack user as it is read (progress, quarantine bookkeeping). */
   onRead?: (r: RemoteRecord) => void;
   signal?: AbortSignal;
+  /** Called after each user read (`after-read`); the crash tests stop the cycle there. */
+  failpoint?: Failpoint;
 }
 
 async function usersPlanner(
@@ -81,7 +83,7 @@ async function* userBatches(
   for await (const r of read) {
     records.push(r);
     opts.onRead?.(r);
-    failpoint('after-read');
+    opts.failpoint?.('after-read');
     if (records.length >= sizes(rt).usersBatch) yield await batch();
   }
   if (records.length > 0) yield await batch();

@@ -4,6 +4,7 @@ import { countActions, type FlowPlan, type PlanAction } from '../core/planner.ts
 import type { FlowName } from '../core/types.ts';
 import type { StateStore } from '../store/types.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
+import type { Failpoint } from './failpoints.ts';
 import { PlanExecutor } from './executor.ts';
 import { buildRefs } from './refs.ts';
 import type { ConnectionRuntime } from './runtime.ts';
@@ -29,7 +30,7 @@ export interface UndoReport {
 
 export async function undoCycle(
   rt: ConnectionRuntime,
-  deps: { store: StateStore; logger: Logger; clock?: Clock },
+  deps: { store: StateStore; logger: Logger; clock?: Clock; failpoint?: Failpoint },
   undone: number,
   opts: { dryRun?: boolean } = {},
 ): Promise<UndoReport> {
@@ -76,6 +77,7 @@ export async function undoCycle(
     cycleId,
     now: () => new Date(clock.now()).toISOString(),
     rejected: new Set(),
+    ...(deps.failpoint ? { failpoint: deps.failpoint } : {}),
   });
   try {
     for (const plan of plans) await executor.execute(plan);

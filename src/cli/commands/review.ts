@@ -1,6 +1,7 @@
 import { runCommand, UsageError } from '../args.ts';
 import { configOptions, withContext } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
+import { labelOf } from '../../core/systems.ts';
 import { printJson } from '../output.ts';
 import { decide, listQueue, ReviewRefusal, type QueueEntry } from '../../engine/review-queue.ts';
 
@@ -70,7 +71,7 @@ export function describe(prefix: string, e: QueueEntry): string {
   for (const v of e.values ?? [])
     lines.push(
       v.before !== undefined
-        ? `  ${v.property} in ${v.winner === 'youtrack' ? 'YouTrack' : 'Customcrm'}: now ${JSON.stringify(v[v.winner === 'youtrack' ? 'youtrack' : 'customcrm'] ?? null)}, before the undone cycle ${JSON.stringify(v.before)}`
+        ? `  ${v.property} in ${labelOf(v.winner ?? 'customcrm')}: now ${JSON.stringify(v[v.winner ?? 'customcrm'] ?? null)}, before the undone cycle ${JSON.stringify(v.before)}`
         : `  ${v.property}: YouTrack ${JSON.stringify(v.youtrack ?? null)}, Customcrm ${JSON.stringify(v.customcrm ?? null)}${v.winner ? ` (${v.winner} won)` : ''}`,
     );
   lines.push(`  actions: ${e.actions.join(', ') || 'none (waiting for the next cycle)'}`);

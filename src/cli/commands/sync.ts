@@ -5,6 +5,7 @@ import { printJson } from '../output.ts';
 import { runCycle, type CycleReport } from '../../engine/cycle.ts';
 import { ProgressBar } from '../progress.ts';
 import { summarize } from '../summary.ts';
+import { processFailpoint } from '../failpoint.ts';
 import type { StateStore } from '../../store/types.ts';
 
 const options = {
@@ -17,6 +18,7 @@ const options = {
 export function run(argv: string[]): Promise<number> {
   return runCommand(argv, 'tandem sync [--config FILE] [--json] [--force]', options, async (opts) => {
     return withContext({ ...opts, exclusive: true }, async (ctx) => {
+      const failpoint = processFailpoint();
       const reports: CycleReport[] = [];
       for (const rt of ctx.runtimes) {
         await rt.youtrack.verify();
@@ -26,7 +28,7 @@ export function run(argv: string[]): Promise<number> {
           : ProgressBar.forTerminal(`sync ${rt.name}`, await previousReads(ctx.store, rt.name));
         const report = await runCycle(
           rt,
-          { store: ctx.store, logger: ctx.logger, metrics: ctx.metrics },
+          { store: ctx.store, logger: ctx.logger, metrics: ctx.metrics, ...(failpoint ? { failpoint } : {}) },
           {
             kind: opts.incremental ? 'incremental' : 'full',
             force: opts.force,

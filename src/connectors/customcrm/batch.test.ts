@@ -80,6 +80,49 @@ describe('customcrm connector: batch create', () => {
   });
 });
 
+describe('customcrm connector: batch update', () => {
+  it('updates many records in one request, each item checked against its own version', async () => {
+    const { crm, conn } = await setup();
+    const created = (await conn.createMany!('Contact', [
+      item('u-11', { FirstName: 'Al', LastName: 'One' }),
+      item('u-12', { FirstName: 'Bea', LastName: 'Two' }),
+      item('u-13', { FirstName: 'Cal', LastName: 'Three' }),
+    ]))! as Array<{ id: string; version?: string }>;
+    const [a, b, c] = created;
+    // Someone edits b after it was read: its update must not overwrite that edit.
+    await conn.update('Contact', b!.id, { Title: 'Edited elsewhere' });
+    const results = await conn.updateMany!('Contact', [
+      { id: a!.id, patch: { LastName: 'Uno' }, opts: { ifMatch: a!.version! } },
+      { id: b!.id, patch: { LastName: 'Dos' }, opts: { ifMatch: b!.version! } },
+      { id: c!.id, patch: { Email: 'not an e-mail' } },
+    ]);
+    expect(results).toHaveLength(3);
+    const [ra, rb, rc] = results!;
+    expect(ra).toMatchObject({ id: a!.id, props: { LastName: 'Uno' } });
+    expect((ra as { version?: string }).version).not.toBe(a!.version);
+    expect(rb).toBeInstanceOf(ConnectorError);
+    expect((rb as ConnectorError).code).toBe('STALE');
+    expect(rc).toBeInstanceOf(ConnectorError);
+    expect((rc as ConnectorError).code).toBe('INVALID_RECORD');
+    const lastName = (id: string) =>
+      (crm.store.list('contacts', { limit: 1000 }).data.find((r) => r.Id === id) as { LastName?: string })
+        ?.LastName;
+    expect(lastName(a!.id)).toBe('Uno');
+    expect(lastName(b!.id)).toBe('Two');
+  });
+
+  it('leaves the updates to single writes when the CRM has no batch endpoint or updates with PUT', async () => {
+    const none = await setup(['batch']);
+    const [x] = (await none.conn.createMany!('Customer', [item('g-9', { Name: 'Nine' })])) ?? [
+      await none.conn.create('Customer', { Name: 'Nine' }, item('g-9', {}).opts),
+    ];
+    const id = (x as { id: string }).id;
+    expect(await none.conn.updateMany!('Customer', [{ id, patch: { Name: 'Ninth' } }])).toBe(undefined);
+    const put = await setup([], { updateMethod: 'PUT' });
+    expect(await put.conn.updateMany!('Customer', [{ id: 'any', patch: { Name: 'X' } }])).toBe(undefined);
+  });
+});
+
 describe('tandem check customcrm: batch writes', () => {
   const batchCheck = async (disable: CrmCapability[], write: boolean) => {
     const { crm } = await setup(disable);

@@ -18,7 +18,7 @@ import type {
   WebhookSubscriber,
 } from '../types.ts';
 import type { ConnectorDeps, CustomcrmConfig } from './config.ts';
-import { createBatch } from './batch.ts';
+import { createBatch, updateBatch } from './batch.ts';
 import { createBody } from './create-body.ts';
 import { toConnectorError } from './errors.ts';
 import { FALLBACKS, fallbacksOf } from './fallbacks.ts';
@@ -449,6 +449,28 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
     if (Object.keys(this.profile.associations[t]).length > 0) return undefined;
     if (!this.profile.externalRefs) this.fallback('externalRefs');
     const results = await createBatch(
+      { http: this.http, profile: this.profile, path: this.path(t) },
+      t,
+      items,
+    );
+    if (!results) this.fallback('batch');
+    return results;
+  }
+
+  /**
+   * Batch update (./batch.ts) of plain patches. Undefined (update one by one) when the CRM has
+   * no batch endpoint, updates with PUT (the whole record is sent), has no ETags while a version
+   * is to be checked (read and compared first), or a patch sets associations (calls of their own).
+   */
+  async updateMany(
+    type: RecordType,
+    items: ReadonlyArray<{ id: string; patch: Props; opts?: UpdateOptions }>,
+  ): Promise<Array<RemoteRecord | Error> | undefined> {
+    const t = this.checkType(type);
+    if (this.batchSize() === 0 || this.profile.updateMethod === 'PUT') return undefined;
+    if (!this.profile.etag && items.some((it) => it.opts?.ifMatch !== undefined)) return undefined;
+    if (items.some((it) => associationProps(this.profile, t, it.patch).length > 0)) return undefined;
+    const results = await updateBatch(
       { http: this.http, profile: this.profile, path: this.path(t) },
       t,
       items,

@@ -25,7 +25,10 @@ function problemText(body: unknown): string {
   return text ? ` (${redact(text).slice(0, 300)})` : '';
 }
 
-/** Maps an HTTP failure to a ConnectorError that names the record and says what to do. */
+/**
+ * Maps an HTTP failure to a ConnectorError that names the record and says what to do; transient
+ * ones are `retryable`. Other errors (already ConnectorErrors, or bugs) pass unchanged.
+ */
 export function toConnectorError(
   err: unknown,
   profile: CrmProfile,
@@ -38,6 +41,7 @@ export function toConnectorError(
     ...(ctx.type ? { type: ctx.type } : {}),
     ...(ctx.id ? { record: ctx.id } : {}),
     ...(err.status !== undefined ? { status: err.status } : {}),
+    retryable: err.transient,
     cause: err,
   };
   const detail = problemText(err.details.body);

@@ -127,5 +127,9 @@ export function listItems(body: unknown, listPath: string): Array<Record<string,
 }
 
 function badResponse(message: string): ConnectorError {
-  return new ConnectorError('BAD_RESPONSE', `customcrm: ${message}`, { system: 'customcrm' });
+  // Retryable, as a garbled page read through HTTP is: the next attempt may read a whole one.
+  return new ConnectorError('BAD_RESPONSE', `customcrm: ${message}`, {
+    system: 'customcrm',
+    retryable: true,
+  });
 }

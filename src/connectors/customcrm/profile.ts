@@ -210,9 +210,10 @@ const profileObject = z.strictObject({
   batch: orFalse(
     z.strictObject({
       createPath: name.default('/batch/create'),
+      updatePath: name.default('/batch/update'),
       maxItems: z.number().int().min(2).max(1000).default(100),
     }),
-    { createPath: '/batch/create', maxItems: 100 },
+    { createPath: '/batch/create', updatePath: '/batch/update', maxItems: 100 },
   ),
 });
 

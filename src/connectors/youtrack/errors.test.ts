@@ -37,9 +37,20 @@ describe('mapError', () => {
     expect((err as ConnectorError).message).toContain('"Support"');
   });
 
-  it('leaves transient failures as HttpErrors', () => {
+  it('wraps transient failures as retryable ConnectorErrors, the others as not retryable', () => {
     const e = httpError('SERVER_ERROR', 503);
-    expect(mapError(e, ctx)).toBe(e);
+    const mapped = mapError(e, ctx);
+    expect(mapped).toBeInstanceOf(ConnectorError);
+    expect((mapped as ConnectorError).code).toBe('UNAVAILABLE');
+    expect((mapped as ConnectorError).retryable).toBe(true);
+    expect((mapped as ConnectorError).info.cause).toBe(e);
+    const garbled = mapError(httpError('BAD_RESPONSE', 200), ctx) as ConnectorError;
+    expect([garbled.code, garbled.retryable]).toEqual(['BAD_RESPONSE', true]);
+    const odd = mapError(httpError('HTTP_ERROR', 418), ctx) as ConnectorError;
+    expect([odd.code, odd.retryable]).toEqual(['BAD_RESPONSE', false]);
+    expect((mapError(httpError('BAD_REQUEST', 400), ctx) as ConnectorError).retryable).toBe(false);
+    const bug = new TypeError('x');
+    expect(mapError(bug, ctx)).toBe(bug);
     expect(isAmbiguous(e)).toBe(true);
     expect(isAmbiguous(httpError('RATE_LIMITED', 429))).toBe(false);
     expect(isAmbiguous(httpError('BAD_REQUEST', 400))).toBe(false);

@@ -43,17 +43,26 @@ function connectorError(
     ...(ctx.record ? { record: ctx.record } : {}),
     ...(property ? { property } : {}),
     ...(err.status !== undefined ? { status: err.status } : {}),
+    retryable: err.transient,
     cause: err,
   });
 }
 
 /**
- * Turns failures the user can act on into ConnectorErrors whose message says what to do.
- * Transient failures (timeouts, 5xx, 429, dropped connections) stay HttpErrors: the engine
- * retries the cycle later. Anything else is returned unchanged.
+ * Turns every HTTP failure into a ConnectorError: those the user can act on with a message that
+ * says what to do; transient ones (timeouts, 5xx, 429, dropped connections, garbled answers) as
+ * `retryable`, retried by the next cycle. Anything that is no HTTP failure is returned unchanged.
  */
 export function mapError(err: unknown, ctx: ErrorContext): unknown {
-  if (!(err instanceof HttpError) || err.transient) return err;
+  if (!(err instanceof HttpError)) return err;
+  const at = `youtrack: ${ctx.action}${ctx.record ? ` "${ctx.record}"` : ''}`;
+  if (err.transient)
+    return connectorError(
+      err.code === 'BAD_RESPONSE' ? 'BAD_RESPONSE' : 'UNAVAILABLE',
+      `${at}: ${err.message.replace(/^youtrack: /, '')} (after ${err.details.attempts ?? 1} attempt(s)); the next cycle retries`,
+      ctx,
+      err,
+    );
   const body = errorBodyOf(err);
   const said = [body.error, body.error_description].filter(Boolean).join(': ');
   const what = `youtrack: ${ctx.action}${ctx.record ? ` "${ctx.record}"` : ''} failed (HTTP ${err.status ?? '?'}${said ? `, ${said}` : ''})`;
@@ -99,7 +108,12 @@ export function mapError(err: unknown, ctx: ErrorContext): unknown {
         body.error_field,
       );
     default:
-      return err;
+      return connectorError(
+        'BAD_RESPONSE',
+        `${what}: unexpected answer; check youtrack.url and that the server is YouTrack`,
+        ctx,
+        err,
+      );
   }
 }
 
