@@ -1,33 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load.ts';
 import type { CycleReport } from '../engine/cycle.ts';
 import { SyncRunner } from '../engine/runner.ts';
 import { JsonLogger, MemorySink } from '../log/logger.ts';
-import { openStore } from '../store/index.ts';
-import type { StateStore } from '../store/types.ts';
 import { FakeConnector } from '../../test/helpers/fake-connector.ts';
+import { tempSqliteStore } from '../../test/helpers/temp-store.ts';
 import { buildApp } from './app.ts';
 
 describe('buildApp', () => {
-  let dir: string;
-  let store: StateStore;
+  const tmp = tempSqliteStore('tandem-app-');
   const logger = new JsonLogger(new MemorySink(), 'warn');
-
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tandem-app-'));
-    store = await openStore(`sqlite:${join(dir, 'tandem.db')}`);
-  });
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it("runs cycles with its runtimes' own connectors, made once", async () => {
     const config = parseConfig({
-      store: `sqlite:${join(dir, 'tandem.db')}`,
+      store: tmp.url,
       connections: ['acme', 'globex'].map((name) => ({
         name,
         youtrack: { url: 'http://127.0.0.1:9/never-called', token: 'perm:unused' },
@@ -36,7 +22,7 @@ describe('buildApp', () => {
     });
     const made: FakeConnector[] = [];
     const app = buildApp(config, {
-      store,
+      store: tmp.store,
       logger,
       connections: config.connections.slice(0, 1),
       connectors: (_connection, system) => {

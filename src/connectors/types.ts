@@ -7,6 +7,10 @@ import type {
   RemoteRecord,
   SystemName,
 } from '../core/types.ts';
+import type { CallInfo } from '../http/client.ts';
+import type { RateLimiter } from '../http/rate-limit.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Clock } from '../util/clock.ts';
 
 /**
  * What the engine needs from a system. One folder per connector implements it; connectors
@@ -171,4 +175,13 @@ export class ConnectorError extends Error {
   get retryable(): boolean {
     return this.info.retryable ?? false;
   }
+}
+
+/** What a connector is given by whoever builds it (src/app/app.ts); every part has a default. */
+export interface ConnectorDeps {
+  logger?: Logger;
+  clock?: Clock;
+  random?: () => number;
+  onCall?: (info: CallInfo) => void;
+  rateLimiter?: RateLimiter;
 }

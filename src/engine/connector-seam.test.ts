@@ -1,13 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load.ts';
 import { JsonLogger, MemorySink } from '../log/logger.ts';
-import { openStore } from '../store/index.ts';
-import type { StateStore } from '../store/types.ts';
 import type { Props } from '../core/types.ts';
 import { FakeConnector } from '../../test/helpers/fake-connector.ts';
+import { tempSqliteStore } from '../../test/helpers/temp-store.ts';
 import { runCycle } from './cycle.ts';
 import { createConnectionRuntime, type ConnectionRuntime } from './runtime.ts';
 
@@ -16,20 +12,17 @@ import { createConnectionRuntime, type ConnectionRuntime } from './runtime.ts';
  * memory (no HTTP, no emulator), which offer none of the optional extras.
  */
 describe('a cycle against in-memory connectors', () => {
-  let dir: string;
-  let store: StateStore;
+  const tmp = tempSqliteStore('tandem-seam-');
   let yt: FakeConnector;
   let crm: FakeConnector;
   let rt: ConnectionRuntime;
   const logger = new JsonLogger(new MemorySink(), 'warn');
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tandem-seam-'));
-    store = await openStore(`sqlite:${join(dir, 'tandem.db')}`);
     yt = new FakeConnector('youtrack');
     crm = new FakeConnector('customcrm');
     const config = parseConfig({
-      store: `sqlite:${join(dir, 'tandem.db')}`,
+      store: tmp.url,
       connections: [
         {
           name: 'fake',
@@ -44,18 +37,13 @@ describe('a cycle against in-memory connectors', () => {
     });
   });
 
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   it('creates the missing records on the other side, links by e-mail, then has nothing to do', async () => {
     const acme = yt.put('Organization', { name: 'Acme', description: '' });
     yt.put('User', ytUser('ada', 'Ada Lovelace', [acme.id]));
     yt.put('User', ytUser('bob', 'Bob Babbage'));
     const bob = crm.put('Contact', { FirstName: 'Bob', LastName: 'Babbage', Email: 'bob@example.com' });
 
-    const first = await runCycle(rt, { store, logger }, { kind: 'full' });
+    const first = await runCycle(rt, { store: tmp.store, logger }, { kind: 'full' });
     expect(first.status).toBe('ok');
     const [customer, ...moreCustomers] = crm.all('Customer');
     expect(moreCustomers).toEqual([]);
@@ -71,7 +59,7 @@ describe('a cycle against in-memory connectors', () => {
     expect(yt.writes).toEqual([]);
 
     const writesBefore = [...yt.writes, ...crm.writes].length;
-    const second = await runCycle(rt, { store, logger }, { kind: 'full' });
+    const second = await runCycle(rt, { store: tmp.store, logger }, { kind: 'full' });
     expect(second.status).toBe('ok');
     expect(second.writes).toBe(0);
     expect([...yt.writes, ...crm.writes]).toHaveLength(writesBefore);
@@ -79,11 +67,11 @@ describe('a cycle against in-memory connectors', () => {
 
   it('carries an edit made on the CRM side to YouTrack in an incremental cycle', async () => {
     const user = yt.put('User', ytUser('bob', 'Bob Babbage'));
-    expect((await runCycle(rt, { store, logger }, { kind: 'full' })).status).toBe('ok');
+    expect((await runCycle(rt, { store: tmp.store, logger }, { kind: 'full' })).status).toBe('ok');
     const [contact] = crm.all('Contact');
     await crm.update('Contact', contact!.id, { FirstName: 'Robert' });
 
-    const incremental = await runCycle(rt, { store, logger }, { kind: 'incremental' });
+    const incremental = await runCycle(rt, { store: tmp.store, logger }, { kind: 'incremental' });
     expect(incremental.status).toBe('ok');
     expect((await yt.read('User', user.id))?.props['fullName']).toBe('Robert Babbage');
     expect(yt.writes).toEqual([`update User ${user.id}`]);

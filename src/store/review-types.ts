@@ -1,5 +1,4 @@
-import type { ReviewCode, ReviewRecord, RowChange } from '../core/plan-types.ts';
-import type { FlowName } from '../core/types.ts';
+import type { ReviewRow } from '../core/effects.ts';
 
 /** Review items: the doubtful cases a person decides (issue 14); the table is ./review-items.ts. */
 
@@ -13,15 +12,8 @@ export interface ReviewDecision {
   crmId?: string;
 }
 
-export interface ReviewItem {
+export interface ReviewItem extends ReviewRow {
   id: number;
-  key: string;
-  code: ReviewCode;
-  flow: FlowName;
-  records: ReviewRecord[];
-  candidates: ReviewRecord[];
-  changes: RowChange[];
-  message: string;
   status: ReviewStatus;
   decision: ReviewDecision | null;
   decidedBy: string | null;
@@ -30,7 +22,4 @@ export interface ReviewItem {
   decidedAt: string | null;
 }
 
-export type NewReviewItem = Pick<
-  ReviewItem,
-  'key' | 'code' | 'flow' | 'records' | 'candidates' | 'changes' | 'message'
->;
+export type NewReviewItem = ReviewRow;

@@ -1,4 +1,6 @@
 import type { FlowName, Props, PropValue, RecordType, SystemName } from '../core/types.ts';
+import type { ConflictRow, HistoryRow, QuarantineRow } from '../core/effects.ts';
+import type { LinkOrigin, LinkStatus } from '../core/plan-types.ts';
 
 /**
  * The state store: everything the sync remembers between cycles. One implementation per
@@ -150,8 +152,7 @@ export type {
   ReviewStatus,
 } from './review-types.ts';
 
-export type LinkStatus = 'active' | 'youtrack-deleted' | 'customcrm-deleted' | 'both-deleted';
-export type LinkOrigin = 'merged' | 'created-in-customcrm' | 'created-in-youtrack';
+export type { LinkOrigin, LinkStatus };
 
 export interface Link {
   id: number;
@@ -181,40 +182,24 @@ export type LinkPatch = Partial<
 export type HistoryAction =
   'created' | 'updated' | 'linked' | 'conflict' | 'deleted' | 'resolved' | 'skipped';
 
-export interface HistoryEntry {
+/**
+ * One change the sync made or saw. `system` is the system that was written (or where the record
+ * lives, for a conflict); `source` is where the change came from: a side, or an operator's decision.
+ */
+export interface HistoryEntry extends Omit<HistoryRow, 'link' | 'action'> {
   id: number;
-  at: string;
-  cycleId: number | null;
   linkId: number | null;
-  flow: FlowName;
-  /** The system that was written (or where the record lives, for a conflict). */
-  system: SystemName;
-  recordId: string;
-  property: string | null;
-  oldValue: PropValue;
-  newValue: PropValue;
-  /** Where the change came from: a side, or an operator's decision. */
-  source: SystemName | 'operator';
   action: HistoryAction;
-  note: string | null;
 }
 export type NewHistoryEntry = Omit<HistoryEntry, 'id'>;
 
 export type ConflictStatus = 'open' | 'kept' | 'applied-loser';
 
-export interface Conflict {
+export interface Conflict extends Omit<ConflictRow, 'link'> {
   id: number;
   linkId: number;
-  flow: FlowName;
-  property: string;
-  winnerSide: SystemName;
-  winnerValue: PropValue;
-  loserSide: SystemName;
-  loserValue: PropValue;
   status: ConflictStatus;
-  /** True while a person's choice waits to be carried out by the next cycle. */
   pending: boolean;
-  at: string;
   resolvedAt: string | null;
   resolvedBy: string | null;
 }
@@ -222,25 +207,15 @@ export type NewConflict = Omit<Conflict, 'id' | 'status' | 'pending' | 'resolved
 
 export type QuarantineStatus = 'quarantined' | 'released';
 
-export interface QuarantineEntry {
+export interface QuarantineEntry extends QuarantineRow {
   id: number;
-  system: SystemName;
-  recordType: RecordType;
-  recordId: string;
-  flow: FlowName;
-  code: string;
-  property: string | null;
-  reason: string;
   attempts: number;
   firstSeen: string;
   lastSeen: string;
   retryRequested: boolean;
   status: QuarantineStatus;
 }
-export type NewQuarantineEntry = Pick<
-  QuarantineEntry,
-  'system' | 'recordType' | 'recordId' | 'flow' | 'code' | 'property' | 'reason'
->;
+export type NewQuarantineEntry = QuarantineRow;
 
 export interface JournalEntry {
   id: number;

@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CRM_TOKEN, World } from '../helpers/world.ts';
-import { startProxy, type MisbehavingProxy } from '../reliability/proxy.ts';
-
-const fast = {
-  retry: { baseDelayMs: 1, maxDelayMs: 20 },
-  rateLimit: { ratePerSecond: 10_000, burst: 10_000 },
-};
+import { World } from '../helpers/world.ts';
+import { worldBehindProxy, type MisbehavingProxy } from '../reliability/proxy.ts';
 
 /**
  * Customcrm updates go out in batch requests (`POST /v1/contacts/batch/update`, issue 16), over
@@ -17,13 +12,7 @@ describe('batch updates', () => {
   let proxy: MisbehavingProxy;
   const calls: string[] = [];
   beforeAll(async () => {
-    proxy = await startProxy();
-    w = await World.start({
-      youtrack: { seed: 'empty', users: 40, groups: 2, orgs: 2, randomSeed: 11 },
-      customcrm: { seed: 'empty' },
-      connection: { customcrm: { url: `${proxy.url}/v1`, token: CRM_TOKEN, ...fast } },
-    });
-    proxy.target = w.crm.url;
+    ({ w, proxy } = await worldBehindProxy({ users: 40, groups: 2, orgs: 2, randomSeed: 11 }));
     proxy.rewrite = (c) => {
       calls.push(`${c.method} ${c.path.replace(/\?.*$/, '')}`);
       return undefined;

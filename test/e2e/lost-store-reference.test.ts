@@ -1,7 +1,5 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCycle } from '../../src/engine/cycle.ts';
-import { JsonLogger } from '../../src/log/logger.ts';
 import { openStore } from '../../src/store/index.ts';
 import type { StateStore } from '../../src/store/types.ts';
 import { World } from '../helpers/world.ts';
@@ -16,10 +14,8 @@ import { World } from '../helpers/world.ts';
 describe('a lost store, on a CRM without ExternalRefs', () => {
   let w: World;
   let fresh: StateStore;
-  const syncWith = (store: StateStore) =>
-    runCycle(w.rt, { store, logger: new JsonLogger(w.logs, 'debug') }, { kind: 'full' });
-  const links = async (store: StateStore) =>
-    (await store.countLinks()).filter((r) => r.status === 'active').reduce((n, r) => n + r.count, 0);
+  const syncWith = (store: StateStore) => w.sync({}, store);
+  const links = (store: StateStore) => w.activeLinks(store);
 
   beforeAll(async () => {
     w = await World.start({

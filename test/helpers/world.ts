@@ -93,12 +93,18 @@ export class World {
     return world;
   }
 
-  sync(opts: Partial<CycleOptions> = {}): Promise<CycleReport> {
+  /** A cycle of the connection (full unless told), on the World's store or on `store`. */
+  sync(opts: Partial<CycleOptions> = {}, store: StateStore = this.store): Promise<CycleReport> {
     return runCycle(
       this.rt,
-      { store: this.store, logger: new JsonLogger(this.logs, 'debug'), metrics: this.metrics },
+      { store, logger: new JsonLogger(this.logs, 'debug'), metrics: this.metrics },
       { kind: 'full', ...opts },
     );
+  }
+
+  /** Active links in `store` (the World's unless told), over every flow. */
+  async activeLinks(store: StateStore = this.store): Promise<number> {
+    return (await store.countLinks()).filter((r) => r.status === 'active').reduce((n, r) => n + r.count, 0);
   }
 
   async hub<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {

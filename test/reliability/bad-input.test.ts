@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CRM_TOKEN, World } from '../helpers/world.ts';
+import { World } from '../helpers/world.ts';
 import { recordFigures } from './figures.ts';
 import { readBothSides, type Contact } from './invariants.ts';
-import { startProxy, type MisbehavingProxy } from './proxy.ts';
-
-const fast = {
-  retry: { baseDelayMs: 1, maxDelayMs: 20 },
-  rateLimit: { ratePerSecond: 10_000, burst: 10_000 },
-};
+import { worldBehindProxy, type MisbehavingProxy } from './proxy.ts';
 
 /** Users with bad data, made directly in the emulator's directory, as an old import would have. */
 const BAD_USERS = [
@@ -41,13 +36,7 @@ describe('bad input: each bad record is quarantined with a code, the rest syncs,
   let w: World;
   let proxy: MisbehavingProxy;
   beforeAll(async () => {
-    proxy = await startProxy();
-    w = await World.start({
-      youtrack: { seed: 'empty', users: 30, groups: 3, orgs: 3, randomSeed: 8 },
-      customcrm: { seed: 'empty' },
-      connection: { customcrm: { url: `${proxy.url}/v1`, token: CRM_TOKEN, ...fast } },
-    });
-    proxy.target = w.crm.url;
+    ({ w, proxy } = await worldBehindProxy({ users: 30, groups: 3, orgs: 3, randomSeed: 8 }));
     for (const u of [...BAD_USERS, ...ODD_BUT_LEGAL])
       w.yt.directory.createUser({ login: u.login, name: u.name, email: u.email });
     // Customers the Customcrm API would never return: wrong JSON types, a missing required Name.

@@ -1,27 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.ts';
 import { tandem } from '../helpers/cli.ts';
-import { CRM_TOKEN, World } from '../helpers/world.ts';
+import { World } from '../helpers/world.ts';
 import { recordFigures, writeFastConfig } from './figures.ts';
 import type { Contact } from './invariants.ts';
-import { startProxy, type MisbehavingProxy } from './proxy.ts';
-
-const fast = {
-  retry: { baseDelayMs: 1, maxDelayMs: 20 },
-  rateLimit: { ratePerSecond: 10_000, burst: 10_000 },
-};
+import { FAST, worldBehindProxy, type MisbehavingProxy } from './proxy.ts';
 
 describe('circuit breaker: an upstream mass change stops the cycle before any write', () => {
   let w: World;
   let proxy: MisbehavingProxy;
   beforeAll(async () => {
-    proxy = await startProxy();
-    w = await World.start({
-      youtrack: { seed: 'empty', users: 80, groups: 4, orgs: 6, randomSeed: 4 },
-      customcrm: { seed: 'empty' },
-      connection: { customcrm: { url: `${proxy.url}/v1`, token: CRM_TOKEN, ...fast } },
-    });
-    proxy.target = w.crm.url;
+    ({ w, proxy } = await worldBehindProxy({ users: 80, groups: 4, orgs: 6, randomSeed: 4 }));
     expect((await w.sync()).status).toBe('ok');
   });
   afterAll(async () => {
@@ -56,7 +45,7 @@ describe('circuit breaker: an upstream mass change stops the cycle before any wr
     const edited = contacts.slice(0, Math.ceil(contacts.length * 0.8));
     for (const c of edited) w.crm.store.update('contacts', c.Id, { LastName: `Mass ${c.Id}` });
     const cfg = writeFastConfig(w, {
-      customcrm: { url: `${proxy.url}/v1`, token: '${CRM_TOKEN}', ...fast },
+      customcrm: { url: `${proxy.url}/v1`, token: '${CRM_TOKEN}', ...FAST },
     });
     const blocked = await tandem(['sync', '--config', cfg.file], cfg.env);
     expect(blocked.code, blocked.stderr).toBe(EXIT.BLOCKED);

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CRM_TOKEN, World } from '../helpers/world.ts';
 
 export interface ProxiedCall {
   method: string;
@@ -66,4 +67,30 @@ export async function startProxy(): Promise<MisbehavingProxy> {
       server.close(() => resolve());
     });
   return proxy;
+}
+
+/** Retries and rate limits out of the way, for worlds whose faults come from the proxy. */
+export const FAST = {
+  retry: { baseDelayMs: 1, maxDelayMs: 20 },
+  rateLimit: { ratePerSecond: 10_000, burst: 10_000 },
+};
+
+/**
+ * A World with a generated YouTrack directory and an empty Customcrm that Tandem reaches only
+ * through a proxy, so that a test can record or rewrite every CRM call.
+ */
+export async function worldBehindProxy(youtrack: {
+  users: number;
+  groups: number;
+  orgs: number;
+  randomSeed: number;
+}): Promise<{ w: World; proxy: MisbehavingProxy }> {
+  const proxy = await startProxy();
+  const w = await World.start({
+    youtrack: { seed: 'empty', ...youtrack },
+    customcrm: { seed: 'empty' },
+    connection: { customcrm: { url: `${proxy.url}/v1`, token: CRM_TOKEN, ...FAST } },
+  });
+  proxy.target = w.crm.url;
+  return { w, proxy };
 }

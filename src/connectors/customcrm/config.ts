@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import type { CallInfo, RetryPolicy } from '../../http/client.ts';
-import { rateLimitOf, type RateLimiter, type TokenBucketOptions } from '../../http/rate-limit.ts';
-import type { Logger } from '../../log/logger.ts';
-import type { Clock } from '../../util/clock.ts';
+import type { RetryPolicy } from '../../http/client.ts';
+import { rateLimitOf, type TokenBucketOptions } from '../../http/rate-limit.ts';
 import { crmProfileSchema } from './profile.ts';
 import type { CrmProfile } from './profile.ts';
 
@@ -20,15 +18,6 @@ export interface CustomcrmConfig {
   timeoutMs: number;
   rateLimit: TokenBucketOptions;
   retry?: Partial<RetryPolicy>;
-}
-
-/** Injected collaborators; the same shape as the YouTrack connector's (duplicated on purpose). */
-export interface ConnectorDeps {
-  logger?: Logger;
-  clock?: Clock;
-  random?: () => number;
-  onCall?: (info: CallInfo) => void;
-  rateLimiter?: RateLimiter;
 }
 
 const retrySchema = z
@@ -76,3 +65,5 @@ export const customcrmConfigSchema = z
 function stripUndefined(o: Record<string, number | undefined>): Partial<RetryPolicy> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<RetryPolicy>;
 }
+
+export type { ConnectorDeps } from '../types.ts';

@@ -1,18 +1,15 @@
 import type { ExternalRef, Props, RecordType, RemoteRecord } from '../../core/types.ts';
 import { HttpClient } from '../../http/client.ts';
-import type { CallInfo } from '../../http/client.ts';
 import { HttpError } from '../../http/errors.ts';
 import { TokenBucket } from '../../http/rate-limit.ts';
-import type { RateLimiter } from '../../http/rate-limit.ts';
-import type { Logger } from '../../log/logger.ts';
 import { silentLogger } from '../../log/logger.ts';
 import { registerSecret } from '../../log/redact.ts';
-import type { Clock } from '../../util/clock.ts';
 import { systemClock } from '../../util/clock.ts';
 import { ConnectorError } from '../types.ts';
 import type {
   ChangeBatch,
   Connector,
+  ConnectorDeps,
   ConnectorInfo,
   CreateOptions,
   TokenIdentity,
@@ -31,14 +28,6 @@ import { detectMode, hubForgotOrganizations, verifyAccess } from './verify.ts';
 import { YT } from './wire.ts';
 import { hubWrites, youtrack2026Writes } from './writes.ts';
 import type { Container, WritePath } from './writes.ts';
-
-export interface ConnectorDeps {
-  logger?: Logger;
-  clock?: Clock;
-  random?: () => number;
-  onCall?: (info: CallInfo) => void;
-  rateLimiter?: RateLimiter;
-}
 
 type YtType = 'User' | 'Group' | 'Organization';
 const CREATE_ROUNDS = 3;
