@@ -1,5 +1,5 @@
 import type { FlowName, Props, PropValue, RecordType, SystemName } from '../core/types.ts';
-import type { ConflictRow, HistoryRow, QuarantineRow } from '../core/effects.ts';
+import type { ConflictRow, HistoryRow, NewLinkRow, QuarantineRow } from '../core/effects.ts';
 import type { LinkOrigin, LinkStatus } from '../core/plan-types.ts';
 
 /**
@@ -154,22 +154,14 @@ export type {
 
 export type { LinkOrigin, LinkStatus };
 
-export interface Link {
+/**
+ * A pair of records kept in sync. `base` is the last synchronized value of every mapped property,
+ * under the mapping's row names: the base of the three-way merge; `label` is the display name for
+ * search and the dashboard.
+ */
+export interface Link extends Omit<NewLinkRow, 'status'> {
   id: number;
-  flow: FlowName;
-  ytType: RecordType;
-  ytId: string;
-  crmType: RecordType;
-  crmId: string;
-  origin: LinkOrigin;
   status: LinkStatus;
-  /** Last synchronized value of every mapped property, under the mapping's row names: the base of the three-way merge. */
-  base: Props;
-  ytHash: string | null;
-  crmHash: string | null;
-  crmVersion: string | null;
-  /** Display name for search and the dashboard. */
-  label: string;
   createdAt: string;
   updatedAt: string;
 }

@@ -14,8 +14,6 @@ import { World } from '../helpers/world.ts';
 describe('a lost store, on a CRM without ExternalRefs', () => {
   let w: World;
   let fresh: StateStore;
-  const syncWith = (store: StateStore) => w.sync({}, store);
-  const links = (store: StateStore) => w.activeLinks(store);
 
   beforeAll(async () => {
     w = await World.start({
@@ -46,17 +44,17 @@ describe('a lost store, on a CRM without ExternalRefs', () => {
   it('writes nothing but links: 0 creates, 0 duplicates, every pair relinked as it was', async () => {
     const contactsBefore = (await w.crmAll('contacts')).length;
     const customersBefore = (await w.crmAll('customers')).length;
-    const r = await syncWith(fresh);
+    const r = await w.sync({}, fresh);
     expect(r.status).toBe('ok');
     expect(r.writes).toBe(0);
     for (const systems of Object.values(r.stats))
       for (const c of Object.values(systems)) expect([c.created, c.updated, c.conflicts]).toEqual([0, 0, 0]);
     expect((await w.crmAll('contacts')).length).toBe(contactsBefore);
     expect((await w.crmAll('customers')).length).toBe(customersBefore);
-    expect(await links(fresh)).toBe(await links(w.store));
+    expect(await w.activeLinks(fresh)).toBe(await w.activeLinks(w.store));
     for (const flow of ['organizations', 'groups', 'users'] as const)
       for await (const l of w.store.iterateLinks(flow))
         expect((await fresh.findLink({ flow, ytId: l.ytId }))?.crmId, `${flow} ${l.label}`).toBe(l.crmId);
-    expect((await syncWith(fresh)).writes).toBe(0);
+    expect((await w.sync({}, fresh)).writes).toBe(0);
   });
 });

@@ -23,48 +23,52 @@ function editableMembers(group: Group): void {
     );
 }
 
-export function addMember(dir: Directory, groupId: string, userId: string, author: Author): void {
+/** Adds or removes one own member of a group; no event when nothing changes. */
+function setGroupMember(
+  dir: Directory,
+  groupId: string,
+  userId: string,
+  member: boolean,
+  author: Author,
+): void {
   const group = dir.requireGroup(groupId);
   const user = dir.requireUser(userId);
   editableMembers(group);
-  if (group.ownUsers.has(user.hubId)) return;
-  group.ownUsers.add(user.hubId);
-  user.groups.add(group.hubId);
-  dir.recordMembership(group, user, true, author);
+  if (group.ownUsers.has(user.hubId) === member) return;
+  setIn(group.ownUsers, user.hubId, member);
+  setIn(user.groups, group.hubId, member);
+  dir.recordMembership(group, user, member, author);
 }
 
-export function removeMember(dir: Directory, groupId: string, userId: string, author: Author): void {
-  const group = dir.requireGroup(groupId);
-  const user = dir.requireUser(userId);
-  editableMembers(group);
-  if (!group.ownUsers.has(user.hubId)) return;
-  group.ownUsers.delete(user.hubId);
-  user.groups.delete(group.hubId);
-  dir.recordMembership(group, user, false, author);
-}
-
-export function addOrganizationMember(dir: Directory, orgId: string, userId: string, author: Author): void {
-  const org = dir.requireOrganization(orgId);
-  const user = dir.requireUser(userId);
-  if (org.users.has(user.hubId)) return;
-  org.users.add(user.hubId);
-  user.organizations.add(org.hubId);
-  dir.recordMembership(org, user, true, author);
-}
-
-export function removeOrganizationMember(
+/** Adds or removes one member of an organization; no event when nothing changes. */
+function setOrganizationMember(
   dir: Directory,
   orgId: string,
   userId: string,
+  member: boolean,
   author: Author,
 ): void {
   const org = dir.requireOrganization(orgId);
   const user = dir.requireUser(userId);
-  if (!org.users.has(user.hubId)) return;
-  org.users.delete(user.hubId);
-  user.organizations.delete(org.hubId);
-  dir.recordMembership(org, user, false, author);
+  if (org.users.has(user.hubId) === member) return;
+  setIn(org.users, user.hubId, member);
+  setIn(user.organizations, org.hubId, member);
+  dir.recordMembership(org, user, member, author);
 }
+
+function setIn(set: Set<string>, id: string, member: boolean): void {
+  if (member) set.add(id);
+  else set.delete(id);
+}
+
+export const addMember = (dir: Directory, groupId: string, userId: string, author: Author) =>
+  setGroupMember(dir, groupId, userId, true, author);
+export const removeMember = (dir: Directory, groupId: string, userId: string, author: Author) =>
+  setGroupMember(dir, groupId, userId, false, author);
+export const addOrganizationMember = (dir: Directory, orgId: string, userId: string, author: Author) =>
+  setOrganizationMember(dir, orgId, userId, true, author);
+export const removeOrganizationMember = (dir: Directory, orgId: string, userId: string, author: Author) =>
+  setOrganizationMember(dir, orgId, userId, false, author);
 
 /** Users of a group including those of its subgroups; the built-ins hold everyone. */
 export function transitiveUsers(dir: Directory, group: Group): Iterable<User> {
