@@ -2,6 +2,7 @@ import type { ExternalRef, Props, RecordType, RemoteRecord } from '../../core/ty
 import { HttpClient } from '../../http/client.ts';
 import type { CallInfo } from '../../http/client.ts';
 import { HttpError } from '../../http/errors.ts';
+import { gateFor } from '../../http/concurrency.ts';
 import { TokenBucket } from '../../http/rate-limit.ts';
 import type { RateLimiter } from '../../http/rate-limit.ts';
 import type { Logger } from '../../log/logger.ts';
@@ -56,6 +57,7 @@ export class YouTrackConnector implements Connector {
       auth: { kind: 'bearer', token: config.token },
       timeoutMs: config.timeoutMs,
       rateLimiter: deps.rateLimiter ?? new TokenBucket(config.rateLimit, clock),
+      concurrency: gateFor(config.rateLimit),
       logger,
       clock,
       ...(config.retry ? { retry: config.retry } : {}),
