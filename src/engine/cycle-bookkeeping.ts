@@ -36,7 +36,14 @@ export function quarantinedAndRead(
     for (const r of input.youtrack[flow]) seen.add(`youtrack:${r.type}:${r.id}`);
     for (const r of input.customcrm[flow]) seen.add(`customcrm:${r.type}:${r.id}`);
   }
-  return quarantined.filter((q) => seen.has(`${q.system}:${q.recordType}:${q.recordId}`)).map(quarantineKey);
+  const packed = input.linkedContacts;
+  return quarantined
+    .filter(
+      (q) =>
+        seen.has(`${q.system}:${q.recordType}:${q.recordId}`) ||
+        (q.system === 'customcrm' && q.recordType === 'Contact' && packed?.has(q.recordId) === true),
+    )
+    .map(quarantineKey);
 }
 
 export async function releaseRecovered(

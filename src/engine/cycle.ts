@@ -178,6 +178,7 @@ export async function runCycle(
           weigh: !opts.force && weighsFlow(linked.users, limits),
           onRead,
           review: decisions.forFlow('users'),
+          linkedContacts: input.linkedContacts,
           ...(opts.signal ? { signal: opts.signal } : {}),
         })
       : {};
@@ -218,9 +219,11 @@ export async function runCycle(
         await runUsers(rt, store, executor, input.customcrm.users, usersPlan, {
           onRead,
           review: decisions.forFlow('users'),
+          linkedContacts: input.linkedContacts,
           ...(opts.signal ? { signal: opts.signal } : {}),
         });
         input.customcrm.users = [];
+        input.linkedContacts = undefined;
         continue;
       }
       // Re-planned now: earlier flows may have linked the Customers this one refers to.
