@@ -18,6 +18,8 @@ export interface Figure {
   /** Tandem's wall and CPU time over the bare floor client's (bench/floor.ts), for the first sync. */
   wallRatioToFloor?: number;
   cpuRatioToFloor?: number;
+  /** Measured on a smaller directory (`users`): the wall time scaled to the scenario's size. */
+  extrapolatedWallSeconds?: number;
 }
 
 export function apiCalls(metrics: Metrics, system: string): number {
@@ -76,11 +78,12 @@ export function table(figures: readonly Figure[]): string {
       f.ratioToLimit ?? '',
       f.wallRatioToFloor ?? '',
       f.cpuRatioToFloor ?? '',
+      f.extrapolatedWallSeconds ?? '',
     ].join(' | '),
   );
   return [
-    '| case | store | users | wall s | CPU s | records read | records/s | YouTrack calls | Customcrm calls | writes | peak RSS MB | ratio to limit | wall / floor | CPU / floor |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| case | store | users | wall s | CPU s | records read | records/s | YouTrack calls | Customcrm calls | writes | peak RSS MB | ratio to limit | wall / floor | CPU / floor | wall s extrapolated to the full directory |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r} |`),
   ].join('\n');
 }

@@ -19,7 +19,9 @@ const HELP = `npm run bench -- [options]
                       and batch writes) beside Tandem with single and batch writes, and the same
                       with 50 ms added to every answer of both emulators (ten minutes or more)
   --full              issue 7: 100,000 / 5,000 / 1,000 on SQLite and PostgreSQL with every case, then
-                      the scaling series 10,000 / 30,000 / 100,000 (first sync and limit, SQLite)
+                      the scaling series 10,000 / 30,000 / 100,000 (first sync and limit, SQLite);
+                      above 10,000 users the latency case's single writes run on a 10,000-user
+                      sample and are extrapolated (about an hour per store on the 2-core machine)
   --users N --groups N --orgs N   directory size of a single run
   --store sqlite|postgres|both    store of a single run (default sqlite)
   --scaling           only the scaling series

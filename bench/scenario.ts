@@ -30,6 +30,12 @@ export interface ScenarioOptions {
 }
 
 const unlimited = { ratePerSecond: 100_000, burst: 1000 };
+/**
+ * Above this many users the latency case's single writes (Tandem's and the floor's) run on a
+ * directory of this size and are extrapolated: at 100,000 users each would take about
+ * 100,000 x 50 ms / 8 in flight = 11 minutes, twice, for a figure that is linear in the records.
+ */
+const LATENCY_SAMPLE = 10_000;
 /** Items per batch request of the floor client: as many as Tandem's executor puts in one. */
 const FLOOR_BATCH = 32;
 
@@ -174,15 +180,41 @@ export async function runScenario(o: ScenarioOptions): Promise<Figure[]> {
       tandem.wallRatioToFloor = round(tandem.wallSeconds / bare.wallSeconds);
       tandem.cpuRatioToFloor = round(tandem.cpuSeconds / bare.cpuSeconds);
     };
-    /** Tandem with batch and with single writes, each beside the floor doing the same. */
-    const comparison = async (suffix: string, ytUrl: string, faults: string[], batchFirst?: Figure) => {
+    /**
+     * Tandem with batch and with single writes, each beside the floor doing the same. `sample`:
+     * the single writes run against this smaller directory instead (see LATENCY_SAMPLE).
+     */
+    const comparison = async (
+      suffix: string,
+      ytUrl: string,
+      faults: string[],
+      batchFirst?: Figure,
+      sample?: { url: string; users: number },
+    ) => {
       const batched =
         batchFirst ?? (await isolatedFirst(`first sync${suffix}, batch writes`, ytUrl, faults, true));
-      const single = await isolatedFirst(`first sync${suffix}, single writes`, ytUrl, faults, false);
-      const floorSingle = await floor(`floor${suffix}, single writes`, ytUrl, faults);
+      const note = sample ? ` (${sample.users.toLocaleString('en')}-user sample)` : '';
+      const singleUrl = sample?.url ?? ytUrl;
+      const single = await isolatedFirst(
+        `first sync${suffix}, single writes${note}`,
+        singleUrl,
+        faults,
+        false,
+      );
+      const floorSingle = await floor(`floor${suffix}, single writes${note}`, singleUrl, faults);
       const floorBatch = await floor(`floor${suffix}, batch writes`, ytUrl, faults, FLOOR_BATCH);
       versus(batched, floorBatch);
       versus(single, floorSingle);
+      if (sample) {
+        // Measured on the sample; the full directory's time is this times the ratio of users
+        // (a first sync's time is linear in the records: issue 7's scaling series).
+        for (const f of [single, floorSingle]) {
+          f.users = sample.users;
+          f.records = single.records;
+          f.recordsPerSecond = Math.round(single.records / f.wallSeconds);
+          f.extrapolatedWallSeconds = round((f.wallSeconds * o.directory.users) / sample.users);
+        }
+      }
       figures.push(...(batchFirst ? [] : [batched]), single, floorSingle, floorBatch);
     };
     if (o.cases.has('floor')) await comparison('', yt.url, [], first);
@@ -191,7 +223,14 @@ export async function runScenario(o: ScenarioOptions): Promise<Figure[]> {
       const faults = ['--faults', `latency=${ms}-${ms}`];
       const slowYt = await startYouTrack(o.directory, faults);
       stops.push(slowYt.stop);
-      await comparison(` (${ms} ms latency)`, slowYt.url, faults);
+      let sample: { url: string; users: number } | undefined;
+      if (o.directory.users > LATENCY_SAMPLE) {
+        const d = { users: LATENCY_SAMPLE, groups: LATENCY_SAMPLE / 20, organizations: LATENCY_SAMPLE / 100 };
+        const small = await startYouTrack(d, faults);
+        stops.push(small.stop);
+        sample = { url: small.url, users: LATENCY_SAMPLE };
+      }
+      await comparison(` (${ms} ms latency)`, slowYt.url, faults, undefined, sample);
     }
     return figures;
   } finally {

@@ -26,6 +26,16 @@ import type { RemoteRecord } from './types.ts';
 export interface StreamPlanInput extends Omit<FlowPlanInput, 'youtrack' | 'links'> {
   /** Customcrm ids of every stored link of the flow, whatever its status: those are not free. */
   linkedCrm: ReadonlySet<string>;
+  /**
+   * Linked Customcrm records held outside `customcrm` (packed: src/engine/packed-records.ts),
+   * looked up by id as their pair is planned; `customcrm` then holds the free ones.
+   */
+  crmLinked?: CrmLookup;
+}
+
+/** Customcrm records by id. */
+export interface CrmLookup {
+  get(id: string): RemoteRecord | undefined;
 }
 
 export interface YouTrackKey {
@@ -39,7 +49,7 @@ export type KeyIndex = Map<string, YouTrackKey>;
 
 export class StreamPlanner {
   private readonly input: FlowPlanInput;
-  private readonly crmById: Map<string, RemoteRecord>;
+  private readonly crmById: CrmLookup;
   private readonly modes: ReturnType<typeof linkModes>;
   private readonly criterion: ReturnType<typeof matchCriterion>;
   /** Rejects of free Customcrm records, given with `finish`. */
@@ -60,9 +70,10 @@ export class StreamPlanner {
   constructor(input: StreamPlanInput, keys?: KeyIndex) {
     this.ytKeys = keys ?? new Map();
     this.known = keys !== undefined;
-    const { linkedCrm, ...rest } = input;
+    const { linkedCrm, crmLinked, ...rest } = input;
     this.input = { ...rest, youtrack: [], links: [] };
-    this.crmById = new Map(input.customcrm.map((r) => [r.id, r]));
+    const listed = new Map(input.customcrm.map((r) => [r.id, r]));
+    this.crmById = crmLinked ? { get: (id) => listed.get(id) ?? crmLinked.get(id) } : listed;
     this.modes = linkModes(this.input);
     const usable = usableCheck(this.input, (a) => this.opening.push(a));
     const { refs } = input;

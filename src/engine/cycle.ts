@@ -1,18 +1,9 @@
 import type { Logger } from '../log/logger.ts';
 import type { Clock } from '../util/clock.ts';
 import { systemClock } from '../util/clock.ts';
-import {
-  checkWeights,
-  planFlow,
-  weighPlan,
-  weighsFlow,
-  type FlowPlan,
-  type FlowPlanInput,
-  type LinkState,
-} from '../core/planner.ts';
-import type { RefResolver } from '../core/values.ts';
-import type { FlowName, RecordType, RemoteRecord, SystemName } from '../core/types.ts';
-import type { QuarantineEntry, StateStore } from '../store/types.ts';
+import { checkWeights, weighPlan, weighsFlow, type FlowPlan } from '../core/planner.ts';
+import type { RemoteRecord } from '../core/types.ts';
+import type { StateStore } from '../store/types.ts';
 import { CycleAborted, PlanExecutor } from './executor.ts';
 import {
   readChanges,
@@ -23,10 +14,17 @@ import {
   type Watermarks,
 } from './read.ts';
 import { recoverPendingWrites } from './recovery.ts';
-import { buildRefs, withPlannedLinks } from './refs.ts';
+import { buildRefs } from './refs.ts';
+import {
+  closeStaleReviews,
+  observe,
+  quarantineKey,
+  quarantinedAndRead,
+  releaseRecovered,
+} from './cycle-bookkeeping.ts';
+import { breakerView, linkedCounts, planCompanyFlows, planOne } from './cycle-plan.ts';
 import { planResolutions } from './resolutions.ts';
 import { ReviewState } from './review.ts';
-import { planCompanies } from '../core/plan-companies.ts';
 import { FLOW_ORDER, type ConnectionRuntime } from './runtime.ts';
 import { StatsCollector } from './stats.ts';
 import { firstPass, runUsers } from './stream-users.ts';
@@ -185,6 +183,7 @@ export async function runCycle(
           onRead,
           failpoint,
           review: decisions.forFlow('users'),
+          linkedContacts: input.linkedContacts,
           ...(opts.signal ? { signal: opts.signal } : {}),
         })
       : {};
@@ -227,9 +226,11 @@ export async function runCycle(
           onRead,
           failpoint,
           review: decisions.forFlow('users'),
+          linkedContacts: input.linkedContacts,
           ...(opts.signal ? { signal: opts.signal } : {}),
         });
         input.customcrm.users = [];
+        input.linkedContacts = undefined;
         continue;
       }
       // Re-planned now: earlier flows may have linked the Customers this one refers to.
@@ -261,171 +262,4 @@ export async function runCycle(
     if (err instanceof CycleAborted) return report('failed', message);
     throw err;
   }
-}
-
-/** Open review items a complete cycle did not plan again are over (someone fixed the data). */
-async function closeStaleReviews(store: StateStore, reviewed: ReadonlySet<string>): Promise<void> {
-  for (const item of await store.listReviewItems({ status: 'open' }))
-    if (!reviewed.has(item.key)) await store.closeReviewItem(item.id);
-}
-
-async function planOne(
-  rt: ConnectionRuntime,
-  store: StateStore,
-  input: CycleInput,
-  flow: FlowName,
-  decisions: ReviewState,
-  /** In a dry run: the Customer flows' plans, whose links the users flow would see. */
-  planned: readonly FlowPlan[] = [],
-): Promise<FlowPlan> {
-  const flowIn = await flowInput(rt, store, input, flow, decisions);
-  return planFlow(planned.length > 0 ? { ...flowIn, refs: withPlannedLinks(flowIn.refs, planned) } : flowIn);
-}
-
-async function planCompanyFlows(
-  rt: ConnectionRuntime,
-  store: StateStore,
-  input: CycleInput,
-  decisions: ReviewState,
-): Promise<{ organizations: FlowPlan; groups: FlowPlan }> {
-  return planCompanies({
-    organizations: await flowInput(rt, store, input, 'organizations', decisions),
-    groups: await flowInput(rt, store, input, 'groups', decisions),
-  });
-}
-
-async function flowInput(
-  rt: ConnectionRuntime,
-  store: StateStore,
-  input: CycleInput,
-  flow: FlowName,
-  decisions: ReviewState,
-): Promise<FlowPlanInput> {
-  const links =
-    input.youtrackComplete || input.customcrmComplete
-      ? await allLinks(store, flow)
-      : await linksOfRecords(store, input, flow);
-  let customcrm = input.customcrm[flow];
-  if (flow !== 'users') {
-    // A Customer claimed by the other Customer flow earlier in this cycle is not this flow's to create.
-    const otherFlow = flow === 'groups' ? 'organizations' : 'groups';
-    const claimed = new Set<string>();
-    for await (const l of store.iterateLinks(otherFlow)) claimed.add(l.crmId);
-    customcrm = customcrm.filter((c) => !claimed.has(c.id));
-  }
-  return {
-    flow: rt.mapping.flows[flow],
-    policy: rt.policies[flow],
-    youtrack: input.youtrack[flow],
-    customcrm,
-    youtrackComplete: input.youtrackComplete,
-    customcrmComplete: input.customcrmComplete,
-    links,
-    refs: flow === 'users' ? await buildRefs(store) : noRefs,
-    youtrackChangedAt: input.youtrackChangedAt,
-    ...decisions.forFlow(flow),
-  };
-}
-
-async function allLinks(store: StateStore, flow: FlowName): Promise<LinkState[]> {
-  const links: LinkState[] = [];
-  for await (const l of store.iterateLinks(flow)) links.push(l);
-  return links;
-}
-
-/**
- * The links of the records an incremental read returned. With neither read complete, the planner
- * plans nothing for a link whose records were not read (no deletes from a partial read), so these
- * are all it needs, and an events-feed cycle stays O(changes) instead of loading every link.
- */
-async function linksOfRecords(store: StateStore, input: CycleInput, flow: FlowName): Promise<LinkState[]> {
-  const byId = new Map<number, LinkState>();
-  const add = (l: LinkState | null) => void (l && byId.set(l.id, l));
-  for (const r of input.youtrack[flow]) add(await store.findLink({ flow, ytId: r.id }));
-  for (const r of input.customcrm[flow]) add(await store.findLink({ flow, crmId: r.id }));
-  return [...byId.values()].sort((a, b) => a.id - b.id);
-}
-
-const noRefs: RefResolver = { customerForYouTrack: () => undefined, youtrackForCustomer: () => undefined };
-
-async function linkedCounts(store: StateStore): Promise<Record<FlowName, number>> {
-  const out: Record<FlowName, number> = { organizations: 0, groups: 0, users: 0 };
-  for (const row of await store.countLinks()) if (row.status === 'active') out[row.flow] += row.count;
-  return out;
-}
-
-/** The parts of a plan the circuit breaker weighs: deletes, deactivations and updates of linked pairs. */
-function breakerView(plan: FlowPlan): FlowPlan {
-  const actions = plan.actions.filter(
-    (a) =>
-      a.kind === 'delete' ||
-      a.kind === 'deactivate' ||
-      a.kind === 'markDeleted' ||
-      (a.kind === 'update' && a.linkId !== null),
-  );
-  return { flow: plan.flow, actions, counts: plan.counts };
-}
-
-interface QuarantineKey {
-  system: SystemName;
-  recordType: RecordType;
-  recordId: string;
-}
-
-const quarantineKey = (q: QuarantineEntry): QuarantineKey => ({
-  system: q.system,
-  recordType: q.recordType as RecordType,
-  recordId: q.recordId,
-});
-
-/** Quarantined records this cycle read again: released after the writes unless rejected again. */
-function quarantinedAndRead(quarantined: readonly QuarantineEntry[], input: CycleInput): QuarantineKey[] {
-  if (quarantined.length === 0) return [];
-  const seen = new Set<string>();
-  for (const flow of FLOW_ORDER) {
-    for (const r of input.youtrack[flow]) seen.add(`youtrack:${r.type}:${r.id}`);
-    for (const r of input.customcrm[flow]) seen.add(`customcrm:${r.type}:${r.id}`);
-  }
-  return quarantined.filter((q) => seen.has(`${q.system}:${q.recordType}:${q.recordId}`)).map(quarantineKey);
-}
-
-async function releaseRecovered(
-  store: StateStore,
-  recovered: readonly QuarantineKey[],
-  rejected: Set<string>,
-): Promise<void> {
-  for (const q of recovered)
-    if (!rejected.has(`${q.system}:${q.recordType}:${q.recordId}`)) await store.releaseQuarantine(q);
-}
-
-function observe(
-  metrics: Metrics | undefined,
-  connection: string,
-  status: string,
-  ms: number,
-  stats: StatsCollector,
-  now: number,
-): void {
-  if (!metrics) return;
-  metrics.inc('tandem_cycles_total', 'Sync cycles by outcome', { connection, status });
-  metrics.inc('tandem_cycle_seconds_sum', 'Total time spent in cycles', { connection }, ms / 1000);
-  for (const [flow, systems] of Object.entries(stats.stats))
-    for (const [system, c] of Object.entries(systems)) {
-      const labels = { connection, flow, system };
-      metrics.inc('tandem_records_read_total', 'Records read per flow and system', labels, c.read);
-      metrics.inc(
-        'tandem_records_written_total',
-        'Records written per flow and system',
-        labels,
-        c.created + c.updated + c.deleted,
-      );
-      metrics.inc('tandem_conflicts_total', 'Conflicts per flow', labels, c.conflicts);
-    }
-  if (status === 'ok')
-    metrics.set(
-      'tandem_last_success_timestamp_seconds',
-      'End of the last successful cycle',
-      { connection },
-      now / 1000,
-    );
 }

@@ -3,6 +3,7 @@ import type { StateStore } from '../store/types.ts';
 import type { ConnectionRuntime } from './runtime.ts';
 import { FLOW_ORDER } from './runtime.ts';
 import { noFailpoint, type Failpoint } from './failpoints.ts';
+import { PackedRecords } from './packed-records.ts';
 
 /** What one cycle read from both sides, per flow, and whether each read was complete. */
 export interface CycleInput {
@@ -12,6 +13,11 @@ export interface CycleInput {
   customcrmComplete: boolean;
   /** Time of the last YouTrack change per record id, from the events feed. */
   youtrackChangedAt: Record<string, string>;
+  /**
+   * A streamed full read: the contacts of stored users links, packed (`customcrm.users` holds
+   * the others). The streamed users flow looks them up by id as each batch is planned.
+   */
+  linkedContacts?: PackedRecords | undefined;
 }
 
 export async function collect(
@@ -92,11 +98,16 @@ export async function readEverything(
     );
   }
   const customers = await collect(rt.customcrm.readAll('Customer', opts), undefined, failpoint);
-  const contacts = await collect(
-    rt.customcrm.readAll('Contact', opts),
-    () => progress('users', 'customcrm', 1),
-    failpoint,
-  );
+  const contacts: RemoteRecord[] = [];
+  // Streamed: the linked contacts are packed as they are read, never held whole as objects.
+  const linked = youtrackUsers ? undefined : await linkedCrmIds(store);
+  const packed = linked ? new PackedRecords() : undefined;
+  for await (const r of rt.customcrm.readAll('Contact', opts)) {
+    if (packed && linked?.has(r.id)) packed.add(r);
+    else contacts.push(r);
+    progress('users', 'customcrm', 1);
+    failpoint('after-read');
+  }
   const split = await splitCustomers(rt, store, customers);
   progress('organizations', 'customcrm', split.organizations.length);
   progress('groups', 'customcrm', split.groups.length);
@@ -106,7 +117,29 @@ export async function readEverything(
     youtrackComplete: true,
     customcrmComplete: true,
     youtrackChangedAt: {},
+    ...(packed ? { linkedContacts: packed } : {}),
   };
+}
+
+/** Customcrm ids of every stored users link, whatever its status (`StreamPlanInput.linkedCrm`). */
+export async function linkedCrmIds(store: StateStore): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for await (const l of store.iterateLinks('users')) ids.add(l.crmId);
+  return ids;
+}
+
+/**
+ * Whether a changed record is exactly as Tandem last wrote or read it for its link (the hash the
+ * link keeps of that side). The change feeds list Tandem's own writes too: after a first sync the
+ * CRM's `modifiedSince` lists every record it created, and reading each one's YouTrack
+ * counterpart, one call at a time, made the first events-feed cycle after a first sync take a
+ * minute at 1,000 users (the freshness bench's misses, issue 16). Such a side has nothing new to
+ * plan; a change on the other side comes through that side's own feed, which reads this one.
+ */
+function isEcho(link: { ytHash: string | null; crmHash: string | null } | null, r: RemoteRecord): boolean {
+  if (!link) return false;
+  const hash = r.system === 'youtrack' ? link.ytHash : link.crmHash;
+  return hash !== null && hash === r.hash;
 }
 
 export interface Watermarks {
@@ -148,9 +181,11 @@ export async function readChanges(
     if (change.at) changedAt[change.id] = change.at;
     const record = change.record ?? (await rt.youtrack.read(change.type, change.id));
     if (!record) continue;
+    const link = await store.findLink({ flow, ytId: record.id });
+    // As Tandem last wrote or saw it: an echo of its own write, nothing to plan (see isEcho).
+    if (isEcho(link, record)) continue;
     yt[flow].set(record.id, record);
     progress(flow, 'youtrack', 1);
-    const link = await store.findLink({ flow, ytId: record.id });
     if (link && !crm[flow].has(link.crmId)) {
       const other = await rt.customcrm.read(link.crmType, link.crmId);
       if (other) crm[flow].set(other.id, other);
@@ -174,8 +209,12 @@ export async function readChanges(
       progress(flow, 'customcrm', 1);
     }
   for (const flow of FLOW_ORDER) {
-    for (const r of crm[flow].values()) {
+    for (const r of [...crm[flow].values()]) {
       const link = await store.findLink({ flow, crmId: r.id });
+      if (isEcho(link, r) && !yt[flow].has(link!.ytId)) {
+        crm[flow].delete(r.id);
+        continue;
+      }
       if (link && !yt[flow].has(link.ytId)) {
         const other = await rt.youtrack.read(link.ytType, link.ytId);
         if (other) yt[flow].set(other.id, other);

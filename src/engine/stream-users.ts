@@ -10,7 +10,8 @@ import type { RemoteRecord } from '../core/types.ts';
 import type { StateStore } from '../store/types.ts';
 import type { PlanExecutor } from './executor.ts';
 import type { Failpoint } from './failpoints.ts';
-import { youtrackTypeOf } from './read.ts';
+import type { PackedRecords } from './packed-records.ts';
+import { linkedCrmIds, youtrackTypeOf } from './read.ts';
 import { buildRefs } from './refs.ts';
 import type { ConnectionRuntime } from './runtime.ts';
 
@@ -39,28 +40,34 @@ export interface UsersStreamOptions {
   signal?: AbortSignal;
   /** Called after each user read (`after-read`); the crash tests stop the cycle there. */
   failpoint?: Failpoint;
+  /** The contacts that were linked when they were read, packed (`CycleInput.linkedContacts`). */
+  linkedContacts?: PackedRecords | undefined;
 }
 
 async function usersPlanner(
   rt: ConnectionRuntime,
   store: StateStore,
   contacts: RemoteRecord[],
-  review: UsersStreamOptions['review'],
+  opts: UsersStreamOptions,
   keys?: KeyIndex,
 ): Promise<StreamPlanner> {
-  const linkedCrm = new Set<string>();
-  for await (const l of store.iterateLinks('users')) linkedCrm.add(l.crmId);
+  const linkedCrm = await linkedCrmIds(store);
+  const packed = opts.linkedContacts;
+  // A packed contact whose link is gone since it was read (a resolution undid it) is free again.
+  const free = [...contacts];
+  if (packed) for (const id of packed.ids()) if (!linkedCrm.has(id)) free.push(packed.get(id)!);
   return new StreamPlanner(
     {
       flow: rt.mapping.flows.users,
       policy: rt.policies.users,
-      customcrm: contacts,
+      customcrm: free,
+      ...(packed ? { crmLinked: packed } : {}),
       youtrackComplete: true,
       customcrmComplete: true,
       refs: await buildRefs(store),
       youtrackChangedAt: {},
       linkedCrm,
-      ...review,
+      ...opts.review,
     },
     keys,
   );
@@ -173,7 +180,7 @@ export async function firstPass(
   contacts: RemoteRecord[],
   opts: { weigh: boolean } & UsersStreamOptions,
 ): Promise<FirstPass> {
-  const planner = await usersPlanner(rt, store, contacts, opts.review);
+  const planner = await usersPlanner(rt, store, contacts, opts);
   const countKeys = planner.needsKeyCounts();
   if (!opts.weigh && !countKeys) return {};
   const weights: FlowWeights = { flow: 'users', deletes: 0, changedLinks: 0 };
@@ -210,7 +217,7 @@ export async function runUsers(
   opts: UsersStreamOptions,
 ): Promise<void> {
   if (pass.plan) return executor.executeBatches('users', [pass.plan]);
-  const planner = await usersPlanner(rt, store, contacts, opts.review, pass.keys);
+  const planner = await usersPlanner(rt, store, contacts, opts, pass.keys);
   const { onRead, ...rest } = opts;
   const reading = pass.counted || !onRead ? rest : { ...rest, onRead };
   await executor.executeBatches('users', planBatches(rt, store, planner, reading));

@@ -6,7 +6,8 @@ import type { Logger } from '../log/logger.ts';
 import { silentLogger } from '../log/logger.ts';
 import { redact, registerSecret } from '../log/redact.ts';
 import { HttpError, codeForStatus } from './errors.ts';
-import type { RateLimiter } from './rate-limit.ts';
+import type { ConcurrencyGate } from './concurrency.ts';
+import type { CallFeedback, RateLimiter } from './rate-limit.ts';
 import { unlimited } from './rate-limit.ts';
 
 export type HttpAuth =
@@ -52,6 +53,8 @@ export interface HttpClientOptions {
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
   rateLimiter?: RateLimiter;
+  /** Requests in flight at once, adapted to the remote's answers (issue 16); unbounded when absent. */
+  concurrency?: ConcurrencyGate;
   logger?: Logger;
   clock?: Clock;
   random?: () => number;
@@ -153,94 +156,109 @@ export class HttpClient {
     const timeoutMs = this.opts.timeoutMs ?? 30_000;
 
     for (let attempt = 1; ; attempt++) {
-      await this.limiter.acquire(req.signal);
-      const started = this.clock.now();
+      const gate = this.opts.concurrency;
+      const ticket = gate ? await gate.enter(req.signal) : 0;
+      let answer: CallFeedback | undefined;
+      const feedback = (call: CallFeedback) => {
+        answer = call;
+        this.limiter.feedback?.(call);
+      };
       let failure: HttpError;
       let retryAfterMs: number | undefined;
       let surelyUnsent = false;
       try {
-        // undici's own timers (no AbortSignal per request): headers and body each within the timeout.
-        const res = await this.pool.request({
-          method: method as 'GET',
-          path,
-          headers,
-          ...(payload !== undefined ? { body: payload } : {}),
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-          ...(req.signal ? { signal: req.signal } : {}),
-        });
-        const text = await res.body.text();
-        const status = res.statusCode;
-        const resHeaders = new ResponseHeaders(res.headers);
-        const ms = this.clock.now() - started;
-        this.opts.onCall?.({
-          system: this.system,
-          method,
-          path: req.path,
-          status,
-          ms,
-          attempt,
-          ...(req.allowStatus?.includes(status) ? { expected: true } : {}),
-        });
-        this.logger.debug('http', { ...where, status, ms, attempt });
-        const contentType = resHeaders.get('content-type');
-        const ok = status >= 200 && status < 300;
-        if (status >= 300 && status < 400 && !req.allowStatus?.includes(status)) {
-          this.limiter.feedback?.({ status, ms });
-          // Redirects are never followed: a moved API is a configuration change the user must make.
-          const location = resHeaders.get('location');
-          throw new HttpError(
-            'HTTP_ERROR',
-            `${this.system}: ${method} ${where.url} was redirected (HTTP ${status}) to ` +
-              `${location ? redact(new URL(location, this.origin + path).toString()) : '(no Location header)'}; ` +
-              'Tandem does not follow redirects, so that no credential reaches another address: ' +
-              'set the URL to the new location if it is right',
-            { ...where, status, attempts: attempt },
+        await this.limiter.acquire(req.signal);
+        const started = this.clock.now();
+        try {
+          // undici's own timers (no AbortSignal per request): headers and body each within the timeout.
+          const res = await this.pool.request({
+            method: method as 'GET',
+            path,
+            headers,
+            ...(payload !== undefined ? { body: payload } : {}),
+            headersTimeout: timeoutMs,
+            bodyTimeout: timeoutMs,
+            ...(req.signal ? { signal: req.signal } : {}),
+          });
+          const text = await res.body.text();
+          const status = res.statusCode;
+          const resHeaders = new ResponseHeaders(res.headers);
+          const ms = this.clock.now() - started;
+          this.opts.onCall?.({
+            system: this.system,
+            method,
+            path: req.path,
+            status,
+            ms,
+            attempt,
+            ...(req.allowStatus?.includes(status) ? { expected: true } : {}),
+          });
+          this.logger.debug('http', { ...where, status, ms, attempt });
+          const contentType = resHeaders.get('content-type');
+          const ok = status >= 200 && status < 300;
+          if (status >= 300 && status < 400 && !req.allowStatus?.includes(status)) {
+            feedback({ status, ms });
+            // Redirects are never followed: a moved API is a configuration change the user must make.
+            const location = resHeaders.get('location');
+            throw new HttpError(
+              'HTTP_ERROR',
+              `${this.system}: ${method} ${where.url} was redirected (HTTP ${status}) to ` +
+                `${location ? redact(new URL(location, this.origin + path).toString()) : '(no Location header)'}; ` +
+                'Tandem does not follow redirects, so that no credential reaches another address: ' +
+                'set the URL to the new location if it is right',
+              { ...where, status, attempts: attempt },
+            );
+          }
+          const body = parseBody(text, contentType);
+          if (ok || req.allowStatus?.includes(status)) {
+            if (ok && body.invalidJson) {
+              failure = new HttpError(
+                'BAD_RESPONSE',
+                `${this.system}: ${method} ${where.url} answered ${status} with a body that is not valid JSON`,
+                { ...where, status, body: redact(text.slice(0, 200)), attempts: attempt },
+              );
+            } else {
+              feedback({ status, ms });
+              return { status, headers: resHeaders, body: body.value as T };
+            }
+          } else {
+            const code = codeForStatus(status);
+            failure = new HttpError(
+              code,
+              `${this.system}: ${method} ${where.url} failed with HTTP ${status}`,
+              {
+                ...where,
+                status,
+                body: body.value,
+                attempts: attempt,
+              },
+            );
+            if (status === 429) {
+              surelyUnsent = true;
+              retryAfterMs = parseRetryAfter(resHeaders.get('retry-after'), this.clock.now());
+            }
+          }
+          feedback({ status, ms, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+        } catch (err) {
+          if (err instanceof HttpError) throw err;
+          if (req.signal?.aborted) throw req.signal.reason;
+          const ms = this.clock.now() - started;
+          const timeout =
+            err instanceof undiciErrors.HeadersTimeoutError ||
+            err instanceof undiciErrors.BodyTimeoutError ||
+            err instanceof undiciErrors.ConnectTimeoutError;
+          const code = timeout ? 'TIMEOUT' : 'NETWORK';
+          surelyUnsent = !timeout && causeCode(err) === 'ECONNREFUSED';
+          this.opts.onCall?.({ system: this.system, method, path: req.path, code, ms, attempt });
+          feedback({ ms, failed: true });
+          failure = new HttpError(
+            code,
+            `${this.system}: ${method} ${where.url} ${timeout ? 'timed out' : 'failed: ' + networkReason(err)}`,
+            { ...where, attempts: attempt },
           );
         }
-        const body = parseBody(text, contentType);
-        if (ok || req.allowStatus?.includes(status)) {
-          if (ok && body.invalidJson) {
-            failure = new HttpError(
-              'BAD_RESPONSE',
-              `${this.system}: ${method} ${where.url} answered ${status} with a body that is not valid JSON`,
-              { ...where, status, body: redact(text.slice(0, 200)), attempts: attempt },
-            );
-          } else {
-            this.limiter.feedback?.({ status, ms });
-            return { status, headers: resHeaders, body: body.value as T };
-          }
-        } else {
-          const code = codeForStatus(status);
-          failure = new HttpError(code, `${this.system}: ${method} ${where.url} failed with HTTP ${status}`, {
-            ...where,
-            status,
-            body: body.value,
-            attempts: attempt,
-          });
-          if (status === 429) {
-            surelyUnsent = true;
-            retryAfterMs = parseRetryAfter(resHeaders.get('retry-after'), this.clock.now());
-          }
-        }
-        this.limiter.feedback?.({ status, ms, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
-      } catch (err) {
-        if (err instanceof HttpError) throw err;
-        if (req.signal?.aborted) throw req.signal.reason;
-        const ms = this.clock.now() - started;
-        const timeout =
-          err instanceof undiciErrors.HeadersTimeoutError ||
-          err instanceof undiciErrors.BodyTimeoutError ||
-          err instanceof undiciErrors.ConnectTimeoutError;
-        const code = timeout ? 'TIMEOUT' : 'NETWORK';
-        surelyUnsent = !timeout && causeCode(err) === 'ECONNREFUSED';
-        this.opts.onCall?.({ system: this.system, method, path: req.path, code, ms, attempt });
-        this.limiter.feedback?.({ ms, failed: true });
-        failure = new HttpError(
-          code,
-          `${this.system}: ${method} ${where.url} ${timeout ? 'timed out' : 'failed: ' + networkReason(err)}`,
-          { ...where, attempts: attempt },
-        );
+      } finally {
+        gate?.leave(ticket, answer);
       }
 
       const retryable = failure.transient && (idempotent || surelyUnsent);

@@ -22,18 +22,28 @@ export interface TokenBucketOptions {
   burst: number;
   /** Pace by the remote's answers (AIMD) within `ratePerSecond`; see `AimdPace`. Default true. */
   adaptive?: boolean;
+  /**
+   * Requests in flight at once, the ceiling of the adaptive window (`AimdConcurrency`); with
+   * `adaptive: false`, a fixed bound. Default `DEFAULT_MAX_IN_FLIGHT`.
+   */
+  maxInFlight?: number;
 }
+
+/** The executor sends at most 8 writes at once; reads ahead of them add a few more. */
+export const DEFAULT_MAX_IN_FLIGHT = 16;
 
 /** A parsed `rateLimit` setting without an absent `adaptive` (exactOptionalPropertyTypes). */
 export function rateLimitOf(c: {
   ratePerSecond: number;
   burst: number;
   adaptive?: boolean | undefined;
+  maxInFlight?: number | undefined;
 }): TokenBucketOptions {
   return {
     ratePerSecond: c.ratePerSecond,
     burst: c.burst,
     ...(c.adaptive !== undefined ? { adaptive: c.adaptive } : {}),
+    ...(c.maxInFlight !== undefined ? { maxInFlight: c.maxInFlight } : {}),
   };
 }
 

@@ -43,6 +43,7 @@ export const customcrmConfigSchema = z
         ratePerSecond: z.number().positive(),
         burst: z.int().min(1),
         adaptive: z.boolean().optional(),
+        maxInFlight: z.int().min(1).max(256).optional(),
       })
       .default({ ratePerSecond: 50, burst: 20 }),
     retry: retrySchema.optional(),

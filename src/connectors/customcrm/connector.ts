@@ -2,6 +2,7 @@ import type { CustomcrmType, ExternalRef, Props, RecordType, RemoteRecord } from
 import { HttpClient } from '../../http/client.ts';
 import type { HttpAuth, HttpResponse } from '../../http/client.ts';
 import { HttpError } from '../../http/errors.ts';
+import { gateFor } from '../../http/concurrency.ts';
 import { TokenBucket } from '../../http/rate-limit.ts';
 import { silentLogger } from '../../log/logger.ts';
 import type { Logger } from '../../log/logger.ts';
@@ -112,6 +113,7 @@ class CustomcrmConnectorImpl implements CustomcrmConnector {
       timeoutMs: config.timeoutMs,
       ...(config.retry ? { retry: config.retry } : {}),
       rateLimiter: deps.rateLimiter ?? new TokenBucket(config.rateLimit, this.clock),
+      concurrency: gateFor(config.rateLimit),
       logger: this.logger,
       clock: this.clock,
       ...(deps.random ? { random: deps.random } : {}),

@@ -50,6 +50,7 @@ const schema = z
         ratePerSecond: z.number().positive(),
         burst: z.number().int().min(1),
         adaptive: z.boolean().optional(),
+        maxInFlight: z.int().min(1).max(256).optional(),
       })
       .default({ ratePerSecond: 20, burst: 20 }),
     retry: retrySchema.optional(),

@@ -1,6 +1,7 @@
 import type { ExternalRef, Props, RecordType, RemoteRecord } from '../../core/types.ts';
 import { HttpClient } from '../../http/client.ts';
 import { HttpError } from '../../http/errors.ts';
+import { gateFor } from '../../http/concurrency.ts';
 import { TokenBucket } from '../../http/rate-limit.ts';
 import { silentLogger } from '../../log/logger.ts';
 import { registerSecret } from '../../log/redact.ts';
@@ -55,6 +56,7 @@ export class YouTrackConnector implements Connector, TokenIdentity {
       auth: { kind: 'bearer', token: config.token },
       timeoutMs: config.timeoutMs,
       rateLimiter: deps.rateLimiter ?? new TokenBucket(config.rateLimit, clock),
+      concurrency: gateFor(config.rateLimit),
       logger,
       clock,
       ...(config.retry ? { retry: config.retry } : {}),

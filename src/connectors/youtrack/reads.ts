@@ -36,24 +36,42 @@ type Signal = AbortSignal | undefined;
 export async function* readUsers(ctx: Ctx, signal?: Signal): AsyncGenerator<RemoteRecord> {
   const seen = new Set<string>();
   await youtrackGroups(ctx, signal);
-  let skip = 0;
-  for await (const page of youtrackPages(ctx.http, {
+  const pages = youtrackPages(ctx.http, {
     path: `${YT}/users`,
     fields: fields.ytUser,
     schema: ytUser,
     pageSize: ctx.pageSize,
     signal,
-  })) {
-    const people = page.filter((u) => !u.guest && u.ringId && !seen.has(u.ringId));
-    const hub = people.length > 0 ? await hubUsersFor(ctx, people, skip, signal) : new Map<string, HubUser>();
-    skip += page.length;
-    for (const yt of people) {
-      ctx.ids.users.remember(yt.ringId, yt.id);
-      const rec = userRecord(hub.get(yt.ringId ?? ''), yt, ctx.groupTypes);
-      if (!rec || seen.has(rec.id)) continue;
-      seen.add(rec.id);
-      yield rec;
+  });
+  let skip = 0;
+  let more = true;
+  try {
+    for (;;) {
+      // The Hub page at the same offset is asked for together with the YouTrack page (issue 16: one
+      // round trip per page instead of two), whenever another YouTrack page will be asked for: after
+      // a short page `youtrackPages` ends without one.
+      const sameOffset = more ? hubPageAt(ctx, skip, signal) : undefined;
+      sameOffset?.catch(() => undefined); // awaited below when the page has people; else unused
+      const next = await pages.next();
+      if (next.done) break;
+      const page = next.value;
+      more = page.length >= ctx.pageSize;
+      const people = page.filter((u) => !u.guest && u.ringId && !seen.has(u.ringId));
+      const hub =
+        people.length > 0
+          ? await hubUsersFor(ctx, people, skip, signal, sameOffset)
+          : new Map<string, HubUser>();
+      skip += page.length;
+      for (const yt of people) {
+        ctx.ids.users.remember(yt.ringId, yt.id);
+        const rec = userRecord(hub.get(yt.ringId ?? ''), yt, ctx.groupTypes);
+        if (!rec || seen.has(rec.id)) continue;
+        seen.add(rec.id);
+        yield rec;
+      }
     }
+  } finally {
+    await pages.return(undefined);
   }
   yield* notYetInYouTrack(ctx, seen, signal);
 }
@@ -82,20 +100,27 @@ async function* notYetInYouTrack(ctx: Ctx, seen: Set<string>, signal: Signal): A
   }
 }
 
+/** Hub's users page at an offset (its body), as `hubUsersFor` reads it first. */
+function hubPageAt(ctx: Ctx, skip: number, signal: Signal): Promise<unknown> {
+  return ctx.http
+    .get(
+      `${HUB}/users`,
+      { fields: `users(${fields.hubUser}),total`, $skip: skip, $top: ctx.pageSize },
+      signal ? { signal } : {},
+    )
+    .then((res) => res.body);
+}
+
 async function hubUsersFor(
   ctx: Ctx,
   people: YtUser[],
   skip: number,
   signal: Signal,
+  sameOffset: Promise<unknown> = hubPageAt(ctx, skip, signal),
 ): Promise<Map<string, HubUser>> {
   const found = new Map<string, HubUser>();
   const wanted = new Set(people.map((u) => u.ringId));
-  const sameOffset = await ctx.http.get(
-    `${HUB}/users`,
-    { fields: `users(${fields.hubUser}),total`, $skip: skip, $top: ctx.pageSize },
-    signal ? { signal } : {},
-  );
-  for (const u of hubUserPage(sameOffset.body)) if (wanted.has(u.id)) found.set(u.id, u);
+  for (const u of hubUserPage(await sameOffset)) if (wanted.has(u.id)) found.set(u.id, u);
   const missing = people.filter((u) => !found.has(u.ringId ?? ''));
   for (let i = 0; i < missing.length; i += LOGINS_PER_QUERY) {
     const chunk = missing.slice(i, i + LOGINS_PER_QUERY);

@@ -8,6 +8,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  *  - latency=A-B  add a random delay of A..B ms to every API call (or latency=B)
  *  - drop=R       destroy the connection of a share R without answering (nothing is applied)
  *  - truncate=R   apply the call, then send only half of the body of a share R of answers
+ *  - max-in-flight=N  answer 429 (with the Retry-After above) to an API call that arrives while N
+ *                 others are in flight, as a server with N workers does (issue 16's adaptive concurrency)
  *  - seed=N       makes the random choices repeatable
  * Faults are changed at run time with `PUT /_admin/faults` (body: {"spec": "..."}) and read with `GET`.
  */
@@ -19,6 +21,8 @@ export interface FaultConfig {
   latencyMaxMs: number;
   drop: number;
   truncate: number;
+  /** 0: no bound. */
+  maxInFlight: number;
   seed: number;
 }
 
@@ -30,6 +34,7 @@ export const noFaults: FaultConfig = {
   latencyMaxMs: 0,
   drop: 0,
   truncate: 0,
+  maxInFlight: 0,
   seed: 1,
 };
 
@@ -75,12 +80,15 @@ export function parseFaultSpec(spec: string | undefined): FaultConfig {
       case 'truncate':
         cfg.truncate = share(raw);
         break;
+      case 'max-in-flight':
+        cfg.maxInFlight = Math.floor(num(raw));
+        break;
       case 'seed':
         cfg.seed = num(raw);
         break;
       default:
         throw new Error(
-          `--faults: unknown key "${key}" (known: 5xx, 429, retry-after, latency, drop, truncate, seed)`,
+          `--faults: unknown key "${key}" (known: 5xx, 429, retry-after, latency, drop, truncate, max-in-flight, seed)`,
         );
     }
   }
@@ -105,6 +113,10 @@ export interface FaultCounters {
   drop: number;
   truncate: number;
   delayed: number;
+  /** 429s answered because max-in-flight calls were already in flight. */
+  overLimit: number;
+  /** The most API calls in flight at once that were let through. */
+  maxSeenInFlight: number;
 }
 
 export type Decision =
@@ -114,7 +126,17 @@ export type Decision =
 export class FaultInjector {
   private cfg: FaultConfig;
   private rnd: () => number;
-  readonly counters: FaultCounters = { error5xx: 0, rate429: 0, drop: 0, truncate: 0, delayed: 0 };
+  readonly counters: FaultCounters = {
+    error5xx: 0,
+    rate429: 0,
+    drop: 0,
+    truncate: 0,
+    delayed: 0,
+    overLimit: 0,
+    maxSeenInFlight: 0,
+  };
+  /** API calls being answered now. */
+  private inFlight = 0;
 
   constructor(spec?: string) {
     this.cfg = parseFaultSpec(spec);
@@ -128,6 +150,22 @@ export class FaultInjector {
   set(spec: string): void {
     this.cfg = parseFaultSpec(spec);
     this.rnd = seededRandom(this.cfg.seed);
+  }
+
+  /**
+   * Counts an API call in until its answer is done; true when it arrived with max-in-flight
+   * others already in flight (it is then answered 429 and not counted).
+   */
+  enter(res: ServerResponse): boolean {
+    const max = this.cfg.maxInFlight;
+    if (max > 0 && this.inFlight >= max) {
+      this.counters.overLimit++;
+      return true;
+    }
+    this.inFlight++;
+    this.counters.maxSeenInFlight = Math.max(this.counters.maxSeenInFlight, this.inFlight);
+    res.once('close', () => this.inFlight--);
+    return false;
   }
 
   latencyMs(): number {
@@ -202,9 +240,10 @@ export async function applyFault(
   res: ServerResponse,
   errorBody: (status: number) => string,
 ): Promise<'handled' | { truncate: boolean }> {
+  const over = injector.enter(res);
   const delay = injector.latencyMs();
   if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-  const d = injector.decide();
+  const d: Decision = over ? { kind: '429' } : injector.decide();
   if (d.kind === 'drop') {
     res.socket?.destroy();
     return 'handled';
