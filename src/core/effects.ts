@@ -148,7 +148,6 @@ export function emptyChanges(): ChangeSet {
   };
 }
 
-
 export function statusAfterDelete(current: LinkStatus, side: SystemName): LinkStatus {
   const otherDeleted: LinkStatus = side === 'youtrack' ? 'customcrm-deleted' : 'youtrack-deleted';
   if (current === otherDeleted || current === 'both-deleted') return 'both-deleted';

@@ -12,7 +12,6 @@ import { labelOf, other } from './systems.ts';
  * false` carries propagated deletes out directly, as before.
  */
 
-
 export const deleteKey = (linkId: number) => `delete:${linkId}`;
 
 export function deleteAwaitingApproval(

@@ -338,12 +338,12 @@ describe('planFlow: deletes', () => {
       w.plan({ decisions: [{ itemId: 7, key: `delete:${linkId}`, action }] }).actions;
     expect(decide('approve')).toEqual([
       { kind: 'delete', target: 'customcrm', type: 'Contact', id: 'c1', linkId },
-      { kind: 'markDeleted', linkId, side: 'youtrack' },
-      { kind: 'markDeleted', linkId, side: 'customcrm' },
+      { kind: 'markDeleted', linkId, side: 'youtrack', recordId: 'u1' },
+      { kind: 'markDeleted', linkId, side: 'customcrm', recordId: 'c1' },
       { kind: 'decided', itemId: 7, action: 'approve' },
     ]);
     expect(decide('reject')).toEqual([
-      { kind: 'markDeleted', linkId, side: 'youtrack' },
+      { kind: 'markDeleted', linkId, side: 'youtrack', recordId: 'u1' },
       { kind: 'decided', itemId: 7, action: 'reject' },
     ]);
   });

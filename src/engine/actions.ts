@@ -24,7 +24,10 @@ export interface ActionDeps {
 /** The options of a create: the journal's key makes retries idempotent; the reference points back. */
 export function createOptions(flow: FlowName, a: CreateAction, entry: JournalEntry) {
   const source = other(a.target);
-  return { idempotencyKey: entry.key, externalRef: refTo(source, recordTypeOf(flow, source), a.sourceId) } as const;
+  return {
+    idempotencyKey: entry.key,
+    externalRef: refTo(source, recordTypeOf(flow, source), a.sourceId),
+  } as const;
 }
 
 /** Counts and logs a record kept out of the next cycles; its quarantine row is the commit's. */
