@@ -24,6 +24,22 @@ const LOGINS_PER_QUERY = 40;
 
 type Signal = AbortSignal | undefined;
 
+/** Hub's three collections as the reads ask for them; `opts` narrows a read (a query, a page size). */
+type HubList = { query?: string; pageSize?: number; signal?: Signal };
+const hubList = <T>(ctx: Ctx, key: string, fields: string, schema: z.ZodType<T>, o: HubList = {}) =>
+  hubPages(ctx.http, {
+    path: `${HUB}/${key}`,
+    key,
+    fields,
+    schema,
+    pageSize: o.pageSize ?? ctx.pageSize,
+    ...(o.query !== undefined ? { query: o.query } : {}),
+    signal: o.signal,
+  });
+const hubUsers = (ctx: Ctx, o?: HubList) => hubList(ctx, 'users', fields.hubUser, hubUser, o);
+const hubGroups = (ctx: Ctx, o?: HubList) => hubList(ctx, 'usergroups', fields.hubGroup, hubGroup, o);
+const hubOrgs = (ctx: Ctx, o?: HubList) => hubList(ctx, 'organizations', fields.hubOrg, hubOrg, o);
+
 /**
  * Users: page through YouTrack `/api/users` and join each page with Hub by ringId. Hub is read
  * at the same offset first (both list users in creation order on the instances we know, so one
@@ -125,11 +141,7 @@ async function hubUsersFor(
   for (let i = 0; i < missing.length; i += LOGINS_PER_QUERY) {
     const chunk = missing.slice(i, i + LOGINS_PER_QUERY);
     const query = chunk.map((u) => `login: ${hubQueryValue(u.login)}`).join(' or ');
-    for await (const page of hubPages(ctx.http, {
-      path: `${HUB}/users`,
-      key: 'users',
-      fields: fields.hubUser,
-      schema: hubUser,
+    for await (const page of hubUsers(ctx, {
       pageSize: Math.max(ctx.pageSize, LOGINS_PER_QUERY),
       query,
       signal,
@@ -226,14 +238,7 @@ async function youtrackGroups(ctx: Ctx, signal?: Signal): Promise<Map<string, Yt
 export async function* readGroups(ctx: Ctx, signal?: Signal): AsyncGenerator<RemoteRecord> {
   const yt = await youtrackGroups(ctx, signal);
   const seen = new Set<string>();
-  for await (const page of hubPages(ctx.http, {
-    path: `${HUB}/usergroups`,
-    key: 'usergroups',
-    fields: fields.hubGroup,
-    schema: hubGroup,
-    pageSize: ctx.pageSize,
-    signal,
-  }))
+  for await (const page of hubGroups(ctx, { signal }))
     for (const g of page) {
       if (seen.has(g.id)) continue;
       seen.add(g.id);
@@ -275,14 +280,7 @@ export async function* readOrganizations(ctx: Ctx, signal?: Signal): AsyncGenera
       }
     return;
   }
-  for await (const page of hubPages(ctx.http, {
-    path: `${HUB}/organizations`,
-    key: 'organizations',
-    fields: fields.hubOrg,
-    schema: hubOrg,
-    pageSize: ctx.pageSize,
-    signal,
-  }))
+  for await (const page of hubOrgs(ctx, { signal }))
     for (const o of page) {
       if (!seen.has(o.id)) yield hubOrgRecord(o);
       seen.add(o.id);
@@ -293,11 +291,7 @@ export async function* readOrganizations(ctx: Ctx, signal?: Signal): AsyncGenera
 async function hubOrganizationIdsByKey(ctx: Ctx, signal?: Signal): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   try {
-    for await (const page of hubPages(ctx.http, {
-      path: `${HUB}/organizations`,
-      key: 'organizations',
-      fields: fields.hubOrgKey,
-      schema: hubOrgKey,
+    for await (const page of hubList(ctx, 'organizations', fields.hubOrgKey, hubOrgKey, {
       pageSize: Math.max(ctx.pageSize, 500),
       signal,
     }))
@@ -340,27 +334,13 @@ const sameKey = (a: string, b: string) => a.trim().toLowerCase() === b.trim().to
 
 /** Natural-key lookups for findCreated: Hub's query narrows, an exact comparison decides. */
 export async function findUserByLogin(ctx: Ctx, login: string): Promise<RemoteRecord | null> {
-  for await (const page of hubPages(ctx.http, {
-    path: `${HUB}/users`,
-    key: 'users',
-    fields: fields.hubUser,
-    schema: hubUser,
-    pageSize: ctx.pageSize,
-    query: `login: ${hubQueryValue(login)}`,
-  }))
+  for await (const page of hubUsers(ctx, { query: `login: ${hubQueryValue(login)}` }))
     for (const u of page) if (sameKey(u.login, login)) return userRecord(u, undefined, await groupTypes(ctx));
   return null;
 }
 
 export async function findGroupByName(ctx: Ctx, name: string): Promise<RemoteRecord | null> {
-  for await (const page of hubPages(ctx.http, {
-    path: `${HUB}/usergroups`,
-    key: 'usergroups',
-    fields: fields.hubGroup,
-    schema: hubGroup,
-    pageSize: ctx.pageSize,
-    query: `name: ${hubQueryValue(name)}`,
-  }))
+  for await (const page of hubGroups(ctx, { query: `name: ${hubQueryValue(name)}` }))
     for (const g of page) if (sameKey(g.name, name)) return groupRecord(g, undefined);
   return null;
 }
@@ -371,14 +351,7 @@ export async function findOrganizationByName(ctx: Ctx, name: string): Promise<Re
     for await (const o of readOrganizations(ctx)) if (sameKey(String(o.props['name']), name)) return o;
     return null;
   }
-  for await (const page of hubPages(ctx.http, {
-    path: `${HUB}/organizations`,
-    key: 'organizations',
-    fields: fields.hubOrg,
-    schema: hubOrg,
-    pageSize: ctx.pageSize,
-    query: `name: ${hubQueryValue(name)}`,
-  }))
+  for await (const page of hubOrgs(ctx, { query: `name: ${hubQueryValue(name)}` }))
     for (const o of page) if (sameKey(o.name, name)) return hubOrgRecord(o);
   return null;
 }
