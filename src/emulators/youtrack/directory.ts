@@ -151,6 +151,16 @@ export class Directory {
     if (this.recording) this.events.append(hubEvent(kind, target, changes, author));
   }
 
+  /** Records a creation: each given field changes from nothing to its first value. */
+  private recordCreated(
+    target: User | Group | Organization,
+    added: Record<string, EventChange['added']>,
+    author: Author,
+  ): void {
+    const changes = Object.entries(added).map(([field, value]) => ({ field, removed: null, added: value }));
+    this.record('created', target, changes, author);
+  }
+
   /** Records a membership edit where `membershipEvents` says Hub logs it. */
   recordMembership(container: Group | Organization, user: User, added: boolean, author: Author): void {
     if (this.recording)
@@ -166,15 +176,9 @@ export class Directory {
   /** Creates a user; fails with must_be_unique (login) or license_users_number_exceeded. */
   createUser(input: UserInput, author: Author = this.defaultAuthor): User {
     const user = this.insertUser(input);
-    this.record(
-      'created',
+    this.recordCreated(
       user,
-      [
-        { field: 'login', removed: null, added: user.login },
-        { field: 'name', removed: null, added: user.name },
-        { field: 'email', removed: null, added: user.email },
-        { field: 'banned', removed: null, added: user.banned },
-      ],
+      { login: user.login, name: user.name, email: user.email, banned: user.banned },
       author,
     );
     return user;
@@ -243,14 +247,9 @@ export class Directory {
   /** Creates a plain group; names are unique (case-insensitive). */
   createGroup(input: GroupInput, author: Author = this.defaultAuthor): Group {
     const group = this.insertGroup('plain', input);
-    this.record(
-      'created',
+    this.recordCreated(
       group,
-      [
-        { field: 'name', removed: null, added: group.name },
-        { field: 'description', removed: null, added: group.description },
-        { field: 'parent', removed: null, added: group.parentId },
-      ],
+      { name: group.name, description: group.description, parent: group.parentId },
       author,
     );
     return group;
@@ -319,16 +318,7 @@ export class Directory {
       { hubId: this.newUuid(), seq: ++this.seq },
       this.clock.now(),
     );
-    this.record(
-      'created',
-      org,
-      [
-        { field: 'key', removed: null, added: org.key },
-        { field: 'name', removed: null, added: org.name },
-        { field: 'description', removed: null, added: org.description },
-      ],
-      author,
-    );
+    this.recordCreated(org, { key: org.key, name: org.name, description: org.description }, author);
     return org;
   }
 
