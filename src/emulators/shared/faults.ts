@@ -58,39 +58,24 @@ export function parseFaultSpec(spec: string | undefined): FaultConfig {
       if (n > 1) throw new Error(`--faults: ${key} is a share between 0 and 1, got "${v}"`);
       return n;
     };
-    switch (key) {
-      case '5xx':
-        cfg.error5xx = share(raw);
-        break;
-      case '429':
-        cfg.rate429 = share(raw);
-        break;
-      case 'retry-after':
-        cfg.retryAfterSeconds = num(raw);
-        break;
-      case 'latency': {
-        const [a, b] = raw.split('-');
-        cfg.latencyMinMs = b === undefined ? 0 : num(a ?? '0');
-        cfg.latencyMaxMs = num(b ?? a ?? '0');
-        break;
-      }
-      case 'drop':
-        cfg.drop = share(raw);
-        break;
-      case 'truncate':
-        cfg.truncate = share(raw);
-        break;
-      case 'max-in-flight':
-        cfg.maxInFlight = Math.floor(num(raw));
-        break;
-      case 'seed':
-        cfg.seed = num(raw);
-        break;
-      default:
-        throw new Error(
-          `--faults: unknown key "${key}" (known: 5xx, 429, retry-after, latency, drop, truncate, max-in-flight, seed)`,
-        );
-    }
+    // Each key and how its value is read: a share between 0 and 1, or a non-negative number.
+    const setters: Record<string, (v: string) => void> = {
+      '5xx': (v) => (cfg.error5xx = share(v)),
+      '429': (v) => (cfg.rate429 = share(v)),
+      'retry-after': (v) => (cfg.retryAfterSeconds = num(v)),
+      latency: (v) => {
+        const [lo, hi] = v.split('-');
+        cfg.latencyMinMs = hi === undefined ? 0 : num(lo ?? '0');
+        cfg.latencyMaxMs = num(hi ?? lo ?? '0');
+      },
+      drop: (v) => (cfg.drop = share(v)),
+      truncate: (v) => (cfg.truncate = share(v)),
+      'max-in-flight': (v) => (cfg.maxInFlight = Math.floor(num(v))),
+      seed: (v) => (cfg.seed = num(v)),
+    };
+    const set = Object.hasOwn(setters, key ?? '') ? setters[key!] : undefined;
+    if (!set) throw new Error(`--faults: unknown key "${key}" (known: ${Object.keys(setters).join(', ')})`);
+    set(raw);
   }
   return cfg;
 }
