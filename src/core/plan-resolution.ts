@@ -29,35 +29,25 @@ export function planResolution(
 ): PlanAction[] {
   const { linkId, ytId, crmId } = link;
   const actions: PlanAction[] = [];
-  const ytNow = youtrackValue(row, yt);
-  if (!equalValues(row, ytNow, value) && row.direction !== 'to-customcrm')
+  // Each side that does not hold the chosen value is written, where the row's direction allows.
+  for (const side of ['youtrack', 'customcrm'] as const) {
+    const now = side === 'youtrack' ? youtrackValue(row, yt) : customcrmValue(row, crm);
+    const blocked = row.direction === (side === 'youtrack' ? 'to-customcrm' : 'to-youtrack');
+    if (equalValues(row, now, value) || blocked) continue;
     actions.push({
       kind: 'update',
-      target: 'youtrack',
-      type: link.ytType,
-      id: ytId,
+      target: side,
+      type: side === 'youtrack' ? link.ytType : link.crmType,
+      id: side === 'youtrack' ? ytId : crmId,
       linkId,
       ytId,
       crmId,
-      patch: toYouTrackPatch(row, value, yt.props),
-      changes: [{ row: row.name, from: ytNow, to: value }],
+      patch: side === 'youtrack' ? toYouTrackPatch(row, value, yt.props) : toCustomcrmPatch(row, value),
+      ...(side === 'customcrm' && crm.version ? { ifMatch: crm.version } : {}),
+      changes: [{ row: row.name, from: now, to: value }],
       by: 'operator',
     });
-  const crmNow = customcrmValue(row, crm);
-  if (!equalValues(row, crmNow, value) && row.direction !== 'to-youtrack')
-    actions.push({
-      kind: 'update',
-      target: 'customcrm',
-      type: link.crmType,
-      id: crmId,
-      linkId,
-      ytId,
-      crmId,
-      patch: toCustomcrmPatch(row, value),
-      ...(crm.version ? { ifMatch: crm.version } : {}),
-      changes: [{ row: row.name, from: crmNow, to: value }],
-      by: 'operator',
-    });
+  }
   actions.push(
     { kind: 'setBase', linkId, ytId, crmId, base: { ...link.base, [row.name]: value } },
     { kind: 'resolved', conflictId, ytId, crmId },
