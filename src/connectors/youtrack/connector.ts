@@ -353,29 +353,27 @@ export class YouTrackConnector implements Connector, TokenIdentity {
     }
   }
 
-  async addMember(container: Container, containerId: string, userId: string): Promise<void> {
-    await this.ready();
-    try {
-      await this.writes().addMember(container, containerId, userId);
-    } catch (err) {
-      throw mapError(err, {
-        action: `add user ${userId} to ${container}`,
-        type: container,
-        record: containerId,
-      });
-    }
+  addMember(container: Container, containerId: string, userId: string): Promise<void> {
+    return this.membership('addMember', `add user ${userId} to ${container}`, container, containerId, userId);
   }
 
-  async removeMember(container: Container, containerId: string, userId: string): Promise<void> {
+  removeMember(container: Container, containerId: string, userId: string): Promise<void> {
+    const action = `remove user ${userId} from ${container}`;
+    return this.membership('removeMember', action, container, containerId, userId);
+  }
+
+  private async membership(
+    edit: 'addMember' | 'removeMember',
+    action: string,
+    container: Container,
+    containerId: string,
+    userId: string,
+  ): Promise<void> {
     await this.ready();
     try {
-      await this.writes().removeMember(container, containerId, userId);
+      await this.writes()[edit](container, containerId, userId);
     } catch (err) {
-      throw mapError(err, {
-        action: `remove user ${userId} from ${container}`,
-        type: container,
-        record: containerId,
-      });
+      throw mapError(err, { action, type: container, record: containerId });
     }
   }
 
