@@ -24,7 +24,9 @@ const unit = [
 
 const excluded = [
   ...configDefaults.exclude,
-  ...(withoutPostgres ? ['test/e2e/postgres.test.ts', 'src/engine/workers/multi-worker.test.ts'] : []),
+  ...(withoutPostgres
+    ? ['test/e2e/postgres.test.ts', 'test/e2e/store-copy.test.ts', 'src/engine/workers/multi-worker.test.ts']
+    : []),
   ...(withoutChromium ? ['src/server/dashboard/*.browser.test.ts'] : []),
 ];
 

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDashboardFixture } from '../src/server/dashboard/test-fixtures.ts';
+import { startDashboardFixture } from '../test/support/dashboard/fixture.ts';
 
 export interface DashboardFigure {
   page: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { matchRecords, normalizeKey, originRef } from './linking.ts';
 import { defaultMapping } from './mapping.ts';
-import { contact, crmRecord, ytRecord, ytUser } from './testing.ts';
+import { contact, crmRecord, ytRecord, ytUser } from '../../test/support/core/world.ts';
 
 describe('matchRecords', () => {
   it('links users and contacts by trimmed, case-insensitive e-mail', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultMapping, loadMapping, MappingError, type MappingRow } from './mapping.ts';
-import { fixedRefs } from './testing.ts';
+import { fixedRefs } from '../../test/support/core/world.ts';
 import {
   customcrmValue,
   equalValues,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultMapping, loadMapping, MappingError, withNameSplit, type MappingRowInput } from './mapping.ts';
-import { contact, World, ytUser } from './testing.ts';
+import { contact, World, ytUser } from '../../test/support/core/world.ts';
 import { splitName, toCustomcrmPatch } from './values.ts';
 
 /** How a Hub full name splits into FirstName/LastName is configurable (issue 11). */

@@ -8,7 +8,7 @@ import {
   type PlanAction,
   type PlannedDecision,
 } from './planner.ts';
-import { crmRecord, fixedRefs, ytRecord } from './testing.ts';
+import { crmRecord, fixedRefs, ytRecord } from '../../test/support/core/world.ts';
 import type { RemoteRecord } from './types.ts';
 
 const org = (id: string, name: string) => ytRecord('Organization', id, { name });

@@ -3,7 +3,7 @@ import { defaultMapping } from './mapping.ts';
 import { baseOfCreate } from './plan-create.ts';
 import { defaultPolicy, type PlanAction } from './planner.ts';
 import { sameValue } from './plan-pair.ts';
-import { contact, crmRecord, fixedRefs, World, ytRecord, ytUser } from './testing.ts';
+import { contact, crmRecord, fixedRefs, World, ytRecord, ytUser } from '../../test/support/core/world.ts';
 
 const refs = fixedRefs([
   { customerId: 'C-org', type: 'Organization', id: 'o1' },

@@ -10,7 +10,7 @@ import {
   type PlanAction,
 } from './planner.ts';
 import { StreamPlanner, type KeyIndex } from './plan-stream.ts';
-import { contact, fixedRefs, ytUser } from './testing.ts';
+import { contact, fixedRefs, ytUser } from '../../test/support/core/world.ts';
 import type { PropValue, RemoteRecord } from './types.ts';
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultMapping } from './mapping.ts';
 import { planUndo, type UndoInput } from './plan-undo.ts';
 import type { LinkState } from './plan-types.ts';
-import { contact, fixedRefs, ytUser } from './testing.ts';
+import { contact, fixedRefs, ytUser } from '../../test/support/core/world.ts';
 
 const link: LinkState = {
   id: 7,

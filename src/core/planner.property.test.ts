@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { defaultPolicy, type FlowPlan } from './planner.ts';
-import { contact, crmRecord, fixedRefs, World, ytRecord, ytUser } from './testing.ts';
+import { contact, crmRecord, fixedRefs, World, ytRecord, ytUser } from '../../test/support/core/world.ts';
 import type { Props, PropValue } from './types.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultPolicy, type PlanAction } from './planner.ts';
-import { contact, crmRecord, fixedRefs, World, ytRecord, ytUser } from './testing.ts';
+import { contact, crmRecord, fixedRefs, World, ytRecord, ytUser } from '../../test/support/core/world.ts';
 
 const kinds = (actions: PlanAction[]) => actions.map((a) => a.kind);
 const updates = (actions: PlanAction[]) => actions.filter((a) => a.kind === 'update');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultMapping, type MappingRow } from './mapping.ts';
-import { contact, ytRecord } from './testing.ts';
+import { contact, ytRecord } from '../../test/support/core/world.ts';
 import { checkSourceTypes, checkWrite } from './validate.ts';
 import { toCustomcrmPatch } from './values.ts';
 

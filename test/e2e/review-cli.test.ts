@@ -137,16 +137,7 @@ describe('tandem review', () => {
 
   it('tandem status lists open conflicts and quarantined records with record, reason and values', async () => {
     const link = (await w.store.listLinks({ flow: 'users', limit: 100 }))[1]!;
-    await w.store.addConflict({
-      linkId: link.id,
-      flow: 'users',
-      property: 'fullName',
-      winnerSide: 'youtrack',
-      winnerValue: 'Winning Name',
-      loserSide: 'customcrm',
-      loserValue: 'Losing Name',
-      at: new Date().toISOString(),
-    });
+    await w.addNameConflict(link.id, 'Winning Name', 'Losing Name');
     const r = await cli('status');
     expect(r.stdout).toMatch(/Waiting for review \(\d+/);
     expect(r.stdout).toContain(`customcrm ${link.crmType} ${link.crmId}`);

@@ -41,16 +41,7 @@ if (adminUrl)
       w = await World.start();
       await w.sync();
       const link = (await w.store.listLinks({ flow: 'users', limit: 1 }))[0]!;
-      await w.store.addConflict({
-        linkId: link.id,
-        flow: 'users',
-        property: 'fullName',
-        winnerSide: 'youtrack',
-        winnerValue: 'A',
-        loserSide: 'customcrm',
-        loserValue: 'B',
-        at: new Date().toISOString(),
-      });
+      await w.addNameConflict(link.id, 'A', 'B');
     });
     afterAll(async () => {
       for (const s of opened) await s.close();

@@ -102,6 +102,20 @@ export class World {
     );
   }
 
+  /** An open conflict on a user's full name, YouTrack's value applied: for what shows conflicts. */
+  addNameConflict(linkId: number, winnerValue: string, loserValue: string) {
+    return this.store.addConflict({
+      linkId,
+      flow: 'users',
+      property: 'fullName',
+      winnerSide: 'youtrack',
+      winnerValue,
+      loserSide: 'customcrm',
+      loserValue,
+      at: new Date().toISOString(),
+    });
+  }
+
   /** Active links in `store` (the World's unless told), over every flow. */
   async activeLinks(store: StateStore = this.store): Promise<number> {
     return (await store.countLinks()).filter((r) => r.status === 'active').reduce((n, r) => n + r.count, 0);

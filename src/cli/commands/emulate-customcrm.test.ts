@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { validateResponse } from '../../emulators/customcrm/openapi.test-helper.ts';
+import { validateResponse } from '../../../test/support/emulators/customcrm-openapi.ts';
 
 const BIN = fileURLToPath(new URL('../../../bin/tandem.js', import.meta.url));
 

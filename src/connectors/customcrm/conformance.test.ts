@@ -3,8 +3,8 @@ import { startCustomcrmServer } from '../../emulators/customcrm/index.ts';
 import type { CustomcrmServer } from '../../emulators/customcrm/index.ts';
 import { runConformanceCheck } from './conformance.ts';
 import type { ConformanceReport } from './conformance.ts';
-import { offsetProfile } from './testing/profiles.ts';
-import { startAdapterServer } from './testing/adapter-server.ts';
+import { offsetProfile } from '../../../test/support/customcrm/profiles.ts';
+import { startAdapterServer } from '../../../test/support/customcrm/adapter-server.ts';
 
 const statusOf = (r: ConformanceReport) => Object.fromEntries(r.checks.map((c) => [c.capability, c.status]));
 

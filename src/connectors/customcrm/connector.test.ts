@@ -10,9 +10,9 @@ import { createCustomcrmConnector, customcrmConfigSchema } from './index.ts';
 import type { CustomcrmConnector, CrmProfile } from './index.ts';
 import { isTombstone } from './mapping.ts';
 import { contractProfile } from './profile.ts';
-import { startAdapterServer } from './testing/adapter-server.ts';
-import type { AdapterServer, AdapterShape } from './testing/adapter-server.ts';
-import { offsetProfile, snakeProfile } from './testing/profiles.ts';
+import { startAdapterServer } from '../../../test/support/customcrm/adapter-server.ts';
+import type { AdapterServer, AdapterShape } from '../../../test/support/customcrm/adapter-server.ts';
+import { offsetProfile, snakeProfile } from '../../../test/support/customcrm/profiles.ts';
 
 interface Setup {
   shape: AdapterShape;

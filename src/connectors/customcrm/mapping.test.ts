@@ -10,7 +10,7 @@ import {
   versionFromEtag,
 } from './mapping.ts';
 import { contractProfile } from './profile.ts';
-import { snakeProfile } from './testing/profiles.ts';
+import { snakeProfile } from '../../../test/support/customcrm/profiles.ts';
 
 describe('mapping', () => {
   it('parses and formats every timestamp format', () => {

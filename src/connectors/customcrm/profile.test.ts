@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { customcrmConfigSchema } from './config.ts';
 import { contractProfile, loadProfile, ProfileError } from './profile.ts';
-import { snakeProfile } from './testing/profiles.ts';
+import { snakeProfile } from '../../../test/support/customcrm/profiles.ts';
 
 describe('profile', () => {
   it('an empty profile is the contract', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startOnFile } from './testkit.test-helper.ts';
+import { startOnFile } from '../../../test/support/emulators/customcrm-testkit.ts';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCustomcrmServer, type CrmCapability } from './index.ts';
-import { validateResponse } from './openapi.test-helper.ts';
-import { client, startOnFile, tempDir } from './testkit.test-helper.ts';
+import { validateResponse } from '../../../test/support/emulators/customcrm-openapi.ts';
+import { client, startOnFile, tempDir } from '../../../test/support/emulators/customcrm-testkit.ts';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {

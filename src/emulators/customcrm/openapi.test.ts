@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { validate, compileErrors } from '@readme/openapi-parser';
-import { OPENAPI_PATH, validateResponse, validateWebhookEvent } from './openapi.test-helper.ts';
+import {
+  OPENAPI_PATH,
+  validateResponse,
+  validateWebhookEvent,
+} from '../../../test/support/emulators/customcrm-openapi.ts';
 
 describe('docs/customcrm-openapi.yaml', () => {
   it('is a valid OpenAPI 3.1 document', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CrmDatabase } from './database.ts';
-import { startOnFile } from './testkit.test-helper.ts';
+import { startOnFile } from '../../../test/support/emulators/customcrm-testkit.ts';
 
 describe('Customcrm reference server: paging and modifiedSince', () => {
   let now = Date.parse('2026-03-01T10:00:00.000Z');

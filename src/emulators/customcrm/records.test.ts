@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startOnFile } from './testkit.test-helper.ts';
+import { startOnFile } from '../../../test/support/emulators/customcrm-testkit.ts';
 
 let t: Awaited<ReturnType<typeof startOnFile>>;
 beforeEach(async () => {

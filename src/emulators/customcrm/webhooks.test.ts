@@ -2,8 +2,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { validateWebhookEvent } from './openapi.test-helper.ts';
-import { startOnFile } from './testkit.test-helper.ts';
+import { validateWebhookEvent } from '../../../test/support/emulators/customcrm-openapi.ts';
+import { startOnFile } from '../../../test/support/emulators/customcrm-testkit.ts';
 
 interface Delivery {
   headers: Record<string, string | string[] | undefined>;

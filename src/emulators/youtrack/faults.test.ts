@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startYouTrackEmulator, type YouTrackEmulator } from './index.ts';
-import { call } from './test-helpers.ts';
+import { call } from '../../../test/support/emulators/youtrack.ts';
 
 const HUB = '/hub/api/rest';
 let emu: YouTrackEmulator | undefined;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../util/clock.ts';
 import { startYouTrackEmulator, type YouTrackEmulator } from './index.ts';
-import { asObject, call, type Json } from './test-helpers.ts';
+import { asObject, call, type Json } from '../../../test/support/emulators/youtrack.ts';
 
 const HUB = '/hub/api/rest';
 

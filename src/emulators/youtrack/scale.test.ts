@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startYouTrackEmulator, type YouTrackEmulator } from './index.ts';
-import { asList, asObject, call } from './test-helpers.ts';
+import { asList, asObject, call } from '../../../test/support/emulators/youtrack.ts';
 
 describe('a 100,000-user directory', () => {
   let emu: YouTrackEmulator;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startYouTrackEmulator, type YouTrackEmulator } from './index.ts';
-import { asList, asObject, call } from './test-helpers.ts';
+import { asList, asObject, call } from '../../../test/support/emulators/youtrack.ts';
 
 describe('YouTrack REST, hub mode (before 2026.1)', () => {
   let emu: YouTrackEmulator;

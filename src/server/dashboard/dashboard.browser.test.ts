@@ -1,7 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, startDashboardFixture, type DashboardFixture } from './test-fixtures.ts';
+import {
+  launchChromium,
+  startDashboardFixture,
+  type DashboardFixture,
+} from '../../../test/support/dashboard/fixture.ts';
 
 describe('dashboard in a real browser', () => {
   let f: DashboardFixture;

@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeHtml, html } from './html.ts';
 import { writesChart } from './overview.ts';
-import { BREAKER_MESSAGE, startDashboardFixture, type DashboardFixture } from './test-fixtures.ts';
+import {
+  BREAKER_MESSAGE,
+  startDashboardFixture,
+  type DashboardFixture,
+} from '../../../test/support/dashboard/fixture.ts';
 
 /** Whitespace around tags is the formatter's; assertions look at content. */
 const compact = (s: string) => s.replace(/\s+/g, ' ').replace(/\s*([<>])\s*/g, '$1');

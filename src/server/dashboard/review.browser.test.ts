@@ -1,6 +1,10 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, startDashboardFixture, type DashboardFixture } from './test-fixtures.ts';
+import {
+  launchChromium,
+  startDashboardFixture,
+  type DashboardFixture,
+} from '../../../test/support/dashboard/fixture.ts';
 
 /** Issue 14: the review page decides every kind of item, as `tandem review` does. */
 describe('review page in a real browser', () => {

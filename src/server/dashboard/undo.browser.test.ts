@@ -6,7 +6,7 @@ import { JsonLogger, MemorySink } from '../../log/logger.ts';
 import { World } from '../../../test/helpers/world.ts';
 import { startHttpServer, type RunningServer } from '../http.ts';
 import { dashboardRoutes } from './index.ts';
-import { launchChromium } from './test-fixtures.ts';
+import { launchChromium } from '../../../test/support/dashboard/fixture.ts';
 
 /**
  * Issue 14: the dashboard's undo of a cycle, in a real browser, against both emulators over HTTP:

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
+import { describePostgres } from '../../helpers/postgres.ts';
 
 /**
  * A throw-away PostgreSQL database for one test run, made from the admin URL in
@@ -58,24 +59,10 @@ export class TestDatabase {
  * elsewhere it is a note that `what` was not run.
  */
 export function withTestDatabase(what: string, body: (db: TestDatabase, adminUrl: string) => void): void {
-  const adminUrl = process.env['TANDEM_TEST_POSTGRES'];
-  if (!adminUrl && process.env['CI']) {
-    describe(what, () => {
-      it('needs TANDEM_TEST_POSTGRES in CI', () => {
-        throw new Error(
-          `TANDEM_TEST_POSTGRES is not set; CI must run ${what}: ` +
-            'set it to postgres://tandem:tandem@127.0.0.1:5432/postgres',
-        );
-      });
-    });
-    return;
-  }
-  if (!adminUrl) {
-    console.warn(`${what} not run: set TANDEM_TEST_POSTGRES=postgres://user:pass@host:5432/postgres`);
-    return;
-  }
-  const db = new TestDatabase(adminUrl);
-  beforeAll(() => db.create());
-  afterAll(() => db.drop());
-  body(db, adminUrl);
+  describePostgres(what, (adminUrl) => {
+    const db = new TestDatabase(adminUrl);
+    beforeAll(() => db.create());
+    afterAll(() => db.drop());
+    body(db, adminUrl);
+  });
 }

@@ -1,6 +1,6 @@
-import { CONTRACT_PROPERTIES } from '../mapping.ts';
-import { loadProfile } from '../profile.ts';
-import type { CrmProfile } from '../profile.ts';
+import { CONTRACT_PROPERTIES } from '../../../src/connectors/customcrm/mapping.ts';
+import { loadProfile } from '../../../src/connectors/customcrm/profile.ts';
+import type { CrmProfile } from '../../../src/connectors/customcrm/profile.ts';
 
 /** Every contract property of both types, plus the record metadata the profile can rename. */
 const CONTRACT_NAMES = [

@@ -1,5 +1,5 @@
-import { defaultMapping } from './mapping.ts';
-import { planFlow } from './planner.ts';
+import { defaultMapping } from '../../../src/core/mapping.ts';
+import { planFlow } from '../../../src/core/planner.ts';
 import {
   defaultPolicy,
   type FlowPlan,
@@ -7,10 +7,16 @@ import {
   type FlowPolicy,
   type LinkState,
   type PlanAction,
-} from './plan-types.ts';
-import { effectsOf, statusAfterDelete, type Answer, type ChangeSet, type LinkRef } from './effects.ts';
-import type { FlowName, Props, RemoteRecord, SystemName } from './types.ts';
-import type { ContainerType, RefResolver } from './values.ts';
+} from '../../../src/core/plan-types.ts';
+import {
+  effectsOf,
+  statusAfterDelete,
+  type Answer,
+  type ChangeSet,
+  type LinkRef,
+} from '../../../src/core/effects.ts';
+import type { FlowName, Props, RemoteRecord, SystemName } from '../../../src/core/types.ts';
+import type { ContainerType, RefResolver } from '../../../src/core/values.ts';
 
 /**
  * Test support for the core: record builders, a fixed resolver, and a World that applies a plan

@@ -1,14 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultMapping } from '../../core/mapping.ts';
-import { Metrics } from '../../engine/metrics.ts';
-import { JsonLogger, MemorySink } from '../../log/logger.ts';
-import { openStore } from '../../store/index.ts';
-import { ManualClock } from '../../util/clock.ts';
-import type { Link, NewLink, StateStore } from '../../store/types.ts';
-import { startHttpServer, type RunningServer } from '../http.ts';
-import { dashboardRoutes } from './index.ts';
+import { defaultMapping } from '../../../src/core/mapping.ts';
+import { Metrics } from '../../../src/engine/metrics.ts';
+import { JsonLogger, MemorySink } from '../../../src/log/logger.ts';
+import { openStore } from '../../../src/store/index.ts';
+import { ManualClock } from '../../../src/util/clock.ts';
+import type { Link, NewLink, StateStore } from '../../../src/store/types.ts';
+import { startHttpServer, type RunningServer } from '../../../src/server/http.ts';
+import { dashboardRoutes } from '../../../src/server/dashboard/index.ts';
 
 /** Shared by the fetch and the browser tests: a real SQLite store and a real HTTP edge. */
 export interface DashboardFixture {

@@ -1,4 +1,4 @@
-import type { YouTrackEmulator } from './index.ts';
+import type { YouTrackEmulator } from '../../../src/emulators/youtrack/index.ts';
 
 export interface Answer {
   status: number;

@@ -2,8 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { startCustomcrmServer, type CustomcrmServer, type CustomcrmServerOptions } from './index.ts';
-import { validateResponse } from './openapi.test-helper.ts';
+import {
+  startCustomcrmServer,
+  type CustomcrmServer,
+  type CustomcrmServerOptions,
+} from '../../../src/emulators/customcrm/index.ts';
+import { validateResponse } from './customcrm-openapi.ts';
 
 export interface CallResult {
   status: number;
