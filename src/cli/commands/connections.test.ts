@@ -7,6 +7,7 @@ import { openStore } from '../../store/index.ts';
 import type { NewLink, StateStore } from '../../store/types.ts';
 import { run as history } from './history.ts';
 import { run as status } from './status.ts';
+import { emailChange, nameConflict } from '../../../test/support/dashboard/fixture.ts';
 
 const BREAKER =
   'Stopped before writing: the users flow would change 9 of 10 linked records (90%), above the limit of 50% (maxChangeShare).';
@@ -49,34 +50,10 @@ async function seed(root: StateStore): Promise<void> {
   await acme.insertLink(person(2, 'Grace Hopper', 'grace@acme.example'));
   const adaAtBeta = await beta.insertLink(person(1, 'Ada Lovelace', 'ada@example.com'));
   const ok = await root.startCycle({ connection: 'acme', kind: 'full' });
-  await acme.addConflict({
-    linkId: ada.id,
-    flow: 'users',
-    property: 'fullName',
-    winnerSide: 'customcrm',
-    winnerValue: 'Ada Lovelace',
-    loserSide: 'youtrack',
-    loserValue: 'Ada King',
-    at: '2024-06-01T11:00:00Z',
-  });
+  await acme.addConflict(nameConflict(ada, 'Ada King', '2024-06-01T11:00:00Z'));
   await root.finishCycle(ok, { status: 'ok', writes: 3, stats: {} });
   const blocked = await root.startCycle({ connection: 'beta', kind: 'full' });
-  await beta.addHistory([
-    {
-      at: '2024-06-01T11:30:00Z',
-      cycleId: blocked,
-      linkId: adaAtBeta.id,
-      flow: 'users',
-      system: 'customcrm',
-      recordId: adaAtBeta.crmId,
-      property: 'email',
-      oldValue: 'ada@beta.example',
-      newValue: 'ada@example.com',
-      source: 'youtrack',
-      action: 'updated',
-      note: null,
-    },
-  ]);
+  await beta.addHistory([emailChange(adaAtBeta, blocked, '2024-06-01T11:30:00Z', 'ada@beta.example')]);
   await root.finishCycle(blocked, { status: 'failed', writes: 0, stats: {}, message: BREAKER });
   await beta.quarantine({
     system: 'customcrm',

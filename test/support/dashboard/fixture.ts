@@ -6,7 +6,7 @@ import { Metrics } from '../../../src/engine/metrics.ts';
 import { JsonLogger, MemorySink } from '../../../src/log/logger.ts';
 import { openStore } from '../../../src/store/index.ts';
 import { ManualClock } from '../../../src/util/clock.ts';
-import type { Link, NewLink, StateStore } from '../../../src/store/types.ts';
+import type { Link, NewConflict, NewHistoryEntry, NewLink, StateStore } from '../../../src/store/types.ts';
 import { startHttpServer, type RunningServer } from '../../../src/server/http.ts';
 import { dashboardRoutes } from '../../../src/server/dashboard/index.ts';
 
@@ -45,6 +45,38 @@ const userLink = (i: number, label: string, email: string): NewLink => ({
   label: `${label} <${email}>`,
 });
 
+/** A history row: the user's e-mail changed in YouTrack and was written to the CRM. */
+export function emailChange(link: Link, cycleId: number, at: string, from: string): NewHistoryEntry {
+  return {
+    at,
+    cycleId,
+    linkId: link.id,
+    flow: 'users',
+    system: 'customcrm',
+    recordId: link.crmId,
+    property: 'email',
+    oldValue: from,
+    newValue: 'ada@example.com',
+    source: 'youtrack',
+    action: 'updated',
+    note: null,
+  };
+}
+
+/** A conflict on the user's full name: the CRM's "Ada Lovelace" won over YouTrack's `loser`. */
+export function nameConflict(link: Link, loser: string, at: string): NewConflict {
+  return {
+    linkId: link.id,
+    flow: 'users',
+    property: 'fullName',
+    winnerSide: 'customcrm',
+    winnerValue: 'Ada Lovelace',
+    loserSide: 'youtrack',
+    loserValue: loser,
+    at,
+  };
+}
+
 async function seed(store: StateStore): Promise<DashboardFixture['seeded']> {
   const ada = await store.insertLink(userLink(1, 'Ada Lovelace', 'ada@example.com'));
   const evil = await store.insertLink(userLink(2, '<script>alert(1)</script>', 'x@example.com'));
@@ -58,20 +90,7 @@ async function seed(store: StateStore): Promise<DashboardFixture['seeded']> {
   });
   const cycle = await store.startCycle({ connection: 'main', kind: 'full' });
   await store.addHistory([
-    {
-      at: '2024-06-01T11:00:00Z',
-      cycleId: cycle,
-      linkId: ada.id,
-      flow: 'users',
-      system: 'customcrm',
-      recordId: ada.crmId,
-      property: 'email',
-      oldValue: 'ada@old.example.com',
-      newValue: 'ada@example.com',
-      source: 'youtrack',
-      action: 'updated',
-      note: null,
-    },
+    emailChange(ada, cycle, '2024-06-01T11:00:00Z', 'ada@old.example.com'),
     {
       at: '2024-06-01T11:30:00Z',
       cycleId: cycle,
@@ -87,16 +106,7 @@ async function seed(store: StateStore): Promise<DashboardFixture['seeded']> {
       note: 'both sides changed; the newer change won',
     },
   ]);
-  const conflict = await store.addConflict({
-    linkId: ada.id,
-    flow: 'users',
-    property: 'fullName',
-    winnerSide: 'customcrm',
-    winnerValue: 'Ada Lovelace',
-    loserSide: 'youtrack',
-    loserValue: 'Augusta Ada King',
-    at: '2024-06-01T11:30:00Z',
-  });
+  const conflict = await store.addConflict(nameConflict(ada, 'Augusta Ada King', '2024-06-01T11:30:00Z'));
   await store.finishCycle(cycle, { status: 'ok', writes: 7, stats: {} });
   await store.quarantine({
     system: 'customcrm',
