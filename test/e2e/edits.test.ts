@@ -9,6 +9,12 @@ async function linked(w: World, flow: 'organizations' | 'groups' | 'users', ytId
   return link.crmId;
 }
 
+/** The organization whose name starts with `prefix`, and the Customer it is linked to. */
+async function linkedOrganization(w: World, prefix: string): Promise<{ org: Named; crmId: string }> {
+  const org = (await w.hubAll<Named>('organizations', 'id,name')).find((o) => o.name.startsWith(prefix))!;
+  return { org, crmId: await linked(w, 'organizations', org.id) };
+}
+
 describe('edits travel both ways, and nothing echoes (issue 4, behaviours 3 and 8)', () => {
   let w: World;
   beforeAll(async () => {
@@ -122,9 +128,7 @@ describe('edits travel both ways, and nothing echoes (issue 4, behaviours 3 and 
   });
 
   it('sends only the changed property and keeps CRM-only properties', async () => {
-    const orgs = await w.hubAll<Named>('organizations', 'id,name');
-    const nordlys = orgs.find((o) => o.name.startsWith('Nordlys'))!;
-    const crmId = await linked(w, 'organizations', nordlys.id);
+    const { org: nordlys, crmId } = await linkedOrganization(w, 'Nordlys');
     await w.crmApi('PATCH', `/customers/${crmId}`, { Phone: '+47 11 22 33 44', City: 'Bodø' });
     expect((await w.sync()).writes).toBe(0);
     await w.hub('POST', `/organizations/${nordlys.id}`, { description: 'Hurtigruten partner' });
@@ -160,9 +164,7 @@ describe('concurrent edits (issue 4, behaviour 4)', () => {
   });
 
   it('resolves the same property changed on both sides, and keeps the loser in history as a conflict', async () => {
-    const orgs = await w.hubAll<Named>('organizations', 'id,name');
-    const zel = orgs.find((o) => o.name.startsWith('Železná'))!;
-    const crmId = await linked(w, 'organizations', zel.id);
+    const { org: zel, crmId } = await linkedOrganization(w, 'Železná');
     await w.hub('POST', `/organizations/${zel.id}`, { description: 'from YouTrack' });
     await w.crmApi('PATCH', `/customers/${crmId}`, { Description: 'from Customcrm' });
     const r = await w.sync();
@@ -189,9 +191,7 @@ describe('concurrent edits (issue 4, behaviour 4)', () => {
   });
 
   it('does not let an empty value overwrite a filled one unless it was emptied on purpose', async () => {
-    const orgs = await w.hubAll<Named>('organizations', 'id,name');
-    const cafe = orgs.find((o) => o.name.startsWith('Café'))!;
-    const crmId = await linked(w, 'organizations', cafe.id);
+    const { org: cafe, crmId } = await linkedOrganization(w, 'Café');
     await w.hub('POST', `/organizations/${cafe.id}`, { description: '' });
     await w.sync();
     const crm = await w.crmApi<Customer>('GET', `/customers/${crmId}`);
