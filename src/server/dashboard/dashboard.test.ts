@@ -1,11 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { escapeHtml, html } from './html.ts';
+import { dashboardSuite } from '../../../test/support/dashboard/suite.ts';
 import { writesChart } from './overview.ts';
-import {
-  BREAKER_MESSAGE,
-  startDashboardFixture,
-  type DashboardFixture,
-} from '../../../test/support/dashboard/fixture.ts';
+import { BREAKER_MESSAGE } from '../../../test/support/dashboard/fixture.ts';
 
 /** Whitespace around tags is the formatter's; assertions look at content. */
 const compact = (s: string) => s.replace(/\s+/g, ' ').replace(/\s*([<>])\s*/g, '$1');
@@ -32,11 +29,7 @@ describe('html template', () => {
 });
 
 describe('dashboard routes over HTTP', () => {
-  let f: DashboardFixture;
-  beforeAll(async () => {
-    f = await startDashboardFixture(0, { twoConnections: true });
-  });
-  afterAll(() => f.close());
+  const f = dashboardSuite(0, { twoConnections: true });
 
   const get = (path: string) =>
     fetch(f.server.url + path, { headers: { authorization: `Bearer ${f.token}` } });
@@ -172,11 +165,7 @@ describe('dashboard routes over HTTP', () => {
 });
 
 describe('dashboard with two connections', () => {
-  let f: DashboardFixture;
-  beforeAll(async () => {
-    f = await startDashboardFixture(0, { twoConnections: true });
-  });
-  afterAll(() => f.close());
+  const f = dashboardSuite(0, { twoConnections: true });
 
   const get = (path: string) =>
     fetch(f.server.url + path, { redirect: 'manual', headers: { authorization: `Bearer ${f.token}` } });
@@ -259,11 +248,7 @@ describe('dashboard with two connections', () => {
 });
 
 describe('dashboard with 10,000 links', () => {
-  let f: DashboardFixture;
-  beforeAll(async () => {
-    f = await startDashboardFixture(10_000);
-  });
-  afterAll(() => f.close());
+  const f = dashboardSuite(10_000);
 
   it('renders the overview, a search and a records page (timings printed for the benchmark)', async () => {
     const timed = async (path: string) => {
