@@ -107,4 +107,55 @@ describe('review page in a real browser', () => {
     expect((await f.store.listQuarantine({ status: 'quarantined' }))[0]?.retryRequested).toBe(true);
     expect(await page.content()).not.toContain(f.token);
   });
+
+  it('keeps apart, creates, rejects and applies a loser: each recorded as the CLI records it', async () => {
+    const company = (key: string, name: string) =>
+      f.store.upsertReviewItem({
+        key,
+        code: 'AMBIGUOUS_MATCH',
+        flow: 'organizations',
+        records: [
+          { system: 'youtrack', type: 'Organization', id: `o-${name}`, label: name },
+          { system: 'customcrm', type: 'Customer', id: `C-${name}`, label: name },
+        ],
+        candidates: [],
+        changes: [],
+        message: `the company name '${name}' has more than one candidate`,
+      });
+    await company('name:globex', 'Globex');
+    await company('name:initech', 'Initech');
+    await f.store.upsertReviewItem({
+      key: 'protected:u-ops',
+      code: 'PROTECTED_ACCOUNT',
+      flow: 'users',
+      records: [{ system: 'youtrack', type: 'User', id: 'u-ops', label: 'Ops' }],
+      candidates: [],
+      changes: [{ row: 'banned', from: false, to: true }],
+      message: 'the CRM asks to ban the protected account Ops',
+    });
+    const conflict = await f.store.addConflict({
+      linkId: f.seeded.evil.id,
+      flow: 'users',
+      property: 'fullName',
+      winnerSide: 'youtrack',
+      winnerValue: 'Winner',
+      loserSide: 'customcrm',
+      loserValue: 'Loser',
+      at: '2024-06-01T11:50:00Z',
+    });
+    const open = await f.store.listReviewItems({ status: 'open' });
+    const [apart, create, ban] = ['name:globex', 'name:initech', 'protected:u-ops'].map((key) =>
+      open.find((i) => i.key === key)!,
+    );
+    await page.reload();
+    await item(`r${apart!.id}`).getByRole('button', { name: 'keep-apart' }).click();
+    await item(`r${create!.id}`).getByRole('button', { name: 'create' }).click();
+    await item(`r${ban!.id}`).getByRole('button', { name: 'reject' }).click();
+    await item(`c${conflict.id}`).getByRole('button', { name: 'apply-loser' }).click();
+    expect((await f.store.getReviewItem(apart!.id))?.decision).toEqual({ action: 'keep-apart' });
+    expect((await f.store.getReviewItem(create!.id))?.decision).toEqual({ action: 'create' });
+    expect((await f.store.getReviewItem(ban!.id))?.decision).toEqual({ action: 'reject' });
+    const pending = await f.store.pendingResolutions();
+    expect(pending.find((c) => c.id === conflict.id)?.status).toBe('applied-loser');
+  });
 });
