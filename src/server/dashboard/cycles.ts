@@ -77,10 +77,10 @@ export async function cyclesPage(p: ConnectionPage, url: URL): Promise<Html> {
 
 /** The dry run of an undo, with the button that carries it out. */
 export async function undoPreviewPage(p: ConnectionPage, cycle: number): Promise<Html | null> {
-  const found = (await p.store.listCycles({ limit: 100_000 })).find(
-    (c) => c.id === cycle && c.connection === p.name,
-  );
-  if (!found) return null;
+  // A cycle of this connection that left history (what an undo reverts); one row answers it,
+  // instead of listing every cycle of every connection to find this one.
+  const wrote = await p.store.listHistory({ cycleId: cycle, limit: 1 });
+  if (wrote.length === 0) return null;
   const report: UndoReport = await undoOf(p)(p.name, cycle, { dryRun: true });
   const actions = report.plans.flatMap((plan) => plan.actions.map((a) => ({ flow: plan.flow, a })));
   return layout(
